@@ -1,0 +1,30 @@
+# The one front door for humans and CI. Each concern has its own file under mk/;
+# every file adds its checks to TEST_TARGETS so that `make test` runs all of them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+include versions.env
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VENV ?= $(ROOT)/.venv
+PY := $(VENV)/bin/python
+TOOLS_DIR ?= $(ROOT)/.tools
+ENV ?= local
+MODULE ?=
+
+TEST_TARGETS :=
+FAST_TARGETS :=
+
+include mk/*.mk
+
+.PHONY: help test test-fast
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+test: $(TEST_TARGETS) ## Everything CI checks (the truth)
+	@echo "make test: all checks passed ($(TEST_TARGETS))"
+
+test-fast: $(FAST_TARGETS) ## Quick subset: lint, types, unit tests
+	@echo "make test-fast: passed ($(FAST_TARGETS))"
