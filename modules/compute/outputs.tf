@@ -1,0 +1,129 @@
+output "cluster_name" {
+  description = "Name of the ECS cluster."
+  value       = aws_ecs_cluster.this.name
+}
+
+output "cluster_arn" {
+  description = "ARN of the ECS cluster."
+  value       = aws_ecs_cluster.this.arn
+}
+
+output "service_name" {
+  description = "Name of the ECS service."
+  value       = aws_ecs_service.this.name
+}
+
+output "service_id" {
+  description = "ARN (ID) of the ECS service."
+  value       = aws_ecs_service.this.id
+}
+
+output "task_definition_arn" {
+  description = "ARN (with revision) of the task definition the service runs."
+  value       = aws_ecs_task_definition.this.arn
+}
+
+output "task_definition_family" {
+  description = "Family of the task definition (CI registers new revisions in it)."
+  value       = aws_ecs_task_definition.this.family
+}
+
+output "execution_role_arn" {
+  description = "ARN of the task execution role (ECR pull, logs, the API keys secret)."
+  value       = aws_iam_role.execution.arn
+}
+
+output "task_role_arn" {
+  description = "ARN of the task role (the containers' own AWS identity; no permissions)."
+  value       = aws_iam_role.task.arn
+}
+
+output "alb_arn" {
+  description = "ARN of the application load balancer."
+  value       = aws_lb.this.arn
+}
+
+output "alb_arn_suffix" {
+  description = "ARN suffix of the ALB (CloudWatch LoadBalancer dimension)."
+  value       = aws_lb.this.arn_suffix
+}
+
+output "alb_dns_name" {
+  description = "DNS name of the ALB (the public entry point)."
+  value       = aws_lb.this.dns_name
+}
+
+output "alb_zone_id" {
+  description = "Hosted zone ID of the ALB (for a Route 53 alias record)."
+  value       = aws_lb.this.zone_id
+}
+
+output "target_group_arn" {
+  description = "ARN of the target group (ip targets, nginx gateway port)."
+  value       = aws_lb_target_group.this.arn
+}
+
+output "target_group_arn_suffix" {
+  description = "ARN suffix of the target group (CloudWatch TargetGroup dimension)."
+  value       = aws_lb_target_group.this.arn_suffix
+}
+
+output "http_listener_arn" {
+  description = "ARN of the HTTP listener (forwards, or redirects to HTTPS when a certificate is given)."
+  value       = aws_lb_listener.http.arn
+}
+
+output "https_listener_arn" {
+  description = "ARN of the HTTPS listener, null without certificate_arn."
+  value       = try(aws_lb_listener.https[0].arn, null)
+}
+
+output "app_ecr_repository_url" {
+  description = "URL of the app ECR repository (docker push target)."
+  value       = aws_ecr_repository.this["app"].repository_url
+}
+
+output "nginx_ecr_repository_url" {
+  description = "URL of the nginx ECR repository (docker push target)."
+  value       = aws_ecr_repository.this["nginx"].repository_url
+}
+
+output "app_ecr_repository_arn" {
+  description = "ARN of the app ECR repository."
+  value       = aws_ecr_repository.this["app"].arn
+}
+
+output "nginx_ecr_repository_arn" {
+  description = "ARN of the nginx ECR repository."
+  value       = aws_ecr_repository.this["nginx"].arn
+}
+
+output "app_log_group_name" {
+  description = "Name of the app container log group (JSON lines)."
+  value       = aws_cloudwatch_log_group.this["app"].name
+}
+
+output "app_log_group_arn" {
+  description = "ARN of the app container log group."
+  value       = aws_cloudwatch_log_group.this["app"].arn
+}
+
+output "nginx_log_group_name" {
+  description = "Name of the nginx container log group."
+  value       = aws_cloudwatch_log_group.this["nginx"].name
+}
+
+output "nginx_log_group_arn" {
+  description = "ARN of the nginx container log group."
+  value       = aws_cloudwatch_log_group.this["nginx"].arn
+}
+
+output "autoscaling_min_capacity" {
+  description = "Minimum task count of the service's autoscaling target."
+  value       = aws_appautoscaling_target.this.min_capacity
+}
+
+output "autoscaling_max_capacity" {
+  description = "Maximum task count of the service's autoscaling target."
+  value       = aws_appautoscaling_target.this.max_capacity
+}

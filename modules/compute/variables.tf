@@ -1,0 +1,436 @@
+variable "name" {
+  description = "Name prefix of every resource (e.g. sumapi-local). Lowercase letters, digits and hyphens; at most 28 characters so ALB/target group names (32 max) fit."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,26}[a-z0-9]$", var.name))
+    error_message = "name must be 3-28 characters of [a-z0-9-], start with a letter and not end with a hyphen."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every taggable resource (merged with a per-resource Name tag)."
+  type        = map(string)
+  default     = {}
+}
+
+# --- Wiring from networking and secrets -------------------------------------
+
+variable "vpc_id" {
+  description = "ID of the VPC (networking.vpc_id)."
+  type        = string
+}
+
+variable "public_subnet_ids" {
+  description = "Public subnets of the ALB, at least two AZs (networking.public_subnet_ids)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.public_subnet_ids) >= 2
+    error_message = "public_subnet_ids must list at least two subnets (an ALB needs two AZs)."
+  }
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnets of the Fargate tasks (networking.private_subnet_ids)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.private_subnet_ids) >= 1
+    error_message = "private_subnet_ids must list at least one subnet."
+  }
+}
+
+variable "alb_security_group_id" {
+  description = "Security group of the ALB (networking.alb_security_group_id)."
+  type        = string
+}
+
+variable "tasks_security_group_id" {
+  description = "Security group of the tasks (networking.tasks_security_group_id)."
+  type        = string
+}
+
+variable "api_keys_secret_arn" {
+  description = "ARN of the Secrets Manager secret whose value nginx receives as API_KEYS (secrets.secret_arn)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:secretsmanager:", var.api_keys_secret_arn))
+    error_message = "api_keys_secret_arn must be a Secrets Manager secret ARN."
+  }
+}
+
+variable "api_keys_kms_key_arn" {
+  description = "ARN of the KMS key encrypting that secret (secrets.kms_key_arn); the execution role may kms:Decrypt with it only."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.api_keys_kms_key_arn))
+    error_message = "api_keys_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+# --- Images -----------------------------------------------------------------
+
+variable "image_tag" {
+  description = "Tag of both images in the module's ECR repositories (tags are immutable: use a version or commit SHA, never latest)."
+  type        = string
+  default     = "1.0.0"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag)) && var.image_tag != "latest"
+    error_message = "image_tag must be a valid Docker tag (1-128 of [A-Za-z0-9_.-]) and not \"latest\" (the repositories are IMMUTABLE)."
+  }
+}
+
+variable "app_image" {
+  description = "Full image reference of the app container. null = <app ECR repository URL>:<image_tag>."
+  type        = string
+  default     = null
+}
+
+variable "nginx_image" {
+  description = "Full image reference of the nginx gateway container. null = <nginx ECR repository URL>:<image_tag>."
+  type        = string
+  default     = null
+}
+
+variable "ecr_keep_images" {
+  description = "Number of most recent images the ECR lifecycle policy keeps in each repository (untagged images expire after 7 days)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.ecr_keep_images >= 1 && var.ecr_keep_images <= 1000
+    error_message = "ecr_keep_images must be between 1 and 1000."
+  }
+}
+
+variable "ecr_kms_key_arn" {
+  description = "ARN of a KMS key encrypting the ECR repositories. null = AES256 (ECR default)."
+  type        = string
+  default     = null
+}
+
+# --- Task -------------------------------------------------------------------
+
+variable "task_size" {
+  description = "Fargate task size: cpu units and memory MiB, a combination Fargate accepts (256/512-2048, 512/1024-4096, 1024/2048-8192, 2048/4096-16384, 4096/8192-30720)."
+  type = object({
+    cpu    = number
+    memory = number
+  })
+  default = {
+    cpu    = 256
+    memory = 512
+  }
+
+  validation {
+    condition = (
+      (var.task_size.cpu == 256 && contains([512, 1024, 2048], var.task_size.memory)) ||
+      (var.task_size.cpu == 512 && var.task_size.memory >= 1024 && var.task_size.memory <= 4096 && var.task_size.memory % 1024 == 0) ||
+      (var.task_size.cpu == 1024 && var.task_size.memory >= 2048 && var.task_size.memory <= 8192 && var.task_size.memory % 1024 == 0) ||
+      (var.task_size.cpu == 2048 && var.task_size.memory >= 4096 && var.task_size.memory <= 16384 && var.task_size.memory % 1024 == 0) ||
+      (var.task_size.cpu == 4096 && var.task_size.memory >= 8192 && var.task_size.memory <= 30720 && var.task_size.memory % 1024 == 0)
+    )
+    error_message = "task_size is not a Fargate cpu/memory combination: 256 -> 512|1024|2048; 512 -> 1024-4096; 1024 -> 2048-8192; 2048 -> 4096-16384; 4096 -> 8192-30720 (memory in 1024 steps)."
+  }
+}
+
+variable "gateway_port" {
+  description = "Port nginx listens on inside the task: the only port mapping, the target group port (same value as networking.gateway_port)."
+  type        = number
+  default     = 8080
+
+  validation {
+    condition     = var.gateway_port >= 1024 && var.gateway_port <= 65535 && floor(var.gateway_port) == var.gateway_port
+    error_message = "gateway_port must be an unprivileged port (1024-65535): nginx runs as non-root."
+  }
+}
+
+variable "app_port" {
+  description = "Port the app listens on at 127.0.0.1 (SUMAPI_PORT); nginx reaches it over localhost (awsvpc), it is not mapped."
+  type        = number
+  default     = 8000
+
+  validation {
+    condition     = var.app_port >= 1024 && var.app_port <= 65535 && floor(var.app_port) == var.app_port
+    error_message = "app_port must be an unprivileged port (1024-65535)."
+  }
+}
+
+variable "app_log_level" {
+  description = "SUMAPI_LOG_LEVEL of the app."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.app_log_level)
+    error_message = "app_log_level must be DEBUG, INFO, WARNING or ERROR."
+  }
+}
+
+variable "app_version" {
+  description = "SUMAPI_VERSION build label reported by the app (sumapi_build_info). null = image_tag."
+  type        = string
+  default     = null
+}
+
+variable "app_commit" {
+  description = "SUMAPI_COMMIT build label reported by the app (sumapi_build_info)."
+  type        = string
+  default     = "unknown"
+}
+
+variable "app_drain_seconds" {
+  description = "SUMAPI_DRAIN_SECONDS: how long the app keeps serving after SIGTERM while /readyz answers 503."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.app_drain_seconds >= 0 && var.app_drain_seconds <= 60
+    error_message = "app_drain_seconds must be between 0 and 60."
+  }
+}
+
+variable "app_shutdown_timeout_seconds" {
+  description = "SUMAPI_SHUTDOWN_TIMEOUT_SECONDS: how long the app waits for in-flight requests after it stops accepting."
+  type        = number
+  default     = 15
+
+  validation {
+    condition     = var.app_shutdown_timeout_seconds >= 1 && var.app_shutdown_timeout_seconds <= 60
+    error_message = "app_shutdown_timeout_seconds must be between 1 and 60."
+  }
+}
+
+variable "stop_timeout_seconds" {
+  description = "ECS stopTimeout of both containers: time between SIGTERM and SIGKILL. Must be >= app_drain_seconds + app_shutdown_timeout_seconds + 5 (checked)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.stop_timeout_seconds >= 2 && var.stop_timeout_seconds <= 120
+    error_message = "stop_timeout_seconds must be between 2 and 120 (Fargate maximum)."
+  }
+}
+
+variable "app_user" {
+  description = "User (uid[:gid]) the app container runs as; must not be root."
+  type        = string
+  default     = "10001:10001"
+
+  validation {
+    condition     = can(regex("^[0-9]+(:[0-9]+)?$", var.app_user)) && !can(regex("^0(:|$)", var.app_user))
+    error_message = "app_user must be a numeric uid[:gid] other than 0 (root)."
+  }
+}
+
+variable "nginx_user" {
+  description = "User (uid[:gid]) the nginx container runs as; must not be root (101 = nginx in the official images)."
+  type        = string
+  default     = "101:101"
+
+  validation {
+    condition     = can(regex("^[0-9]+(:[0-9]+)?$", var.nginx_user)) && !can(regex("^0(:|$)", var.nginx_user))
+    error_message = "nginx_user must be a numeric uid[:gid] other than 0 (root)."
+  }
+}
+
+variable "app_writable_paths" {
+  description = "Paths inside the app container backed by task-local scratch volumes (the root filesystem is read-only)."
+  type        = list(string)
+  default     = ["/tmp"]
+}
+
+variable "nginx_writable_paths" {
+  description = "Paths inside the nginx container backed by task-local scratch volumes (the root filesystem is read-only; nginx writes its pid file and temp/cache files)."
+  type        = list(string)
+  default     = ["/tmp", "/var/cache/nginx", "/var/run"]
+}
+
+variable "app_health_check_command" {
+  description = "Container health check of the app (ECS healthCheck.command). null = python's urllib GETs /healthz on app_port (needs only python in the image)."
+  type        = list(string)
+  default     = null
+}
+
+variable "nginx_health_check_command" {
+  description = "Container health check of nginx (ECS healthCheck.command). null = wget GETs /healthz on gateway_port (needs wget in the image)."
+  type        = list(string)
+  default     = null
+}
+
+variable "app_environment" {
+  description = "Extra environment variables of the app container (the SUMAPI_* contract variables are set by the module)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "nginx_environment" {
+  description = "Extra environment variables of the nginx container (API_KEYS comes from the secret)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "log_retention_days" {
+  description = "Retention of the two container log groups, in days (a value CloudWatch Logs accepts)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "ARN of a KMS key encrypting the container log groups (its key policy must allow logs.<region>.amazonaws.com). null = CloudWatch Logs default encryption."
+  type        = string
+  default     = null
+}
+
+# --- Service and scaling ----------------------------------------------------
+
+variable "desired_count" {
+  description = "Initial number of tasks. Afterwards autoscaling owns it (ignore_changes)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.desired_count >= 1
+    error_message = "desired_count must be at least 1."
+  }
+}
+
+variable "autoscaling_min_capacity" {
+  description = "Minimum number of tasks autoscaling keeps (>= 2 keeps one per AZ)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.autoscaling_min_capacity >= 1
+    error_message = "autoscaling_min_capacity must be at least 1."
+  }
+}
+
+variable "autoscaling_max_capacity" {
+  description = "Maximum number of tasks autoscaling may run."
+  type        = number
+  default     = 6
+
+  validation {
+    condition     = var.autoscaling_max_capacity >= 1 && var.autoscaling_max_capacity <= 100
+    error_message = "autoscaling_max_capacity must be between 1 and 100."
+  }
+}
+
+variable "autoscaling_cpu_target" {
+  description = "Target average ECS service CPU utilisation (percent) of the CPU target-tracking policy."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.autoscaling_cpu_target >= 10 && var.autoscaling_cpu_target <= 90
+    error_message = "autoscaling_cpu_target must be between 10 and 90 percent."
+  }
+}
+
+variable "autoscaling_requests_per_target" {
+  description = "Target ALB requests per target per minute of the ALBRequestCountPerTarget target-tracking policy."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.autoscaling_requests_per_target >= 1
+    error_message = "autoscaling_requests_per_target must be positive."
+  }
+}
+
+variable "health_check_grace_period_seconds" {
+  description = "Seconds ECS ignores failing ALB health checks of a new task (container start + app readiness)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.health_check_grace_period_seconds >= 0 && var.health_check_grace_period_seconds <= 2147483647
+    error_message = "health_check_grace_period_seconds must be non-negative."
+  }
+}
+
+variable "container_insights" {
+  description = "Enable CloudWatch Container Insights on the cluster (observability's running < desired alarm needs it)."
+  type        = bool
+  default     = true
+}
+
+# --- Load balancer ----------------------------------------------------------
+
+variable "deregistration_delay_seconds" {
+  description = "Target group deregistration delay: ECS waits this long after deregistering a task before SIGTERM. Keep >= app drain (contract: 30)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.deregistration_delay_seconds >= 0 && var.deregistration_delay_seconds <= 3600
+    error_message = "deregistration_delay_seconds must be between 0 and 3600."
+  }
+}
+
+variable "health_check_path" {
+  description = "Path of the target group health check, served through nginx on the gateway port."
+  type        = string
+  default     = "/readyz"
+
+  validation {
+    condition     = can(regex("^/[A-Za-z0-9/._-]*$", var.health_check_path))
+    error_message = "health_check_path must be an absolute URL path."
+  }
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate ARN. Given: HTTPS listener on 443 and HTTP -> HTTPS redirect. null: HTTP listener forwards (local/emulator only)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:", var.certificate_arn))
+    error_message = "certificate_arn must be null or an ACM certificate ARN."
+  }
+}
+
+variable "ssl_policy" {
+  description = "TLS policy of the HTTPS listener (TLS 1.2+ only)."
+  type        = string
+  default     = "ELBSecurityPolicy-TLS-1-2-Ext-2018-06"
+}
+
+variable "alb_deletion_protection" {
+  description = "Protect the ALB from deletion (set false in throw-away environments to allow destroy)."
+  type        = bool
+  default     = true
+}
+
+variable "alb_idle_timeout_seconds" {
+  description = "ALB idle connection timeout."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.alb_idle_timeout_seconds >= 1 && var.alb_idle_timeout_seconds <= 4000
+    error_message = "alb_idle_timeout_seconds must be between 1 and 4000."
+  }
+}
+
+variable "alb_access_logs_bucket" {
+  description = "S3 bucket for ALB access logs (its policy must allow the regional ELB account). null = access logs off."
+  type        = string
+  default     = null
+}
+
+variable "alb_access_logs_prefix" {
+  description = "Key prefix of the ALB access logs in alb_access_logs_bucket."
+  type        = string
+  default     = "alb"
+}

@@ -1,0 +1,157 @@
+variable "name" {
+  description = "Name prefix of every resource (e.g. sumapi-local). Lowercase letters, digits and hyphens."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name))
+    error_message = "name must be 3-32 characters of [a-z0-9-], start with a letter and not end with a hyphen."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every taggable resource (merged with a per-resource Name tag)."
+  type        = map(string)
+  default     = {}
+}
+
+# --- Wiring from compute ------------------------------------------------------
+
+variable "alb_arn_suffix" {
+  description = "ARN suffix of the ALB (compute.alb_arn_suffix), the LoadBalancer dimension."
+  type        = string
+}
+
+variable "target_group_arn_suffix" {
+  description = "ARN suffix of the target group (compute.target_group_arn_suffix), the TargetGroup dimension."
+  type        = string
+}
+
+variable "cluster_name" {
+  description = "Name of the ECS cluster (compute.cluster_name)."
+  type        = string
+}
+
+variable "service_name" {
+  description = "Name of the ECS service (compute.service_name)."
+  type        = string
+}
+
+variable "app_log_group_name" {
+  description = "Name of the app container log group (compute.app_log_group_name); JSON records with a level key."
+  type        = string
+}
+
+variable "nginx_log_group_name" {
+  description = "Name of the nginx container log group (compute.nginx_log_group_name)."
+  type        = string
+}
+
+# --- Notification -----------------------------------------------------------
+
+variable "alarm_email" {
+  description = "E-mail address subscribed to the alarm topic (the owner must confirm the subscription). null = no subscription."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_email == null || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email must be null or an e-mail address."
+  }
+}
+
+variable "sns_kms_key_arn" {
+  description = "KMS key (ARN, ID or alias) encrypting the alarm topic. Must be a customer managed key whose policy lets cloudwatch.amazonaws.com use it (AWS-managed alias/aws/sns does not). null = unencrypted topic."
+  type        = string
+  default     = null
+}
+
+# --- Metrics and thresholds -------------------------------------------------
+
+variable "metric_namespace" {
+  description = "CloudWatch namespace of the metrics extracted from the logs (app errors, gateway 429s). null = \"SumAPI/<name>\"."
+  type        = string
+  default     = null
+}
+
+variable "nginx_429_filter_pattern" {
+  description = "CloudWatch Logs filter pattern matching the nginx access-log lines with status 429 (default: JSON access log with a numeric or string status field)."
+  type        = string
+  default     = "{ ($.status = 429) || ($.status = \"429\") }"
+}
+
+variable "period_seconds" {
+  description = "Period of the alarm metrics (60 = one-minute resolution of ALB metrics)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = contains([60, 300, 900, 3600], var.period_seconds)
+    error_message = "period_seconds must be 60, 300, 900 or 3600."
+  }
+}
+
+variable "evaluation_periods" {
+  description = "Consecutive periods a condition must hold before the alarm fires (damps one-off spikes)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.evaluation_periods >= 1 && var.evaluation_periods <= 60
+    error_message = "evaluation_periods must be between 1 and 60."
+  }
+}
+
+variable "error_rate_threshold_percent" {
+  description = "5xx ratio (target + ELB 5xx over requests, percent) above which the error-rate alarm fires."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.error_rate_threshold_percent > 0 && var.error_rate_threshold_percent <= 100
+    error_message = "error_rate_threshold_percent must be in (0, 100]."
+  }
+}
+
+variable "error_rate_min_requests" {
+  description = "Requests per period below which the 5xx ratio is not evaluated (two failures out of three requests is not an outage)."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.error_rate_min_requests >= 0
+    error_message = "error_rate_min_requests must be non-negative."
+  }
+}
+
+variable "latency_p99_threshold_seconds" {
+  description = "p99 TargetResponseTime (seconds) above which the latency alarm fires."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.latency_p99_threshold_seconds > 0 && var.latency_p99_threshold_seconds <= 60
+    error_message = "latency_p99_threshold_seconds must be in (0, 60]."
+  }
+}
+
+variable "app_error_logs_threshold" {
+  description = "App ERROR log records per period at or above which the app-errors alarm fires."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.app_error_logs_threshold >= 1
+    error_message = "app_error_logs_threshold must be at least 1."
+  }
+}
+
+variable "running_tasks_evaluation_periods" {
+  description = "Consecutive periods running < desired must last before firing (deployments briefly run fewer tasks)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.running_tasks_evaluation_periods >= 1 && var.running_tasks_evaluation_periods <= 60
+    error_message = "running_tasks_evaluation_periods must be between 1 and 60."
+  }
+}
