@@ -1,0 +1,28 @@
+"""Process entry point: `python -m sumapi`. Exits 2 with one line on a bad setting."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from sumapi.app import create_app
+from sumapi.config import Config, ConfigError
+from sumapi.lifecycle import Lifecycle, serve
+from sumapi.observability import configure_logging
+
+
+def main() -> int:
+    try:
+        config = Config.from_env()
+    except ConfigError as error:
+        print(f"sumapi: invalid configuration: {error}", file=sys.stderr)
+        return 2
+    configure_logging(config.log_level)
+    lifecycle = Lifecycle()
+    app = create_app(config, lifecycle)
+    asyncio.run(serve(app, config, lifecycle))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

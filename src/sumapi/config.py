@@ -1,0 +1,116 @@
+"""Service settings, read from the environment once at start and validated there.
+
+Every setting has a safe default for local use. A bad value raises ConfigError naming the
+variable, so the process can exit with one clear line instead of failing later mid-request.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sumapi import __version__
+
+ENV_PREFIX = "SUMAPI_"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_LABEL_VALUE = re.compile(r"^[A-Za-z0-9._+-]{1,64}$")
+
+
+class ConfigError(ValueError):
+    """A setting is invalid; the message names the environment variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Seconds readiness reports 503 while the server still serves, so that load balancers
+    # and the gateway stop routing to this instance before it stops accepting connections.
+    drain_seconds: float = 5.0
+    # Upper bound on waiting for in-flight requests once the listener is closed.
+    shutdown_timeout_seconds: float = 15.0
+    log_level: str = "INFO"
+    max_body_bytes: int = 16 * 1024
+    version: str = __version__
+    commit: str = "unknown"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if environ is None else environ
+        defaults = cls()
+
+        def raw(name: str) -> str | None:
+            value = env.get(ENV_PREFIX + name)
+            return None if value is None or value == "" else value.strip()
+
+        return cls(
+            host=_host(raw("HOST"), defaults.host),
+            port=_int(raw("PORT"), "PORT", defaults.port, low=1, high=65535),
+            drain_seconds=_seconds(raw("DRAIN_SECONDS"), "DRAIN_SECONDS", defaults.drain_seconds),
+            shutdown_timeout_seconds=_seconds(
+                raw("SHUTDOWN_TIMEOUT_SECONDS"),
+                "SHUTDOWN_TIMEOUT_SECONDS",
+                defaults.shutdown_timeout_seconds,
+            ),
+            log_level=_choice(raw("LOG_LEVEL"), "LOG_LEVEL", defaults.log_level, LOG_LEVELS),
+            max_body_bytes=_int(
+                raw("MAX_BODY_BYTES"), "MAX_BODY_BYTES", defaults.max_body_bytes, 64, 1024 * 1024
+            ),
+            version=_label(raw("VERSION"), "VERSION", defaults.version),
+            commit=_label(raw("COMMIT"), "COMMIT", defaults.commit),
+        )
+
+
+def _fail(name: str, expected: str, got: str) -> ConfigError:
+    return ConfigError(f"{ENV_PREFIX}{name} must be {expected}, got {got!r}")
+
+
+def _host(value: str | None, default: str) -> str:
+    if value is None:
+        return default
+    if not re.fullmatch(r"[A-Za-z0-9.:\-]{1,253}", value):
+        raise _fail("HOST", "an IP address or host name", value)
+    return value
+
+
+def _int(value: str | None, name: str, default: int, low: int, high: int) -> int:
+    if value is None:
+        return default
+    try:
+        number = int(value, 10)
+    except ValueError:
+        raise _fail(name, f"an integer from {low} to {high}", value) from None
+    if not low <= number <= high:
+        raise _fail(name, f"an integer from {low} to {high}", value)
+    return number
+
+
+def _seconds(value: str | None, name: str, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise _fail(name, "a number of seconds from 0 to 600", value) from None
+    # `not (a <= x <= b)` also rejects NaN, which compares false to everything.
+    if not 0 <= number <= 600:
+        raise _fail(name, "a number of seconds from 0 to 600", value)
+    return number
+
+
+def _choice(value: str | None, name: str, default: str, choices: tuple[str, ...]) -> str:
+    if value is None:
+        return default
+    if value.upper() not in choices:
+        raise _fail(name, "one of " + ", ".join(choices), value)
+    return value.upper()
+
+
+def _label(value: str | None, name: str, default: str) -> str:
+    if value is None:
+        return default
+    if not _LABEL_VALUE.fullmatch(value):
+        raise _fail(name, "1-64 characters of [A-Za-z0-9._+-]", value)
+    return value

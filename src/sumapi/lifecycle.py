@@ -1,0 +1,91 @@
+"""Readiness state and the signal-driven graceful shutdown of the server process.
+
+Timeline on SIGTERM or SIGINT (numbers from Config):
+  t=0        readiness turns 503 ("draining"); everything else is still served
+  t=drain    the listener closes: no new connections
+  t=drain..  in-flight requests finish, up to shutdown_timeout; then the process exits 0
+A second signal during the drain skips the rest of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import signal
+
+from aiohttp import web
+
+from sumapi.config import Config
+
+logger = logging.getLogger("sumapi.lifecycle")
+
+
+class Phase(enum.Enum):
+    STARTING = "starting"
+    READY = "ready"
+    DRAINING = "draining"
+
+
+class Lifecycle:
+    """Holds the phase the readiness probe reports."""
+
+    def __init__(self) -> None:
+        self.phase = Phase.STARTING
+
+    @property
+    def ready(self) -> bool:
+        return self.phase is Phase.READY
+
+
+async def serve(app: web.Application, config: Config, lifecycle: Lifecycle) -> None:
+    """Runs the app until a stop signal, then drains and shuts down gracefully."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    signals_seen = 0
+
+    def on_signal(signum: int) -> None:
+        nonlocal signals_seen
+        signals_seen += 1
+        logger.info(
+            "stop signal received",
+            extra={"signal": signal.Signals(signum).name, "count": signals_seen},
+        )
+        stop.set()
+        if signals_seen > 1:
+            skip_drain.set()
+
+    skip_drain = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, on_signal, signum)
+
+    runner = web.AppRunner(
+        app,
+        handle_signals=False,
+        access_log=None,
+        shutdown_timeout=config.shutdown_timeout_seconds,
+    )
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, config.host, config.port, reuse_address=True)
+        await site.start()
+        lifecycle.phase = Phase.READY
+        logger.info(
+            "ready",
+            extra={"host": config.host, "port": config.port, "version": config.version},
+        )
+        await stop.wait()
+        lifecycle.phase = Phase.DRAINING
+        logger.info("draining", extra={"drain_seconds": config.drain_seconds})
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(skip_drain.wait(), timeout=config.drain_seconds)
+        logger.info(
+            "closing listener; waiting for in-flight requests",
+            extra={"timeout_seconds": config.shutdown_timeout_seconds},
+        )
+    finally:
+        await runner.cleanup()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+    logger.info("stopped")
