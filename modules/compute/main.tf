@@ -1,0 +1,498 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  containers = toset(["app", "nginx"])
+
+  app_image   = coalesce(var.app_image, "${aws_ecr_repository.this["app"].repository_url}:${var.image_tag}")
+  nginx_image = coalesce(var.nginx_image, "${aws_ecr_repository.this["nginx"].repository_url}:${var.image_tag}")
+
+  # Task-local scratch volumes make the read-only root filesystems workable: one per
+  # writable path, named after container and path ("nginx-var-cache-nginx").
+  writable_paths = {
+    app   = var.app_writable_paths
+    nginx = var.nginx_writable_paths
+  }
+  scratch_volumes = merge([
+    for container, paths in local.writable_paths : {
+      for path in paths : "${container}${replace(path, "/", "-")}" => { container = container, path = path }
+    }
+  ]...)
+
+  app_health_check_command = var.app_health_check_command != null ? var.app_health_check_command : [
+    "CMD", "python", "-c",
+    "import sys,urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:${var.app_port}/healthz', timeout=3).status != 200)",
+  ]
+  nginx_health_check_command = var.nginx_health_check_command != null ? var.nginx_health_check_command : [
+    "CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:${var.gateway_port}/healthz || exit 1",
+  ]
+
+  # SUMAPI_* contract (CONTRACTS.md): the app listens on localhost only; nginx is the
+  # task's single entry point. Merged under the caller's extras so these always win.
+  app_environment = merge(var.app_environment, {
+    SUMAPI_HOST                     = "127.0.0.1"
+    SUMAPI_PORT                     = tostring(var.app_port)
+    SUMAPI_DRAIN_SECONDS            = tostring(var.app_drain_seconds)
+    SUMAPI_SHUTDOWN_TIMEOUT_SECONDS = tostring(var.app_shutdown_timeout_seconds)
+    SUMAPI_LOG_LEVEL                = var.app_log_level
+    SUMAPI_VERSION                  = coalesce(var.app_version, var.image_tag)
+    SUMAPI_COMMIT                   = var.app_commit
+  })
+
+  health_check_timing = {
+    interval    = 10
+    timeout     = 5
+    retries     = 3
+    startPeriod = 15
+  }
+
+  https_enabled = var.certificate_arn != null
+}
+
+################################################################################
+# ECR repositories
+################################################################################
+
+resource "aws_ecr_repository" "this" {
+  for_each = local.containers
+
+  name                 = "${var.name}/${each.key}"
+  image_tag_mutability = "IMMUTABLE"
+
+  image_scanning_configuration {
+    scan_on_push = true
+  }
+
+  # KMS with kms_key = null means the AWS managed aws/ecr key.
+  encryption_configuration {
+    encryption_type = "KMS"
+    kms_key         = var.ecr_kms_key_arn
+  }
+
+  tags = merge(var.tags, { Name = "${var.name}/${each.key}" })
+}
+
+resource "aws_ecr_lifecycle_policy" "this" {
+  for_each = local.containers
+
+  repository = aws_ecr_repository.this[each.key].name
+  policy = jsonencode({
+    rules = [
+      {
+        rulePriority = 1
+        description  = "Expire untagged images (failed or superseded pushes) after 7 days"
+        selection = {
+          tagStatus   = "untagged"
+          countType   = "sinceImagePushed"
+          countUnit   = "days"
+          countNumber = 7
+        }
+        action = { type = "expire" }
+      },
+      {
+        rulePriority = 2
+        description  = "Keep the ${var.ecr_keep_images} most recent images (rollback window)"
+        selection = {
+          tagStatus   = "any"
+          countType   = "imageCountMoreThan"
+          countNumber = var.ecr_keep_images
+        }
+        action = { type = "expire" }
+      },
+    ]
+  })
+}
+
+################################################################################
+# Logs (the writer owns its log groups: observability only reads them)
+################################################################################
+
+resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_158:KMS encryption is opt-in through log_kms_key_arn (its key policy must trust CloudWatch Logs); without it CloudWatch Logs encrypts at rest with its own keys.
+  for_each = local.containers
+
+  name              = "/ecs/${var.name}/${each.key}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.log_kms_key_arn
+
+  tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
+}
+
+################################################################################
+# IAM: execution role (the agent: pull, log, read the secret) and task role (the app)
+################################################################################
+
+data "aws_iam_policy_document" "ecs_tasks_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "execution" {
+  name_prefix        = "${substr(var.name, 0, 24)}-exec-"
+  description        = "ECS task execution role of ${var.name}: pull its images, write its logs, read its API keys"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+
+  tags = merge(var.tags, { Name = "${var.name}-execution" })
+}
+
+data "aws_iam_policy_document" "execution" {
+  # GetAuthorizationToken is account-wide by design: it has no resource-level permissions.
+  statement {
+    sid       = "EcrLogin"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "EcrPullOwnRepositories"
+    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    resources = [for r in aws_ecr_repository.this : r.arn]
+  }
+
+  statement {
+    sid       = "WriteOwnLogGroups"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = [for g in aws_cloudwatch_log_group.this : "${g.arn}:*"]
+  }
+
+  statement {
+    sid       = "ReadApiKeysSecret"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.api_keys_secret_arn]
+  }
+
+  statement {
+    sid       = "DecryptApiKeysSecret"
+    actions   = ["kms:Decrypt"]
+    resources = [var.api_keys_kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${data.aws_region.current.name}.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "execution" {
+  name   = "pull-log-read-api-keys"
+  role   = aws_iam_role.execution.id
+  policy = data.aws_iam_policy_document.execution.json
+}
+
+# The containers call no AWS API; the role exists so they never fall back to the
+# execution role's rights and so that future needs get their own least-privilege policy.
+resource "aws_iam_role" "task" {
+  name_prefix        = "${substr(var.name, 0, 24)}-task-"
+  description        = "ECS task role of ${var.name} (no permissions)"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+
+  tags = merge(var.tags, { Name = "${var.name}-task" })
+}
+
+################################################################################
+# ECS cluster, task definition, service
+################################################################################
+
+resource "aws_ecs_cluster" "this" {
+  name = var.name
+
+  setting {
+    name  = "containerInsights"
+    value = var.container_insights ? "enabled" : "disabled"
+  }
+
+  tags = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_ecs_task_definition" "this" {
+  family                   = var.name
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = tostring(var.task_size.cpu)
+  memory                   = tostring(var.task_size.memory)
+  execution_role_arn       = aws_iam_role.execution.arn
+  task_role_arn            = aws_iam_role.task.arn
+
+  container_definitions = jsonencode([
+    {
+      name                   = "app"
+      image                  = local.app_image
+      essential              = true
+      user                   = var.app_user
+      readonlyRootFilesystem = true
+      # No portMappings: nginx reaches the app on 127.0.0.1 (shared awsvpc network namespace).
+      environment = [for k in sort(keys(local.app_environment)) : { name = k, value = local.app_environment[k] }]
+      mountPoints = [
+        for v, m in local.scratch_volumes : { sourceVolume = v, containerPath = m.path, readOnly = false } if m.container == "app"
+      ]
+      healthCheck = merge(local.health_check_timing, { command = local.app_health_check_command })
+      stopTimeout = var.stop_timeout_seconds
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = aws_cloudwatch_log_group.this["app"].name
+          awslogs-region        = data.aws_region.current.name
+          awslogs-stream-prefix = "app"
+        }
+      }
+    },
+    {
+      name                   = "nginx"
+      image                  = local.nginx_image
+      essential              = true
+      user                   = var.nginx_user
+      readonlyRootFilesystem = true
+      portMappings           = [{ containerPort = var.gateway_port, protocol = "tcp" }]
+      environment            = [for k in sort(keys(var.nginx_environment)) : { name = k, value = var.nginx_environment[k] }]
+      secrets                = [{ name = "API_KEYS", valueFrom = var.api_keys_secret_arn }]
+      mountPoints = [
+        for v, m in local.scratch_volumes : { sourceVolume = v, containerPath = m.path, readOnly = false } if m.container == "nginx"
+      ]
+      # Never route traffic to a gateway whose upstream is not up yet.
+      dependsOn   = [{ containerName = "app", condition = "HEALTHY" }]
+      healthCheck = merge(local.health_check_timing, { command = local.nginx_health_check_command })
+      stopTimeout = var.stop_timeout_seconds
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = aws_cloudwatch_log_group.this["nginx"].name
+          awslogs-region        = data.aws_region.current.name
+          awslogs-stream-prefix = "nginx"
+        }
+      }
+    },
+  ])
+
+  dynamic "volume" {
+    for_each = local.scratch_volumes
+
+    content {
+      name = volume.key
+    }
+  }
+
+  tags = merge(var.tags, { Name = var.name })
+
+  lifecycle {
+    precondition {
+      condition     = var.stop_timeout_seconds >= var.app_drain_seconds + var.app_shutdown_timeout_seconds + 5
+      error_message = "stop_timeout_seconds must be >= app_drain_seconds + app_shutdown_timeout_seconds + 5, or ECS kills the app mid-shutdown."
+    }
+  }
+}
+
+resource "aws_ecs_service" "this" {
+  name             = var.name
+  cluster          = aws_ecs_cluster.this.id
+  task_definition  = aws_ecs_task_definition.this.arn
+  desired_count    = var.desired_count
+  launch_type      = "FARGATE"
+  platform_version = "1.4.0"
+
+  # Rolling deployments never drop below the current capacity; a deployment whose
+  # tasks never become healthy is stopped and rolled back automatically.
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  health_check_grace_period_seconds = var.health_check_grace_period_seconds
+  propagate_tags                    = "SERVICE"
+  enable_ecs_managed_tags           = true
+
+  network_configuration {
+    subnets          = var.private_subnet_ids
+    security_groups  = [var.tasks_security_group_id]
+    assign_public_ip = false
+  }
+
+  load_balancer {
+    target_group_arn = aws_lb_target_group.this.arn
+    container_name   = "nginx"
+    container_port   = var.gateway_port
+  }
+
+  tags = merge(var.tags, { Name = var.name })
+
+  lifecycle {
+    # Autoscaling owns the task count once the service exists.
+    ignore_changes = [desired_count]
+  }
+
+  # The target group must be attached to the ALB before a service can register into it.
+  depends_on = [aws_lb_listener.http, aws_lb_listener.https]
+}
+
+################################################################################
+# Load balancer
+################################################################################
+
+resource "aws_lb" "this" {
+  #checkov:skip=CKV2_AWS_28:No WAF in this project's scope (public demo API protected by API keys and nginx rate limiting); attach a web ACL at the environment level if needed.
+  #checkov:skip=CKV_AWS_91:Access logs need an S3 bucket with an ELB delivery policy the project does not own; enabled by setting alb_access_logs_bucket.
+  name                       = var.name
+  internal                   = false # the public entry point: it lives in the public subnets on purpose
+  load_balancer_type         = "application"
+  security_groups            = [var.alb_security_group_id]
+  subnets                    = var.public_subnet_ids
+  drop_invalid_header_fields = true
+  enable_deletion_protection = var.alb_deletion_protection
+  idle_timeout               = var.alb_idle_timeout_seconds
+
+  dynamic "access_logs" {
+    for_each = var.alb_access_logs_bucket == null ? [] : [1]
+
+    content {
+      bucket  = var.alb_access_logs_bucket
+      prefix  = var.alb_access_logs_prefix
+      enabled = true
+    }
+  }
+
+  tags = merge(var.tags, { Name = var.name })
+}
+
+resource "aws_lb_target_group" "this" {
+  name        = "${var.name}-gw"
+  target_type = "ip"
+  protocol    = "HTTP"
+  port        = var.gateway_port
+  vpc_id      = var.vpc_id
+
+  # Matches the app's drain: ECS deregisters a task, waits this long, then sends SIGTERM.
+  deregistration_delay = var.deregistration_delay_seconds
+
+  health_check {
+    enabled             = true
+    protocol            = "HTTP"
+    port                = "traffic-port"
+    path                = var.health_check_path
+    matcher             = "200"
+    interval            = 15
+    timeout             = 5
+    healthy_threshold   = 2
+    unhealthy_threshold = 2
+  }
+
+  tags = merge(var.tags, { Name = "${var.name}-gw" })
+}
+
+resource "aws_lb_listener" "http" {
+  #checkov:skip=CKV_AWS_2:Port 80 only redirects to HTTPS when certificate_arn is set; without a certificate (local emulator, first bootstrap) plain HTTP is the only option.
+  #checkov:skip=CKV_AWS_103:Same listener: TLS policy applies to the HTTPS listener, which uses ssl_policy.
+  #checkov:skip=CKV2_AWS_20:Same listener: redirects to HTTPS whenever a certificate is configured.
+  load_balancer_arn = aws_lb.this.arn
+  port              = 80
+  protocol          = "HTTP"
+
+  dynamic "default_action" {
+    for_each = local.https_enabled ? [1] : []
+
+    content {
+      type = "redirect"
+
+      redirect {
+        protocol    = "HTTPS"
+        port        = "443"
+        status_code = "HTTP_301"
+      }
+    }
+  }
+
+  dynamic "default_action" {
+    for_each = local.https_enabled ? [] : [1]
+
+    content {
+      type             = "forward"
+      target_group_arn = aws_lb_target_group.this.arn
+    }
+  }
+}
+
+resource "aws_lb_listener" "https" {
+  count = local.https_enabled ? 1 : 0
+
+  load_balancer_arn = aws_lb.this.arn
+  port              = 443
+  protocol          = "HTTPS"
+  ssl_policy        = var.ssl_policy
+  certificate_arn   = var.certificate_arn
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this.arn
+  }
+}
+
+################################################################################
+# Autoscaling
+################################################################################
+
+resource "aws_appautoscaling_target" "this" {
+  service_namespace  = "ecs"
+  scalable_dimension = "ecs:service:DesiredCount"
+  resource_id        = "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.this.name}"
+  min_capacity       = var.autoscaling_min_capacity
+  max_capacity       = var.autoscaling_max_capacity
+
+  lifecycle {
+    precondition {
+      condition     = var.autoscaling_min_capacity <= var.desired_count && var.desired_count <= var.autoscaling_max_capacity
+      error_message = "Need autoscaling_min_capacity <= desired_count <= autoscaling_max_capacity."
+    }
+  }
+}
+
+resource "aws_appautoscaling_policy" "cpu" {
+  name               = "${var.name}-cpu"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.this.service_namespace
+  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
+  resource_id        = aws_appautoscaling_target.this.resource_id
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.autoscaling_cpu_target
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 60
+
+    predefined_metric_specification {
+      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}
+
+resource "aws_appautoscaling_policy" "requests" {
+  name               = "${var.name}-requests"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.this.service_namespace
+  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
+  resource_id        = aws_appautoscaling_target.this.resource_id
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.autoscaling_requests_per_target
+    scale_in_cooldown  = 300
+    scale_out_cooldown = 60
+
+    predefined_metric_specification {
+      predefined_metric_type = "ALBRequestCountPerTarget"
+      resource_label         = "${aws_lb.this.arn_suffix}/${aws_lb_target_group.this.arn_suffix}"
+    }
+  }
+}
