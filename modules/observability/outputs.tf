@@ -10,12 +10,12 @@ output "dashboard_name" {
 
 output "alarm_names" {
   description = "Names of the alarms, by purpose (error_rate, latency_p99, no_healthy_hosts, running_tasks, app_errors)."
-  value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.alarm_name }
+  value       = { for k, a in local.alarms : k => a.alarm_name }
 }
 
 output "alarm_arns" {
   description = "ARNs of the alarms, by purpose."
-  value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }
+  value       = { for k, a in local.alarms : k => a.arn }
 }
 
 output "metric_namespace" {

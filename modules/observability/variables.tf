@@ -118,8 +118,8 @@ variable "error_rate_min_requests" {
   default     = 20
 
   validation {
-    condition     = var.error_rate_min_requests >= 0
-    error_message = "error_rate_min_requests must be non-negative."
+    condition     = var.error_rate_min_requests >= 1
+    error_message = "error_rate_min_requests must be at least 1 (it also guards the ratio against division by zero)."
   }
 }
 
