@@ -1,0 +1,310 @@
+"""Every gateway policy, checked against real nginx in front of the real service."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.gateway.conftest import Keys
+from tests.gateway.harness import (
+    SUM_PATH,
+    App,
+    Gateway,
+    new_key,
+    read_json_lines,
+    running_gateway,
+)
+
+pytestmark = pytest.mark.slow
+
+PROBLEM_KEYS = {"type", "title", "status", "detail", "request_id"}
+NGINX_REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def post_sum(gateway: Gateway, key: str | None, **kwargs: Any) -> requests.Response:
+    headers = kwargs.pop("headers", {})
+    if key is not None:
+        headers["X-API-Key"] = key
+    body = kwargs.pop("json", {"a": 2, "b": 3})
+    return requests.post(gateway.url + SUM_PATH, json=body, headers=headers, timeout=5, **kwargs)
+
+
+def assert_problem(response: requests.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body.keys() >= PROBLEM_KEYS
+    assert body["status"] == status
+    assert body["request_id"] == response.headers["X-Request-ID"]
+    return body
+
+
+def access_records(gateway: Gateway, request_id: str) -> list[dict[str, Any]]:
+    return [r for r in read_json_lines(gateway.access_log) if r["request_id"] == request_id]
+
+
+# ---- authentication --------------------------------------------------------------------------
+
+
+def test_sum_with_a_valid_key_reaches_the_service(gateway: Gateway, keys: Keys) -> None:
+    response = post_sum(gateway, keys.beta, json={"a": 40, "b": 2})
+    assert response.status_code == 200
+    assert response.json() == {"result": 42}
+
+
+def test_missing_key_is_401_problem(gateway: Gateway) -> None:
+    body = assert_problem(post_sum(gateway, None), 401)
+    assert body["title"] == "Unauthorized"
+    assert "X-API-Key" in body["detail"]
+
+
+def test_wrong_key_is_401_problem(gateway: Gateway, keys: Keys) -> None:
+    assert_problem(post_sum(gateway, new_key()), 401)
+    # A valid key with one character changed, or with a prefix of a valid one, is still wrong.
+    assert_problem(post_sum(gateway, keys.beta[:-1] + ("A" if keys.beta[-1] != "A" else "B")), 401)
+    assert_problem(post_sum(gateway, keys.beta[:32]), 401)
+
+
+def test_two_live_keys_of_one_client_both_work_and_log_the_client_name(
+    gateway: Gateway, keys: Keys
+) -> None:
+    for index, key in enumerate((keys.alpha, keys.alpha_next)):
+        request_id = f"rotation-{index}"
+        response = post_sum(gateway, key, headers={"X-Request-ID": request_id})
+        assert response.status_code == 200
+        [record] = access_records(gateway, request_id)
+        assert record["client"] == "alpha"
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_health_endpoints_need_no_key(gateway: Gateway, path: str) -> None:
+    response = requests.get(gateway.url + path, timeout=5)
+    assert response.status_code == 200
+    assert response.json()["status"] in {"ok", "ready"}
+
+
+def test_docs_are_public(gateway: Gateway) -> None:
+    page = requests.get(gateway.url + "/api/docs", timeout=5)
+    assert page.status_code == 200
+    assert "text/html" in page.headers["Content-Type"]
+    document = requests.get(gateway.url + "/api/docs/openapi.json", timeout=5).json()
+    assert "/api/v1/sum" in document["paths"]
+
+
+# ---- rate limits -----------------------------------------------------------------------------
+
+
+def test_burst_then_429_with_retry_after_per_client(gateway: Gateway, keys: Keys) -> None:
+    # Default class: 5 r/s with a burst of 10. 30 back-to-back requests take far less than a
+    # second, so about 11 pass (burst + refill) and the rest are rejected.
+    with requests.Session() as session:
+        session.headers["X-API-Key"] = keys.limited
+        statuses = []
+        rejected = None
+        for _ in range(30):
+            response = session.post(gateway.url + SUM_PATH, json={"a": 1, "b": 1}, timeout=5)
+            statuses.append(response.status_code)
+            if response.status_code == 429:
+                rejected = response
+    assert set(statuses) == {200, 429}
+    assert 10 <= statuses.count(200) <= 14
+    assert statuses[:10] == [200] * 10
+    assert rejected is not None
+    assert_problem(rejected, 429)
+    assert rejected.headers["Retry-After"] == "1"
+    # The bucket belongs to the client name: another client is not affected.
+    assert post_sum(gateway, keys.beta).status_code == 200
+
+
+def test_unauthenticated_traffic_is_limited_per_ip(gateway: Gateway, keys: Keys) -> None:
+    # 2 r/s, burst 10, per client IP. The loopback peer is a trusted proxy here, so each test
+    # address below is its own client (documentation range, RFC 5737).
+    guessing = {"X-Forwarded-For": "192.0.2.10"}
+    statuses = [post_sum(gateway, new_key(), headers=dict(guessing)).status_code for _ in range(20)]
+    assert statuses[:10] == [401] * 10
+    assert 429 in statuses
+    rejected = post_sum(gateway, None, headers=dict(guessing))
+    assert_problem(rejected, 429)
+    assert "Retry-After" in rejected.headers
+    # Other addresses and authenticated clients from the same address are unaffected.
+    assert post_sum(gateway, None, headers={"X-Forwarded-For": "192.0.2.11"}).status_code == 401
+    assert post_sum(gateway, keys.beta, headers=dict(guessing)).status_code == 200
+
+
+# ---- request shape ---------------------------------------------------------------------------
+
+
+def test_body_over_16_kib_is_413_problem(gateway: Gateway, keys: Keys) -> None:
+    big = b'{"a": 1, "b": 2, "pad": "' + b"x" * 17_000 + b'"}'
+    response = requests.post(
+        gateway.url + SUM_PATH,
+        data=big,
+        headers={"X-API-Key": keys.tester, "Content-Type": "application/json"},
+        timeout=5,
+    )
+    body = assert_problem(response, 413)
+    assert body["title"] == "Payload Too Large"
+
+
+def test_body_under_the_limit_reaches_the_service(gateway: Gateway, keys: Keys) -> None:
+    padded = b'{"a": 1, "b": 2}' + b" " * 15_000
+    response = requests.post(
+        gateway.url + SUM_PATH,
+        data=padded,
+        headers={"X-API-Key": keys.tester, "Content-Type": "application/json"},
+        timeout=5,
+    )
+    assert response.status_code == 200
+    assert response.json() == {"result": 3}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("GET", SUM_PATH, "POST"),
+        ("PUT", SUM_PATH, "POST"),
+        ("POST", "/healthz", "GET, HEAD"),
+        ("DELETE", "/readyz", "GET, HEAD"),
+        ("POST", "/api/docs", "GET, HEAD"),
+    ],
+)
+def test_undocumented_method_is_405_with_allow(
+    gateway: Gateway, keys: Keys, method: str, path: str, allow: str
+) -> None:
+    response = requests.request(
+        method, gateway.url + path, headers={"X-API-Key": keys.tester}, timeout=5
+    )
+    assert_problem(response, 405)
+    assert response.headers["Allow"] == allow
+
+
+def test_head_is_allowed_on_health(gateway: Gateway) -> None:
+    assert requests.head(gateway.url + "/healthz", timeout=5).status_code == 200
+
+
+# ---- internal routes -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/metrics", "/metrics/", "//metrics", "/./metrics", "/api/../metrics", "/%6Detrics", "/x"],
+)
+def test_metrics_are_not_reachable_through_the_gateway(
+    gateway: Gateway, app: App, keys: Keys, path: str
+) -> None:
+    # The app does serve them (internally)...
+    assert "sumapi_http_requests_total" in requests.get(app.url + "/metrics", timeout=5).text
+    # ...but no spelling of the path gets through the public listener, key or not.
+    session = requests.Session()
+    prepared = session.prepare_request(
+        requests.Request("GET", gateway.url + "/", headers={"X-API-Key": keys.tester})
+    )
+    prepared.url = gateway.url + path  # verbatim: no client-side normalisation
+    response = session.send(prepared, timeout=5)
+    assert_problem(response, 404)
+    assert "sumapi_" not in response.text
+
+
+# ---- headers ---------------------------------------------------------------------------------
+
+
+def test_request_id_is_generated_sent_upstream_and_returned(
+    gateway: Gateway, app: App, keys: Keys
+) -> None:
+    response = post_sum(gateway, keys.tester)
+    request_id = response.headers["X-Request-ID"]
+    assert NGINX_REQUEST_ID.match(request_id)
+    assert app.process is not None
+    assert any(r.get("request_id") == request_id for r in read_json_lines(app.process.stdout))
+    [record] = access_records(gateway, request_id)
+    assert record["upstream_status"] == "200"
+
+
+def test_valid_request_id_passes_through(gateway: Gateway, app: App, keys: Keys) -> None:
+    request_id = "client-chosen.id_0042"
+    response = post_sum(gateway, keys.tester, headers={"X-Request-ID": request_id})
+    assert response.headers["X-Request-ID"] == request_id
+    # Exactly one header: the app's copy is hidden, the gateway's is the one returned.
+    assert response.raw.headers.getlist("X-Request-ID") == [request_id]
+    assert app.process is not None
+    assert any(r.get("request_id") == request_id for r in read_json_lines(app.process.stdout))
+
+
+@pytest.mark.parametrize("bad", ["has space", "semi;colon", "x" * 129, 'quote"d'])
+def test_invalid_request_id_is_replaced(gateway: Gateway, keys: Keys, bad: str) -> None:
+    response = post_sum(gateway, keys.tester, headers={"X-Request-ID": bad})
+    assert NGINX_REQUEST_ID.match(response.headers["X-Request-ID"])
+
+
+def test_gateway_errors_carry_the_request_id(gateway: Gateway) -> None:
+    response = post_sum(gateway, None, headers={"X-Request-ID": "trace-me-401"})
+    assert assert_problem(response, 401)["request_id"] == "trace-me-401"
+
+
+def test_security_headers_and_no_version_banner(gateway: Gateway, keys: Keys) -> None:
+    for response in (post_sum(gateway, keys.tester), post_sum(gateway, None)):
+        assert response.headers["Server"] == "nginx"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_client_ip_comes_from_x_forwarded_for_of_a_trusted_proxy(
+    gateway: Gateway, keys: Keys
+) -> None:
+    headers = {"X-Forwarded-For": "198.51.100.7", "X-Request-ID": "xff-trusted"}
+    post_sum(gateway, keys.tester, headers=headers)
+    [record] = access_records(gateway, "xff-trusted")
+    assert record["remote"] == "198.51.100.7"
+
+
+def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(
+    tmp_path: Path, app: App, keys: Keys
+) -> None:
+    with running_gateway(
+        tmp_path / "run",
+        API_KEYS=keys.api_keys(),
+        UPSTREAM=f"127.0.0.1:{app.port}",
+        TRUSTED_PROXIES="10.0.0.0/16",
+    ) as untrusting:
+        headers = {"X-Forwarded-For": "198.51.100.8", "X-Request-ID": "xff-untrusted"}
+        assert post_sum(untrusting, keys.tester, headers=headers).status_code == 200
+        [record] = access_records(untrusting, "xff-untrusted")
+    assert record["remote"] == "127.0.0.1"
+
+
+def test_upstream_down_is_502_problem(tmp_path: Path, keys: Keys) -> None:
+    with running_gateway(
+        tmp_path / "run", API_KEYS=keys.api_keys(), UPSTREAM="127.0.0.1:9"
+    ) as orphan:
+        body = assert_problem(post_sum(orphan, keys.tester), 502)
+    assert body["title"] == "Bad Gateway"
+
+
+# ---- logs ------------------------------------------------------------------------------------
+
+
+def test_access_log_is_json_with_the_documented_fields_and_never_a_key(
+    gateway: Gateway, keys: Keys
+) -> None:
+    post_sum(gateway, keys.beta, headers={"X-Request-ID": "log-fields"})
+    post_sum(gateway, keys.alpha, params={"note": "query strings are not logged"})
+    records = read_json_lines(gateway.access_log)  # every line must parse
+    [record] = [r for r in records if r["request_id"] == "log-fields"]
+    assert record["client"] == "beta"
+    assert record["route"] == "/api/v1/sum"
+    assert record["method"] == "POST"
+    assert record["status"] == 200
+    assert record["upstream_status"] == "200"
+    assert isinstance(record["request_time"], float)
+    assert float(record["upstream_time"]) >= 0
+    logs = gateway.access_log.read_text() + gateway.error_log.read_text()
+    for key in (keys.alpha, keys.alpha_next, keys.beta, keys.limited, keys.tester):
+        assert key not in logs
+    assert "query strings" not in logs
