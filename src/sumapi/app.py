@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import warnings
+
 from aiohttp import web
 from aiohttp_apispec import AiohttpApiSpec
 
@@ -59,4 +62,18 @@ def _add_openapi(app: web.Application, config: Config) -> None:
             "description": "Checked by the gateway; ask the operators for a key.",
         },
     )
-    spec.register(app, in_place=True)
+    # aiohttp-apispec consumes (pops) the metadata its decorators attach to each handler, so a
+    # second app in the same process (tests, tools) would get an empty document: give it a copy.
+    originals = {
+        route.handler: copy.deepcopy(route.handler.__apispec__)
+        for route in app.router.routes()
+        if hasattr(route.handler, "__apispec__")
+    }
+    try:
+        with warnings.catch_warnings():
+            # aiohttp-apispec stores its state under string keys; aiohttp recommends AppKey.
+            warnings.simplefilter("ignore", web.NotAppKeyWarning)
+            spec.register(app, in_place=True)
+    finally:
+        for handler, metadata in originals.items():
+            handler.__apispec__ = metadata

@@ -74,7 +74,8 @@ async def readyz(request: web.Request) -> web.Response:
         429: {"description": "Rate limit exceeded (gateway)", "schema": ProblemSchema},
     },
 )
-@json_schema(SumRequestSchema(), example={"a": 2, "b": 40})
+# add_to_refs: an inline example makes aiohttp-apispec 3.0.0b2 emit a broken $ref.
+@json_schema(SumRequestSchema(), example={"a": 2, "b": 40}, add_to_refs=True, required=True)
 @response_schema(SumResponseSchema(), 200, description="The sum")
 async def sum_numbers(request: web.Request) -> web.Response:
     payload = await read_json_object(request)

@@ -5,6 +5,14 @@ Timeline on SIGTERM or SIGINT (numbers from Config):
   t=drain    the listener closes: no new connections
   t=drain..  in-flight requests finish, up to shutdown_timeout; then the process exits 0
 A second signal during the drain skips the rest of it.
+
+"In flight" means a handler is running. aiohttp stops reading request bodies once the listener
+closes, so an upload still arriving then is cut; behind nginx this cannot happen, because nginx
+buffers the whole body before it proxies the request.
+
+The infrastructure must agree with these numbers: on ECS the ALB deregisters the task and waits
+its deregistration delay *before* SIGTERM, and the container's stopTimeout must exceed
+drain + shutdown timeout, or SIGKILL cuts the requests this code is waiting for.
 """
 
 from __future__ import annotations

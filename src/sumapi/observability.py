@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import platform
 import sys
+from typing import TextIO
 
 from aioprometheus.collectors import Counter, Gauge, Histogram, Registry
 from aioprometheus.renderer import render
@@ -57,9 +58,9 @@ class Metrics:
         return body, dict(headers)
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, stream: TextIO | None = None) -> None:
     """One JSON object per line on stdout, for every logger (ours, aiohttp's, asyncio's)."""
-    handler = logging.StreamHandler(sys.stdout)
+    handler = logging.StreamHandler(sys.stdout if stream is None else stream)
     handler.setFormatter(
         JsonFormatter(
             "{asctime}{levelname}{name}{message}",

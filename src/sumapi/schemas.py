@@ -20,6 +20,7 @@ class JsonNumber(fields.Float):
     default_error_messages = {  # noqa: RUF012 - marshmallow merges this class attribute
         "invalid": "Must be a JSON number (integer or finite float), not {kind}.",
         "not_finite": "Must be a finite number.",
+        "null": "Must be a JSON number (integer or finite float), not null.",
     }
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float | int:

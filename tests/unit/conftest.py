@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from sumapi.app import create_app
+from sumapi.config import Config
+from sumapi.lifecycle import Lifecycle, Phase
+
+ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
+
+
+@pytest.fixture
+def config() -> Config:
+    return Config(version="9.9.9", commit="abc123")
+
+
+@pytest.fixture
+def lifecycle() -> Lifecycle:
+    ready = Lifecycle()
+    ready.phase = Phase.READY
+    return ready
+
+
+@pytest.fixture
+def app(config: Config, lifecycle: Lifecycle) -> web.Application:
+    return create_app(config, lifecycle)
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: ClientFactory, app: web.Application
+) -> TestClient[web.Request, web.Application]:
+    return await aiohttp_client(app)

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from sumapi.config import Config, ConfigError
+
+
+def test_defaults_without_environment() -> None:
+    config = Config.from_env({})
+    assert (config.host, config.port) == ("127.0.0.1", 8000)
+    assert config.drain_seconds == 5.0
+    assert config.shutdown_timeout_seconds == 15.0
+    assert config.max_body_bytes == 16 * 1024
+
+
+def test_values_are_read_and_normalised() -> None:
+    config = Config.from_env(
+        {
+            "SUMAPI_HOST": "0.0.0.0",
+            "SUMAPI_PORT": "9000",
+            "SUMAPI_DRAIN_SECONDS": "0.5",
+            "SUMAPI_SHUTDOWN_TIMEOUT_SECONDS": "30",
+            "SUMAPI_LOG_LEVEL": "debug",
+            "SUMAPI_COMMIT": "0123abc",
+        }
+    )
+    assert config.host == "0.0.0.0"
+    assert config.port == 9000
+    assert config.drain_seconds == 0.5
+    assert config.shutdown_timeout_seconds == 30
+    assert config.log_level == "DEBUG"
+    assert config.commit == "0123abc"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SUMAPI_PORT", "http"),
+        ("SUMAPI_PORT", "0"),
+        ("SUMAPI_PORT", "70000"),
+        ("SUMAPI_DRAIN_SECONDS", "-1"),
+        ("SUMAPI_DRAIN_SECONDS", "nan"),
+        ("SUMAPI_SHUTDOWN_TIMEOUT_SECONDS", "forever"),
+        ("SUMAPI_LOG_LEVEL", "LOUD"),
+        ("SUMAPI_HOST", "bad host;"),
+        ("SUMAPI_MAX_BODY_BYTES", "1"),
+        ("SUMAPI_VERSION", 'v1"} evil'),
+    ],
+)
+def test_bad_value_names_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Config.from_env({name: value})
+
+
+def test_bad_value_exits_2_with_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sumapi"],
+        env={"SUMAPI_PORT": "eighty", "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "SUMAPI_PORT" in lines[0]
+    assert "eighty" in lines[0]

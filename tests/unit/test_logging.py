@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from sumapi.observability import configure_logging
+
+Client = TestClient[web.Request, web.Application]
+
+
+@pytest.fixture
+def json_logs() -> Iterator[Any]:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    stream = io.StringIO()
+    configure_logging("INFO", stream)
+
+    def records() -> list[dict[str, Any]]:
+        return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+    yield records
+    root.handlers[:], root.level = saved
+
+
+async def test_one_json_access_record_per_request(client: Client, json_logs: Any) -> None:
+    await client.post(
+        "/api/v1/sum",
+        json={"a": 1, "b": 2},
+        headers={"X-Request-ID": "req-1", "X-API-Key": "k" * 40},
+    )
+    [record] = [r for r in json_logs() if r["message"] == "access"]
+    assert record["level"] == "INFO"
+    assert record["logger"] == "sumapi.access"
+    assert record["request_id"] == "req-1"
+    assert record["method"] == "POST"
+    assert record["route"] == "/api/v1/sum"
+    assert record["status"] == 200
+    assert record["duration_ms"] >= 0
+    assert record["remote"] == "127.0.0.1"
+    assert "time" in record
+
+
+async def test_logs_never_contain_bodies_or_keys(client: Client, json_logs: Any) -> None:
+    secret_key = "sk_live_" + "Z" * 40
+    await client.post(
+        "/api/v1/sum",
+        json={"a": 123456789, "b": "marker-in-body"},
+        headers={"X-API-Key": secret_key},
+    )
+    records = json_logs()
+    assert [r["status"] for r in records if r["message"] == "access"] == [422]
+    output = json.dumps(records)
+    assert secret_key not in output
+    assert "marker-in-body" not in output
+    assert "123456789" not in output

@@ -1,0 +1,97 @@
+"""Graceful shutdown, for real: a server process, slow in-flight requests, a SIGTERM.
+
+The in-flight requests hit a test-only /slow route (tests/slow_server.py) that wraps the real
+app and the real signal/drain/shutdown code. A request is in flight once its body is complete:
+nginx buffers request bodies before proxying, so the app never waits on a slow upload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.support import free_port, http_status, running_service
+
+DRAIN = 2.0
+TIMEOUT = 6.0
+HOLD = DRAIN + 2.0  # in-flight requests outlive the drain and finish during the shutdown wait
+
+
+@pytest.mark.slow
+async def test_sigterm_drains_then_finishes_in_flight_and_exits_0(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        "SUMAPI_DRAIN_SECONDS": str(DRAIN),
+        "SUMAPI_SHUTDOWN_TIMEOUT_SECONDS": str(TIMEOUT),
+    }
+    log_path = tmp_path / "service.log"
+    with running_service(port, env, log_path, module="tests.slow_server") as process:
+        async with aiohttp.ClientSession() as session:
+            in_flight = [
+                asyncio.create_task(session.get(f"{base}/slow?seconds={HOLD}")) for _ in range(3)
+            ]
+            await asyncio.sleep(0.3)  # the three handlers are now sleeping
+
+            signalled = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            await asyncio.sleep(0.3)
+
+            # Draining: not ready, still alive, still serving new connections.
+            assert await asyncio.to_thread(http_status, f"{base}/readyz") == 503
+            assert await asyncio.to_thread(http_status, f"{base}/healthz") == 200
+
+            # After the drain period the listener is closed: nothing answers new connections.
+            await asyncio.sleep(DRAIN + 0.5 - (time.monotonic() - signalled))
+            assert await asyncio.to_thread(http_status, f"{base}/healthz") is None
+            assert process.poll() is None, "exited before in-flight requests finished"
+
+            responses = await asyncio.gather(*in_flight)
+            assert [r.status for r in responses] == [200, 200, 200]
+            assert [await r.json() for r in responses] == [{"slept": HOLD}] * 3
+
+        returncode = await asyncio.to_thread(process.wait, DRAIN + TIMEOUT)
+        elapsed = time.monotonic() - signalled
+    assert returncode == 0
+    assert elapsed < DRAIN + TIMEOUT
+    messages = [json.loads(line)["message"] for line in log_path.read_text().splitlines()]
+    assert messages.index("draining") < messages.index("stopped")
+
+
+@pytest.mark.slow
+async def test_requests_beyond_the_timeout_are_cut_and_the_process_still_exits_0() -> None:
+    port = free_port()
+    env = {"SUMAPI_DRAIN_SECONDS": "0.5", "SUMAPI_SHUTDOWN_TIMEOUT_SECONDS": "1"}
+    with running_service(port, env, module="tests.slow_server") as process:
+        async with aiohttp.ClientSession() as session:
+            stuck = asyncio.create_task(session.get(f"http://127.0.0.1:{port}/slow?seconds=30"))
+            await asyncio.sleep(0.3)
+            started = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            returncode = await asyncio.to_thread(process.wait, 10)
+            elapsed = time.monotonic() - started
+            with pytest.raises(aiohttp.ClientError):
+                await stuck
+    assert returncode == 0
+    assert elapsed < 5
+
+
+@pytest.mark.slow
+async def test_second_signal_skips_the_rest_of_the_drain() -> None:
+    port = free_port()
+    env = {"SUMAPI_DRAIN_SECONDS": "30", "SUMAPI_SHUTDOWN_TIMEOUT_SECONDS": "5"}
+    with running_service(port, env) as process:
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        await asyncio.sleep(0.3)
+        assert await asyncio.to_thread(http_status, f"http://127.0.0.1:{port}/readyz") == 503
+        process.send_signal(signal.SIGINT)
+        returncode = await asyncio.to_thread(process.wait, 10)
+    assert returncode == 0
+    assert time.monotonic() - started < 10
