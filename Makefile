@@ -17,7 +17,9 @@ MODULE ?=
 TEST_TARGETS :=
 FAST_TARGETS :=
 
-include mk/*.mk
+# The service's quick checks first, so `make test` fails fast on a lint or unit error.
+include mk/python.mk
+include $(filter-out mk/python.mk,$(sort $(wildcard mk/*.mk)))
 
 .PHONY: help test test-fast
 help: ## List the targets
