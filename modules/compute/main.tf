@@ -40,6 +40,13 @@ locals {
     SUMAPI_COMMIT                   = var.app_commit
   })
 
+  # nginx/render inputs: listen on the mapped port, proxy to the app over localhost.
+  nginx_environment = merge(
+    var.nginx_environment,
+    { LISTEN_PORT = tostring(var.gateway_port), UPSTREAM = "127.0.0.1:${var.app_port}" },
+    length(var.trusted_proxy_cidrs) > 0 ? { TRUSTED_PROXIES = join(",", var.trusted_proxy_cidrs) } : {},
+  )
+
   health_check_timing = {
     interval    = 10
     timeout     = 5
@@ -257,7 +264,7 @@ resource "aws_ecs_task_definition" "this" {
       user                   = var.nginx_user
       readonlyRootFilesystem = true
       portMappings           = [{ containerPort = var.gateway_port, protocol = "tcp" }]
-      environment            = [for k in sort(keys(var.nginx_environment)) : { name = k, value = var.nginx_environment[k] }]
+      environment            = [for k in sort(keys(local.nginx_environment)) : { name = k, value = local.nginx_environment[k] }]
       secrets                = [{ name = "API_KEYS", valueFrom = var.api_keys_secret_arn }]
       mountPoints = [
         for v, m in local.scratch_volumes : { sourceVolume = v, containerPath = m.path, readOnly = false } if m.container == "nginx"

@@ -245,9 +245,20 @@ variable "app_writable_paths" {
 }
 
 variable "nginx_writable_paths" {
-  description = "Paths inside the nginx container backed by task-local scratch volumes (the root filesystem is read-only; nginx writes its pid file and temp/cache files)."
+  description = "Paths inside the nginx container backed by task-local scratch volumes (the root filesystem is read-only; nginx/gateway renders its config and keeps pid and temp files under GATEWAY_RUN_DIR=/tmp/gateway)."
   type        = list(string)
-  default     = ["/tmp", "/var/cache/nginx", "/var/run"]
+  default     = ["/tmp"]
+}
+
+variable "trusted_proxy_cidrs" {
+  description = "CIDRs whose X-Forwarded-For nginx trusts (TRUSTED_PROXIES): the ALB's subnets, i.e. the VPC CIDR. Empty = the gateway's own default (10.0.0.0/16)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.trusted_proxy_cidrs : can(cidrhost(c, 0))])
+    error_message = "trusted_proxy_cidrs must be valid CIDRs."
+  }
 }
 
 variable "app_health_check_command" {
@@ -269,7 +280,7 @@ variable "app_environment" {
 }
 
 variable "nginx_environment" {
-  description = "Extra environment variables of the nginx container (API_KEYS comes from the secret)."
+  description = "Extra environment variables of the nginx container, e.g. SUM_RATE/SUM_BURST (API_KEYS comes from the secret; LISTEN_PORT, UPSTREAM and TRUSTED_PROXIES are set by the module)."
   type        = map(string)
   default     = {}
 }

@@ -74,9 +74,9 @@ variable "metric_namespace" {
 }
 
 variable "nginx_429_filter_pattern" {
-  description = "CloudWatch Logs filter pattern matching the nginx access-log lines with status 429 (default: JSON access log with a numeric or string status field)."
+  description = "CloudWatch Logs filter pattern matching the nginx access-log lines with status 429 (the gateway logs JSON with a numeric status)."
   type        = string
-  default     = "{ ($.status = 429) || ($.status = \"429\") }"
+  default     = "{ $.status = 429 }"
 }
 
 variable "period_seconds" {
