@@ -108,7 +108,7 @@ variable "ecr_keep_images" {
 }
 
 variable "ecr_kms_key_arn" {
-  description = "ARN of a KMS key encrypting the ECR repositories. null = AES256 (ECR default)."
+  description = "ARN of a customer managed KMS key encrypting the ECR repositories. null = KMS with the AWS managed aws/ecr key."
   type        = string
   default     = null
 }
