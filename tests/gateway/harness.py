@@ -194,10 +194,15 @@ def running_gateway(run_dir: Path, **env: str) -> Iterator[Gateway]:
         gateway.stop()
 
 
-def render(run_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Runs the renderer with POSIX sh (dash on Debian), as the image runs it with busybox sh."""
+# The renderer must work with dash (Debian's sh: make run, tests) and busybox ash (the image).
+SHELLS = [["sh"]] + ([["busybox", "sh"]] if shutil.which("busybox") else [])
+
+
+def render(
+    run_dir: Path, shell: list[str] | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["sh", str(RENDER), str(run_dir)],
+        [*(shell or ["sh"]), str(RENDER), str(run_dir)],
         env=base_env(**env),
         capture_output=True,
         text=True,

@@ -6,26 +6,34 @@ from pathlib import Path
 
 import pytest
 
-from tests.gateway.harness import new_key, nginx_test, render
+from tests.gateway.harness import SHELLS, new_key, nginx_test, render
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(params=SHELLS, ids=lambda shell: " ".join(shell))
+def shell(request: pytest.FixtureRequest) -> list[str]:
+    chosen: list[str] = request.param
+    return chosen
+
 
 GOOD = "a" * 40
 
 
-def test_rendered_config_passes_nginx_t(tmp_path: Path) -> None:
-    result = render(tmp_path / "run", API_KEYS=f"web:{new_key()},mobile:{new_key()}")
+def test_rendered_config_passes_nginx_t(tmp_path: Path, shell: list[str]) -> None:
+    result = render(tmp_path / "run", shell, API_KEYS=f"web:{new_key()},mobile:{new_key()}")
     assert result.returncode == 0, result.stderr
     checked = nginx_test(tmp_path / "run")
     assert checked.returncode == 0, checked.stderr
     assert "test is successful" in checked.stderr
 
 
-def test_every_setting_renders_and_passes_nginx_t(tmp_path: Path) -> None:
+def test_every_setting_renders_and_passes_nginx_t(tmp_path: Path, shell: list[str]) -> None:
     longest = "Z" * 128
     shortest = "y" * 32
     result = render(
         tmp_path / "run",
+        shell,
         API_KEYS=f" c{'x' * 31}:{longest} ,\nb:{shortest}\n",
         UPSTREAM="127.0.0.1:8000,localhost:8001",
         LISTEN_ADDR="127.0.0.1",
@@ -81,9 +89,9 @@ def test_keys_file_is_private_and_maps_keys_to_client_names(tmp_path: Path) -> N
     ],
 )
 def test_unsafe_or_malformed_keys_stop_rendering(
-    tmp_path: Path, api_keys: str, message: str
+    tmp_path: Path, shell: list[str], api_keys: str, message: str
 ) -> None:
-    result = render(tmp_path / "run", API_KEYS=api_keys)
+    result = render(tmp_path / "run", shell, API_KEYS=api_keys)
     assert result.returncode == 2
     assert message in result.stderr
     assert result.stderr.startswith("gateway config error:")
@@ -109,8 +117,10 @@ def test_unsafe_or_malformed_keys_stop_rendering(
         ("ACCESS_LOG", "/tmp/a|b"),
     ],
 )
-def test_unsafe_settings_stop_rendering(tmp_path: Path, name: str, value: str) -> None:
-    result = render(tmp_path / "run", API_KEYS=f"web:{GOOD}", **{name: value})
+def test_unsafe_settings_stop_rendering(
+    tmp_path: Path, shell: list[str], name: str, value: str
+) -> None:
+    result = render(tmp_path / "run", shell, API_KEYS=f"web:{GOOD}", **{name: value})
     assert result.returncode == 2
     assert name in result.stderr
     assert not (tmp_path / "run" / "nginx.conf").exists()

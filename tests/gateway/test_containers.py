@@ -1,0 +1,113 @@
+"""What can be checked of the images and the compose file on a machine without a Docker engine.
+
+hadolint (make lint-docker) checks Dockerfile style; docker-compose config checks the compose
+schema. These tests check the properties we rely on, and that the compose and image settings
+really render into a configuration nginx accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.gateway.harness import RENDER, ROOT, new_key, nginx_test, render
+
+pytestmark = pytest.mark.slow
+
+DOCKERFILES = [ROOT / "Dockerfile", ROOT / "nginx" / "Dockerfile"]
+
+
+def instructions(dockerfile: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
+    text = re.sub(r"\\\n\s*", " ", dockerfile.read_text())
+    pairs = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            word, _, rest = stripped.partition(" ")
+            pairs.append((word.upper(), rest.strip()))
+    return pairs
+
+
+def image_env(dockerfile: Path) -> dict[str, str]:
+    env = {}
+    for word, rest in instructions(dockerfile):
+        if word == "ENV":
+            env.update(dict(re.findall(r"(\w+)=(\S+)", rest)))
+    return env
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_image_runs_unprivileged_with_exec_entrypoint_stop_signal_and_healthcheck(
+    dockerfile: Path,
+) -> None:
+    found = instructions(dockerfile)
+    words = [word for word, _ in found]
+    args = dict(found)
+    # The base image is an ARG default: an exact version tag, never a floating one.
+    bases = [rest for word, rest in found if word == "ARG" and "_IMAGE=" in rest]
+    assert bases
+    for base in bases:
+        assert re.search(r":\d+\.\d+\.\d+-", base), base
+    user = args["USER"].split(":")[0]
+    assert user not in {"root", "0"}
+    assert words.index("USER") > max(i for i, w in enumerate(words) if w in {"COPY", "RUN"})
+    assert args["ENTRYPOINT"].startswith("[")
+    assert args["STOPSIGNAL"] in {"SIGTERM", "SIGQUIT"}
+    assert "HEALTHCHECK" in words
+
+
+def test_service_image_is_multi_stage_without_build_tools_at_runtime() -> None:
+    found = instructions(ROOT / "Dockerfile")
+    stages = [rest for word, rest in found if word == "FROM"]
+    assert len(stages) == 2
+    last_from = max(i for i, (word, _) in enumerate(found) if word == "FROM")
+    runtime = found[last_from:]
+    runtime_runs = " ".join(rest for word, rest in runtime if word == "RUN")
+    assert "pip install" not in runtime_runs
+    assert "apt-get" not in runtime_runs
+    assert ("COPY", "--from=build /opt/venv /opt/venv") in runtime
+
+
+def test_dockerignore_keeps_local_secrets_out_of_the_build_context() -> None:
+    lines = (ROOT / ".dockerignore").read_text().splitlines()
+    assert lines[lines.index("*")] == "*"  # deny by default
+    assert not any(line.startswith("!") and ".env" in line for line in lines)
+
+
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    return loaded
+
+
+def test_compose_wires_the_gateway_like_an_ecs_task() -> None:
+    services = compose()["services"]
+    app, gateway = services["app"], services["gateway"]
+    assert app["environment"]["SUMAPI_HOST"] == "127.0.0.1"
+    assert gateway["network_mode"] == "service:app"
+    assert gateway["depends_on"]["app"]["condition"] == "service_healthy"
+    assert app["ports"] == ["127.0.0.1:8080:8080"]
+    assert gateway["build"]["context"] == "./nginx"
+    assert "${API_KEYS:?" in gateway["environment"]["API_KEYS"]
+
+
+def test_gateway_settings_of_compose_and_image_render_into_a_valid_config(tmp_path: Path) -> None:
+    settings = image_env(ROOT / "nginx" / "Dockerfile")
+    settings.update(compose()["services"]["gateway"]["environment"])
+    settings["API_KEYS"] = f"dev:{new_key()}"
+    settings.pop("GATEWAY_RUN_DIR")
+    result = render(tmp_path / "run", **settings)
+    assert result.returncode == 0, result.stderr
+    assert nginx_test(tmp_path / "run").returncode == 0
+
+
+def test_every_renderer_setting_is_documented_for_the_task_definition() -> None:
+    used = set(re.findall(r"^(\w+)=\$\{\1:-", RENDER.read_text(), re.MULTILINE)) | {"API_KEYS"}
+    readme = (ROOT / "nginx" / "README.md").read_text()
+    documented = set(re.findall(r"^\| `([A-Z_]+)`", readme, re.MULTILINE))
+    assert used <= documented, used - documented
+    assert used >= documented - {"GATEWAY_RUN_DIR", "NGINX_BIN"}
