@@ -1,12 +1,33 @@
 # Delivery: the GitHub Actions workflows are linted, the Prometheus rules are unit-tested,
-# and `make demo` records the reviewer's transcript (docs/demo.md).
+# the deploy workflow's steps are make targets (a human runs the same ones), and
+# `make demo` records the reviewer's transcript (docs/demo.md).
 PROMETHEUS_RULES := $(wildcard monitoring/rules/*.rules.yml)
 PROMETHEUS_RULE_TESTS := $(wildcard monitoring/tests/*.test.yml)
 
-.PHONY: lint-actions test-rules demo
+# Images are tagged with the full commit SHA; ECR tags are immutable, so a tag names exactly
+# one build forever and a rollback is "deploy the previous SHA".
+# IMAGE_TAG given on the command line (or in the environment) also reaches Terragrunt as
+# TF_VAR_image_tag, which wins over live/<env>/env.hcl's image_tag (Terragrunt never
+# overrides a TF_VAR_ already set). Without it, deploys use env.hcl's tag.
+ifneq ($(filter command line environment,$(origin IMAGE_TAG)),)
+  export TF_VAR_image_tag := $(IMAGE_TAG)
+endif
+IMAGE_TAG ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+APP_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+APP_IMAGE := sumapi
+GATEWAY_IMAGE := sumapi-gateway
+# Written by `make smoke`, read by `make deploy-summary` (the workflow's job summary).
+DEPLOY_SUMMARY ?= $(ROOT)/.run/deploy-summary.md
 
-# actionlint is built by mk/infra.mk's tool chain (only its own stamp, not all of `make
-# tools`). The stamp is made from the recipe because mk/infra.mk is read after this file.
+# One output of the compute unit (recipes only: TG and LIVE_DIR come from mk/infra.mk).
+compute_output = $(TG) run --working-dir $(LIVE_DIR)/compute -- output -raw $(1)
+
+.PHONY: lint-actions test-rules demo images push-images wait-deployed endpoint smoke deploy-summary
+
+## Checks (make test) ---------------------------------------------------------------------
+
+# actionlint is built by mk/infra.mk's tool chain (its own stamp only, not all of `make
+# tools`); made from the recipe because mk/infra.mk is read after this file.
 # actionlint runs shellcheck on every `run:` block when shellcheck is on PATH. GitHub's
 # runners have it, so it is installed here too: otherwise CI and laptops would disagree.
 lint-actions: ## actionlint (+ shellcheck of run: blocks) on .github/workflows
@@ -20,6 +41,78 @@ test-rules: $(VENV_STAMP) ## promtool check + unit tests of the alerting rules; 
 	promtool check rules $(PROMETHEUS_RULES)
 	promtool test rules $(PROMETHEUS_RULE_TESTS)
 	$(VENV)/bin/pytest -q tests/monitoring
+
+## Release steps of .github/workflows/deploy.yml (need Docker, the AWS CLI and credentials) --
+
+images: ## Build both images tagged IMAGE_TAG (default: the commit SHA); needs a Docker engine
+	docker build --pull -t $(APP_IMAGE):$(IMAGE_TAG) \
+	  --build-arg SUMAPI_VERSION=$(APP_VERSION) --build-arg SUMAPI_COMMIT=$(IMAGE_TAG) .
+	docker build --pull -t $(GATEWAY_IMAGE):$(IMAGE_TAG) nginx
+
+# Re-running a deploy must not fail on the immutable tag: a tag already in ECR is skipped.
+push-images: tools ## Push both IMAGE_TAG images to ENV's ECR repositories (skips tags already there)
+	@set -e; \
+	app_repo=$$($(call compute_output,app_ecr_repository_url)); \
+	gateway_repo=$$($(call compute_output,nginx_ecr_repository_url)); \
+	registry=$${app_repo%%/*}; \
+	aws ecr get-login-password | docker login --username AWS --password-stdin "$$registry"; \
+	for pair in "$(APP_IMAGE) $$app_repo" "$(GATEWAY_IMAGE) $$gateway_repo"; do \
+	  set -- $$pair; local_image=$$1 repo=$$2; \
+	  if aws ecr describe-images --repository-name "$${repo#*/}" \
+	      --image-ids imageTag=$(IMAGE_TAG) >/dev/null 2>&1; then \
+	    echo "push-images: $$repo:$(IMAGE_TAG) already in ECR"; continue; fi; \
+	  docker tag "$$local_image:$(IMAGE_TAG)" "$$repo:$(IMAGE_TAG)"; \
+	  docker push "$$repo:$(IMAGE_TAG)"; \
+	done
+
+# `aws ecs wait services-stable` alone is not enough: after a circuit-breaker rollback the
+# service is stable too, on the PREVIOUS task definition. So the primary deployment must be
+# the task definition Terragrunt just applied, and its rollout must have COMPLETED.
+wait-deployed: tools ## Wait until ENV's ECS service runs the applied task definition, healthy
+	@set -e; \
+	cluster=$$($(call compute_output,cluster_name)); \
+	service=$$($(call compute_output,service_name)); \
+	want=$$($(call compute_output,task_definition_arn)); \
+	echo "wait-deployed: $$service on $${want##*/}"; \
+	for attempt in 1 2; do \
+	  aws ecs wait services-stable --cluster "$$cluster" --services "$$service" && break; \
+	done; \
+	read -r got state <<<"$$(aws ecs describe-services --cluster "$$cluster" --services "$$service" \
+	  --query 'services[0].deployments[?status==`PRIMARY`] | [0].[taskDefinition, rolloutState]' \
+	  --output text)"; \
+	if [ "$$got" != "$$want" ] || [ "$$state" != COMPLETED ]; then \
+	  echo "wait-deployed: primary deployment is $${got##*/} ($$state), expected $${want##*/}:" \
+	    "the circuit breaker rolled back; see docs/runbook.md#a-bad-deploy" >&2; exit 1; fi; \
+	echo "wait-deployed: $$service stable on $${want##*/}"
+
+# HTTPS when the environment has a certificate (the HTTP listener then only redirects).
+endpoint: tools ## Print url=<public URL of ENV's load balancer> (GitHub step output format)
+	@dns=$$($(call compute_output,alb_dns_name)); \
+	if $(TG) run --working-dir $(LIVE_DIR)/compute -- output -json https_listener_arn \
+	    2>/dev/null | grep -q arn; then echo "url=https://$$dns"; else echo "url=http://$$dns"; fi
+
+SMOKE_URL ?=
+smoke: ## Smoke test through ENV's load balancer (or SMOKE_URL); key in SMOKE_API_KEY
+	@mkdir -p $(dir $(DEPLOY_SUMMARY))
+	@url='$(SMOKE_URL)'; \
+	if [ -z "$$url" ]; then url=$$($(MAKE) -s endpoint ENV=$(ENV) | sed -n 's/^url=//p'); fi; \
+	scripts/smoke-test "$$url" $(DEPLOY_SUMMARY)
+
+deploy-summary: ## Markdown summary of the last deployment of ENV (the workflow's job summary)
+	@echo "## Deploy of \`$(ENV)\`"
+	@echo
+	@echo "| | |"
+	@echo "| --- | --- |"
+	@echo "| Units | $(or $(MODULE),all) |"
+	@echo "| Image tag (commit) | \`$(IMAGE_TAG)\` |"
+	@echo "| Endpoint | $$($(MAKE) -s endpoint ENV=$(ENV) 2>/dev/null | sed -n 's/^url=//p' || true) |"
+	@echo "| Task definition | \`$$($(call compute_output,task_definition_arn) 2>/dev/null | sed 's#.*/##' || true)\` |"
+	@echo
+	@if [ -f $(DEPLOY_SUMMARY) ]; then cat $(DEPLOY_SUMMARY); fi
+	@echo "Rollback: run this workflow with \`module = compute\` and \`image_tag\` = the previous"
+	@echo "deploy's image tag (docs/runbook.md, *A bad deploy*)."
+
+## Demo -------------------------------------------------------------------------------------
 
 # Not part of `make test`: it builds the tool chain, starts nginx, the app and the
 # emulator, deploys every unit and takes minutes. It stops everything it started.
