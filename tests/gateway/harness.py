@@ -133,6 +133,7 @@ class Gateway:
     env: dict[str, str]
     port: int
     process: Process | None = None
+    run_as: list[str] = field(default_factory=list)  # e.g. a setpriv prefix
 
     @property
     def url(self) -> str:
@@ -156,7 +157,8 @@ class Gateway:
             LISTEN_PORT=str(self.port),
             **self.env,
         )
-        self.process = spawn(["sh", str(GATEWAY)], env, self.run_dir.parent, "gateway")
+        argv = [*self.run_as, "sh", str(GATEWAY)]
+        self.process = spawn(argv, env, self.run_dir.parent, "gateway")
         deadline = time.monotonic() + 10
         while True:
             if self.process.popen.poll() is not None:
