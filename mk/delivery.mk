@@ -22,7 +22,8 @@ DEPLOY_SUMMARY ?= $(ROOT)/.run/deploy-summary.md
 # One output of the compute unit (recipes only: TG and LIVE_DIR come from mk/infra.mk).
 compute_output = $(TG) run --working-dir $(LIVE_DIR)/compute -- output -raw $(1)
 
-.PHONY: lint-actions test-rules demo images push-images wait-deployed endpoint smoke deploy-summary
+.PHONY: lint-actions test-rules demo env-hcl images push-images wait-deployed endpoint smoke \
+  deploy-summary
 
 ## Checks (make test) ---------------------------------------------------------------------
 
@@ -43,6 +44,15 @@ test-rules: $(VENV_STAMP) ## promtool check + unit tests of the alerting rules; 
 	$(VENV)/bin/pytest -q tests/monitoring
 
 ## Release steps of .github/workflows/deploy.yml (need Docker, the AWS CLI and credentials) --
+
+# live/<env>/env.hcl of a real account is git-ignored (account id, certificate, e-mail); the
+# deploy job gets it from the GitHub environment's ENV_HCL variable. An existing file wins.
+env-hcl: ## CI: write live/ENV/env.hcl from the ENV_HCL variable unless the file exists
+	@if [ -f $(LIVE_DIR)/env.hcl ]; then echo "env-hcl: $(LIVE_DIR)/env.hcl exists, kept"; \
+	elif [ -z "$${ENV_HCL:-}" ]; then \
+	  echo "env-hcl: no $(LIVE_DIR)/env.hcl and ENV_HCL is empty: set the GitHub environment" \
+	    "variable ENV_HCL to the file's content (template: $(LIVE_DIR)/env.hcl.example)" >&2; exit 1; \
+	else printf '%s\n' "$$ENV_HCL" >$(LIVE_DIR)/env.hcl; echo "env-hcl: wrote $(LIVE_DIR)/env.hcl"; fi
 
 images: ## Build both images tagged IMAGE_TAG (default: the commit SHA); needs a Docker engine
 	docker build --pull -t $(APP_IMAGE):$(IMAGE_TAG) \
