@@ -160,6 +160,19 @@ def test_body_over_16_kib_is_413_problem(gateway: Gateway, keys: Keys) -> None:
     assert body["title"] == "Payload Too Large"
 
 
+def test_chunked_body_over_16_kib_is_413_too(gateway: Gateway, keys: Keys) -> None:
+    # No Content-Length: nginx counts the chunks as they arrive.
+    chunks = iter([b'{"a": 1, "b": 2, "pad": "', b"x" * 9_000, b"x" * 9_000, b'"}'])
+    response = requests.post(
+        gateway.url + SUM_PATH,
+        data=chunks,
+        headers={"X-API-Key": keys.tester, "Content-Type": "application/json"},
+        timeout=5,
+    )
+    assert response.request.headers.get("Transfer-Encoding") == "chunked"
+    assert_problem(response, 413)
+
+
 def test_body_under_the_limit_reaches_the_service(gateway: Gateway, keys: Keys) -> None:
     padded = b'{"a": 1, "b": 2}' + b" " * 15_000
     response = requests.post(
