@@ -28,11 +28,12 @@ compute_output = $(TG) run --working-dir $(LIVE_DIR)/compute -- output -raw $(1)
 ## Checks (make test) ---------------------------------------------------------------------
 
 # actionlint is built by mk/infra.mk's tool chain (its own stamp only, not all of `make
-# tools`); made from the recipe because mk/infra.mk is read after this file.
+# tools`); made from the recipe because mk/infra.mk is read after this file. In `make test`
+# this is the first Go tool built, so the builder's jq is ensured here too.
 # actionlint runs shellcheck on every `run:` block when shellcheck is on PATH. GitHub's
 # runners have it, so it is installed here too: otherwise CI and laptops would disagree.
 lint-actions: ## actionlint (+ shellcheck of run: blocks) on .github/workflows
-	@scripts/apt-ensure shellcheck:shellcheck
+	@scripts/apt-ensure shellcheck:shellcheck jq:jq
 	@$(MAKE) $(ACTIONLINT_STAMP)
 	$(ACTIONLINT) -pyflakes=
 
