@@ -22,6 +22,7 @@ from tests.support import ROOT, free_port, running_service
 
 RULES = sorted((ROOT / "monitoring" / "rules").glob("*.rules.yml"))
 RUNBOOK = ROOT / "docs" / "runbook.md"
+OBSERVABILITY_MODULE = ROOT / "modules" / "observability" / "main.tf"
 
 
 def _rules() -> list[dict[str, Any]]:
@@ -109,6 +110,16 @@ def test_every_alert_links_to_an_existing_runbook_section() -> None:
         page, _, anchor = url.partition("#")
         assert page == "docs/runbook.md", url
         assert anchor in anchors, f"{rule['alert']}: no heading for #{anchor} in {RUNBOOK.name}"
+
+
+def test_every_cloudwatch_alarm_has_a_runbook_section() -> None:
+    suffixes = re.findall(
+        r'alarm_name\s*=\s*"\$\{var\.name\}-([a-z0-9-]+)"', OBSERVABILITY_MODULE.read_text()
+    )
+    assert suffixes, f"no alarm_name found in {OBSERVABILITY_MODULE}"
+    headings = [line for line in RUNBOOK.read_text().splitlines() if line.startswith("### ")]
+    for suffix in suffixes:
+        assert f"### `<name>-{suffix}`" in headings, f"runbook has no section for <name>-{suffix}"
 
 
 def test_every_alert_says_how_urgent_it_is() -> None:
