@@ -54,7 +54,7 @@ locals {
     startPeriod = 15
   }
 
-  https_enabled = var.certificate_arn != null
+  https_enabled = var.enable_https
 }
 
 ################################################################################
@@ -353,7 +353,7 @@ resource "aws_ecs_service" "this" {
 
 resource "aws_lb" "this" {
   #checkov:skip=CKV2_AWS_28:No WAF in this project's scope (public demo API protected by API keys and nginx rate limiting); attach a web ACL at the environment level if needed.
-  #checkov:skip=CKV2_AWS_20:The HTTP listener redirects to HTTPS whenever certificate_arn is set; without a certificate (local emulator, bootstrap) it must forward.
+  #checkov:skip=CKV2_AWS_20:The HTTP listener redirects to HTTPS whenever enable_https is set; without a certificate (local emulator, bootstrap) it must forward.
   #checkov:skip=CKV_AWS_91:Access logs need an S3 bucket with an ELB delivery policy the project does not own; enabled by setting alb_access_logs_bucket.
   name                       = var.name
   internal                   = false # the public entry point: it lives in the public subnets on purpose
@@ -404,7 +404,7 @@ resource "aws_lb_target_group" "this" {
 }
 
 resource "aws_lb_listener" "http" {
-  #checkov:skip=CKV_AWS_2:Port 80 only redirects to HTTPS when certificate_arn is set; without a certificate (local emulator, first bootstrap) plain HTTP is the only option.
+  #checkov:skip=CKV_AWS_2:Port 80 only redirects to HTTPS when enable_https is set; without a certificate (local emulator, first bootstrap) plain HTTP is the only option.
   #checkov:skip=CKV_AWS_103:Same listener: TLS policy applies to the HTTPS listener, which uses ssl_policy.
   load_balancer_arn = aws_lb.this.arn
   port              = 80
@@ -430,6 +430,13 @@ resource "aws_lb_listener" "http" {
     content {
       type             = "forward"
       target_group_arn = aws_lb_target_group.this.arn
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = !var.enable_https || var.certificate_arn != null
+      error_message = "enable_https = true needs certificate_arn."
     }
   }
 }

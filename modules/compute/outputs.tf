@@ -69,12 +69,12 @@ output "target_group_arn_suffix" {
 }
 
 output "http_listener_arn" {
-  description = "ARN of the HTTP listener (forwards, or redirects to HTTPS when a certificate is given)."
+  description = "ARN of the HTTP listener (forwards, or redirects to HTTPS when enable_https)."
   value       = aws_lb_listener.http.arn
 }
 
 output "https_listener_arn" {
-  description = "ARN of the HTTPS listener, null without certificate_arn."
+  description = "ARN of the HTTPS listener, null unless enable_https."
   value       = try(aws_lb_listener.https[0].arn, null)
 }
 

@@ -400,8 +400,14 @@ variable "health_check_path" {
   }
 }
 
+variable "enable_https" {
+  description = "true: HTTPS listener on 443 with certificate_arn and HTTP -> HTTPS redirect. false: the HTTP listener forwards (local/emulator only). A flag of its own so that the listener count is known at plan time even when the certificate is created in the same apply."
+  type        = bool
+  default     = false
+}
+
 variable "certificate_arn" {
-  description = "ACM certificate ARN. Given: HTTPS listener on 443 and HTTP -> HTTPS redirect. null: HTTP listener forwards (local/emulator only)."
+  description = "ACM certificate ARN of the HTTPS listener; required when enable_https = true."
   type        = string
   default     = null
 

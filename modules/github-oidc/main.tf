@@ -183,7 +183,7 @@ resource "aws_iam_role_policy" "deploy" {
 # A full `terragrunt apply` creates VPCs, load balancers, IAM roles and KMS keys: no
 # narrow policy covers it. The caller chooses the managed policies (see README).
 resource "aws_iam_role_policy_attachment" "apply" {
-  for_each = toset(var.apply_policy_arns)
+  for_each = var.apply_policy_arns
 
   role       = aws_iam_role.this.name
   policy_arn = each.value

@@ -85,9 +85,9 @@ variable "lock_table_name" {
 }
 
 variable "apply_policy_arns" {
-  description = "Managed policies attached for `terragrunt apply` (creating VPC/ECS/IAM/KMS... needs broad rights; prefer a scoped list, e.g. AmazonVPCFullAccess, AmazonECS_FullAccess, ElasticLoadBalancingFullAccess, CloudWatchFullAccess, plus an IAM policy limited to the module's role names). Empty = CI can push and deploy images but not apply infrastructure."
-  type        = list(string)
-  default     = []
+  description = "Managed policies attached for `terragrunt apply`, by a short static name (map keys must be known at plan time even when a policy is created in the same apply). Creating VPC/ECS/IAM/KMS... needs broad rights; prefer a scoped list, e.g. AmazonVPCFullAccess, AmazonECS_FullAccess, ElasticLoadBalancingFullAccess, CloudWatchFullAccess, plus an IAM policy limited to the module's role names. Empty = CI can push and deploy images but not apply infrastructure."
+  type        = map(string)
+  default     = {}
 }
 
 variable "max_session_duration" {
