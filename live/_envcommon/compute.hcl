@@ -1,0 +1,49 @@
+# compute unit, shared by every environment: ECR, ECS cluster/service/task, ALB, autoscaling.
+# Environment values come from live/<env>/env.hcl (locals.compute).
+
+locals {
+  env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+}
+
+terraform {
+  source = "${get_repo_root()}/modules//compute"
+}
+
+# Mocks stand in only while planning/validating before the dependency was ever applied; an
+# apply always reads the real outputs from the dependency's state.
+dependency "networking" {
+  config_path = "${get_terragrunt_dir()}/../networking"
+
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  mock_outputs = {
+    vpc_id                  = "vpc-0mock0000000000000"
+    vpc_cidr_block          = "10.0.0.0/16"
+    public_subnet_ids       = ["subnet-0mock000000000000a", "subnet-0mock000000000000b"]
+    private_subnet_ids      = ["subnet-0mock000000000000c", "subnet-0mock000000000000d"]
+    alb_security_group_id   = "sg-0mock00000000000a"
+    tasks_security_group_id = "sg-0mock00000000000b"
+    gateway_port            = 8080
+  }
+}
+
+dependency "secrets" {
+  config_path = "${get_terragrunt_dir()}/../secrets"
+
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  mock_outputs = {
+    secret_arn  = "arn:aws:secretsmanager:us-east-1:123456789012:secret:mock/api-keys-AbCdEf"
+    kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  }
+}
+
+inputs = merge(local.env.compute, {
+  vpc_id                  = dependency.networking.outputs.vpc_id
+  public_subnet_ids       = dependency.networking.outputs.public_subnet_ids
+  private_subnet_ids      = dependency.networking.outputs.private_subnet_ids
+  alb_security_group_id   = dependency.networking.outputs.alb_security_group_id
+  tasks_security_group_id = dependency.networking.outputs.tasks_security_group_id
+  gateway_port            = dependency.networking.outputs.gateway_port
+  trusted_proxy_cidrs     = [dependency.networking.outputs.vpc_cidr_block]
+  api_keys_secret_arn     = dependency.secrets.outputs.secret_arn
+  api_keys_kms_key_arn    = dependency.secrets.outputs.kms_key_arn
+})

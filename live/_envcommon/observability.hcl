@@ -1,0 +1,33 @@
+# observability unit, shared by every environment: SNS topic, dashboard, alarms on compute.
+# Environment values come from live/<env>/env.hcl (locals.observability).
+
+locals {
+  env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+}
+
+terraform {
+  source = "${get_repo_root()}/modules//observability"
+}
+
+dependency "compute" {
+  config_path = "${get_terragrunt_dir()}/../compute"
+
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  mock_outputs = {
+    alb_arn_suffix          = "app/sumapi-mock/0123456789abcdef"
+    target_group_arn_suffix = "targetgroup/sumapi-mock/0123456789abcdef"
+    cluster_name            = "sumapi-mock"
+    service_name            = "sumapi-mock"
+    app_log_group_name      = "/ecs/sumapi-mock/app"
+    nginx_log_group_name    = "/ecs/sumapi-mock/nginx"
+  }
+}
+
+inputs = merge(local.env.observability, {
+  alb_arn_suffix          = dependency.compute.outputs.alb_arn_suffix
+  target_group_arn_suffix = dependency.compute.outputs.target_group_arn_suffix
+  cluster_name            = dependency.compute.outputs.cluster_name
+  service_name            = dependency.compute.outputs.service_name
+  app_log_group_name      = dependency.compute.outputs.app_log_group_name
+  nginx_log_group_name    = dependency.compute.outputs.nginx_log_group_name
+})

@@ -1,0 +1,44 @@
+# Environment "local": the AWS emulator (moto) started by `make emulator` on 127.0.0.1.
+# Everything it holds, including the state bucket, lives in its memory: `make down` wipes it.
+locals {
+  environment = "local"
+  emulated    = true
+  aws_region  = "us-east-1"
+  account_id  = "123456789012" # moto's fixed account
+
+  name         = "sumapi-local"
+  state_bucket = "sumapi-local-tfstate"
+  lock_table   = "sumapi-local-tflock"
+
+  tags = {
+    Project = "sumapi"
+    Owner   = "platform"
+  }
+
+  # Per-unit module settings (inputs), the environment's only knobs.
+  networking = {
+    single_nat_gateway       = true
+    flow_logs_retention_days = 7
+  }
+  secrets = {
+    recovery_window_in_days     = 0 # throw-away: deleted at once, so a re-deploy can reuse the name
+    kms_deletion_window_in_days = 7
+  }
+  compute = {
+    image_tag                = "1.0.0"
+    desired_count            = 2
+    autoscaling_min_capacity = 2
+    autoscaling_max_capacity = 4
+    log_retention_days       = 7
+    alb_deletion_protection  = false # `make destroy` must work
+    certificate_arn          = null  # no ACM on the emulator: HTTP listener only
+  }
+  observability = {
+    alarm_email = null
+  }
+  bootstrap = {
+    github_repository   = "example-org/sumapi"
+    github_branches     = ["main"]
+    github_environments = []
+  }
+}

@@ -1,0 +1,157 @@
+# Infrastructure: toolchain, AWS emulator, Terragrunt live tree, key tool, IaC checks.
+# Every target takes ENV= (default local: the emulator) and MODULE= (one unit of live/$(ENV)).
+# See docs/infrastructure.md.
+
+TOOLS_BIN := $(TOOLS_DIR)/bin
+TOOL_STAMPS := $(TOOLS_DIR)/stamps
+TOFU := $(TOOLS_BIN)/tofu
+TERRAGRUNT := $(TOOLS_BIN)/terragrunt
+ACTIONLINT := $(TOOLS_BIN)/actionlint
+TF_MIRROR := $(TOOLS_DIR)/mirror
+TOFURC := $(TOOLS_DIR)/tofurc
+
+# The version is in the stamp's name: bumping a pin in versions.env rebuilds that tool only.
+TOFU_STAMP := $(TOOL_STAMPS)/tofu-$(OPENTOFU_VERSION)
+TERRAGRUNT_STAMP := $(TOOL_STAMPS)/terragrunt-$(TERRAGRUNT_VERSION)
+ACTIONLINT_STAMP := $(TOOL_STAMPS)/actionlint-$(ACTIONLINT_VERSION)
+MIRROR_STAMP := $(TOOL_STAMPS)/aws-provider-$(AWS_PROVIDER_VERSION)-cloudrail-$(CLOUDRAIL_PLUGINS_VERSION)
+TOOLS := $(TOFU_STAMP) $(TERRAGRUNT_STAMP) $(ACTIONLINT_STAMP) $(MIRROR_STAMP)
+
+EMULATOR_PORT ?= 5000
+EMULATOR_URL := http://127.0.0.1:$(EMULATOR_PORT)
+LIVE_DIR := live/$(ENV)
+INFRA_UNITS := networking secrets compute observability
+CLIENT ?=
+
+ifeq ($(wildcard $(LIVE_DIR)/env.hcl),)
+  ifneq ($(filter plan deploy destroy plan-file graph seed-key rotate-key retire-key list-keys,$(MAKECMDGOALS)),)
+    $(error $(LIVE_DIR)/env.hcl is missing: copy $(LIVE_DIR)/env.hcl.example (if any) and fill it in)
+  endif
+endif
+ifneq ($(MODULE),)
+  ifeq ($(wildcard $(LIVE_DIR)/$(MODULE)/terragrunt.hcl),)
+    $(error MODULE=$(MODULE): no unit $(LIVE_DIR)/$(MODULE); units: $(notdir $(patsubst %/terragrunt.hcl,%,$(wildcard $(LIVE_DIR)/*/terragrunt.hcl))))
+  endif
+endif
+
+# Environment of every tofu/terragrunt run: the mirror-only CLI config and the pinned binary.
+INFRA_ENV := TF_CLI_CONFIG_FILE=$(TOFURC) TG_TF_PATH=$(TOFU) TF_IN_AUTOMATION=1 \
+  TG_NON_INTERACTIVE=true TG_NO_COLOR=true TG_TF_FORWARD_STDOUT=true
+ifeq ($(ENV),local)
+  # moto accepts any credentials; fixed ones keep a developer's real AWS profile out of it.
+  # AWS_ENDPOINT_URL sends every AWS SDK call that has no explicit endpoint (terragrunt's
+  # bootstrap asks STS for the account id, boto3 in the key tool) to the emulator too.
+  INFRA_ENV := -u AWS_PROFILE -u AWS_SESSION_TOKEN $(INFRA_ENV) \
+    AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+    AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
+    AWS_ENDPOINT_URL=$(EMULATOR_URL) SUMAPI_EMULATOR_ENDPOINT=$(EMULATOR_URL)
+  KEYTOOL_ENV := $(INFRA_ENV)
+  INFRA_PREREQS := tools emulator
+else
+  KEYTOOL_ENV := $(INFRA_ENV)
+  INFRA_PREREQS := tools
+endif
+
+TG := env $(INFRA_ENV) $(TERRAGRUNT)
+ifeq ($(MODULE),)
+  # All units in dependency order; the state bucket and lock table are created when missing.
+  TG_RUN := $(TG) run --all --backend-bootstrap --working-dir $(LIVE_DIR)
+else
+  # This unit only: its dependencies are NOT run; their outputs are read from their state
+  # (plan falls back to the typed mock_outputs when a dependency was never applied).
+  TG_RUN := $(TG) run --backend-bootstrap --working-dir $(LIVE_DIR)/$(MODULE)
+endif
+KEYTOOL := env $(KEYTOOL_ENV) $(PY) -m ops.keytool --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
+
+.PHONY: tools emulator down plan deploy destroy plan-file graph seed-key rotate-key retire-key \
+  list-keys test-iac-static test-infra
+
+## Toolchain ------------------------------------------------------------------------------
+tools: $(TOOLS) ## Build/fetch pinned tofu, terragrunt, actionlint and the AWS provider mirror
+
+$(TOFU_STAMP):
+	scripts/tools/go-module-build github.com/opentofu/opentofu v$(OPENTOFU_VERSION) ./cmd/tofu \
+	  $(TOFU) "-X github.com/opentofu/opentofu/version.dev=no"
+	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/tofu-* && touch $@
+
+$(TERRAGRUNT_STAMP):
+	scripts/tools/go-module-build github.com/gruntwork-io/terragrunt v$(TERRAGRUNT_VERSION) . \
+	  $(TERRAGRUNT) "-X github.com/gruntwork-io/go-commons/version.Version=v$(TERRAGRUNT_VERSION)"
+	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/terragrunt-* && touch $@
+
+$(ACTIONLINT_STAMP):
+	scripts/tools/go-module-build github.com/rhysd/actionlint v$(ACTIONLINT_VERSION) \
+	  ./cmd/actionlint $(ACTIONLINT) "-X github.com/rhysd/actionlint.version=$(ACTIONLINT_VERSION)"
+	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/actionlint-* && touch $@
+
+$(MIRROR_STAMP): | $(VENV_STAMP)
+	scripts/tools/aws-provider-mirror $(TF_MIRROR) $(TOFURC) $(AWS_PROVIDER_VERSION) \
+	  $(CLOUDRAIL_PLUGINS_VERSION) $(VENV)/bin/pip
+	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/aws-provider-* && touch $@
+
+## Emulator -------------------------------------------------------------------------------
+emulator: $(VENV_STAMP) ## Start the AWS emulator (moto) on EMULATOR_PORT unless it runs
+	@$(PY) -m ops.emulator start --port $(EMULATOR_PORT)
+
+down: $(VENV_STAMP) ## Stop the AWS emulator (its in-memory resources and state are gone)
+	@$(PY) -m ops.emulator stop --port $(EMULATOR_PORT)
+
+## Terragrunt -----------------------------------------------------------------------------
+plan: $(INFRA_PREREQS) ## tofu plan, ENV=local|dev, MODULE=<unit> for one unit
+	$(TG_RUN) -- plan -input=false
+
+deploy: $(INFRA_PREREQS) ## tofu apply, then seed the first API key if the secret is empty
+	$(TG_RUN) -- apply -input=false -auto-approve
+	@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = secrets ] || [ "$(MODULE)" = compute ]; then \
+	  $(KEYTOOL) seed; fi
+
+destroy: $(INFRA_PREREQS) ## tofu destroy (reverse dependency order), ENV=, MODULE=
+	$(TG_RUN) -- destroy -input=false -auto-approve
+
+plan-file: tools $(VENV_STAMP) ## Regenerate plan.txt: every unit planned from an empty state
+	env $(INFRA_ENV) $(PY) -m ops.plan_file --env $(ENV) --terragrunt $(TERRAGRUNT) \
+	  --tofu $(TOFU) --output plan.txt
+
+graph: tools ## Unit dependency graph: docs/graph.dot and docs/graph.svg
+	@scripts/apt-ensure dot:graphviz
+	$(TG) dag graph --working-dir $(LIVE_DIR) 2>/dev/null \
+	  | sed -e 's#$(abspath $(LIVE_DIR))/##g' -e 's#$(ROOT)/##g' > docs/graph.dot
+	dot -Tsvg docs/graph.dot -o docs/graph.svg
+	@echo "graph: docs/graph.dot docs/graph.svg ($(ENV))"
+
+## API keys -------------------------------------------------------------------------------
+seed-key: $(INFRA_PREREQS) $(VENV_STAMP) ## Create the first API key if the secret has none
+	$(KEYTOOL) seed
+
+rotate-key: $(INFRA_PREREQS) $(VENV_STAMP) ## Add a key for CLIENT=name, redeploy; prints it once
+	@test -n "$(CLIENT)" || { echo "usage: make rotate-key CLIENT=name [ENV=dev]" >&2; exit 2; }
+	$(KEYTOOL) add $(CLIENT)
+
+retire-key: $(INFRA_PREREQS) $(VENV_STAMP) ## Retire CLIENT's older keys (keeps the newest), redeploy
+	@test -n "$(CLIENT)" || { echo "usage: make retire-key CLIENT=name [ALL=1]" >&2; exit 2; }
+	$(KEYTOOL) retire $(CLIENT) $(if $(ALL),--all)
+
+list-keys: $(INFRA_PREREQS) $(VENV_STAMP) ## Client names with masked keys
+	$(KEYTOOL) list
+
+## Checks ---------------------------------------------------------------------------------
+test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt hcl fmt, mypy ops
+	env $(INFRA_ENV) $(TOFU) fmt -check -recursive -diff modules
+	$(TERRAGRUNT) hcl fmt --check --diff --working-dir $(ROOT) --log-level warn
+	@# Each module is validated in a copy: no .terraform/ or lock file lands in modules/.
+	@set -e; for module in modules/*/; do \
+	  module=$${module%/}; work=$(TOOLS_DIR)/validate/$$(basename $$module); \
+	  rm -rf $$work/src && mkdir -p $$work/src && cp $$module/*.tf $$work/src/; \
+	  echo "tofu validate $$module"; \
+	  env $(INFRA_ENV) $(TOFU) -chdir=$$work/src init -backend=false -input=false -no-color \
+	    >$$work/init.log 2>&1 || { cat $$work/init.log >&2; exit 1; }; \
+	  env $(INFRA_ENV) $(TOFU) -chdir=$$work/src validate -no-color; \
+	done
+	$(VENV)/bin/mypy --strict ops
+
+test-infra: tools $(VENV_STAMP) ## Full cycle on a private emulator: apply, assert, re-plan, destroy
+	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) \
+	  $(VENV)/bin/pytest -q -m slow -p no:cacheprovider tests/infra
+
+TEST_TARGETS += test-iac-static
+FAST_TARGETS += test-iac-static
