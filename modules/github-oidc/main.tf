@@ -51,6 +51,13 @@ data "aws_iam_policy_document" "assume" {
       values   = local.subjects
     }
   }
+
+  lifecycle {
+    precondition {
+      condition     = var.create_oidc_provider || var.oidc_provider_arn != null
+      error_message = "oidc_provider_arn is required when create_oidc_provider = false."
+    }
+  }
 }
 
 resource "aws_iam_role" "this" {
@@ -65,10 +72,6 @@ resource "aws_iam_role" "this" {
     precondition {
       condition     = length(local.subjects) > 0
       error_message = "Give at least one of github_branches or github_environments: the role must be assumable by something."
-    }
-    precondition {
-      condition     = var.create_oidc_provider || var.oidc_provider_arn != null
-      error_message = "oidc_provider_arn is required when create_oidc_provider = false."
     }
   }
 }

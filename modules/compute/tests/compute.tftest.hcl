@@ -1,0 +1,202 @@
+# Plan-level checks of the compute module's contract, against a mocked AWS provider:
+# no credentials or emulator needed, runs in seconds.
+mock_provider "aws" {
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  # The provider validates these at plan time even when mocked.
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/sumapi-test" }
+  }
+  mock_resource "aws_lb" {
+    defaults = { arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/sumapi-test/0123456789abcdef" }
+  }
+  mock_resource "aws_lb_target_group" {
+    defaults = { arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/sumapi-test-gw/0123456789abcdef" }
+  }
+}
+
+variables {
+  name                    = "sumapi-test"
+  vpc_id                  = "vpc-0123456789abcdef0"
+  public_subnet_ids       = ["subnet-pub-a", "subnet-pub-b"]
+  private_subnet_ids      = ["subnet-prv-a", "subnet-prv-b"]
+  alb_security_group_id   = "sg-alb"
+  tasks_security_group_id = "sg-tasks"
+  api_keys_secret_arn     = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sumapi-test/api-keys-AbCdEf"
+  api_keys_kms_key_arn    = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+}
+
+run "task_definition_follows_the_contract" {
+  command = apply
+
+  assert {
+    condition     = [for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c.name] == ["app", "nginx"]
+    error_message = "The task must run exactly the app and the nginx gateway."
+  }
+
+  assert {
+    condition     = !can(jsondecode(aws_ecs_task_definition.this.container_definitions)[0].portMappings)
+    error_message = "The app container must not map any port: only nginx is reachable."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[1].portMappings == [{ containerPort = 8080, protocol = "tcp" }]
+    error_message = "nginx must map only the gateway port."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[1].secrets == [{ name = "API_KEYS", valueFrom = var.api_keys_secret_arn }]
+    error_message = "nginx must get API_KEYS from the secret through ECS secrets."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[1].dependsOn == [{ containerName = "app", condition = "HEALTHY" }]
+    error_message = "nginx must start only once the app is HEALTHY."
+  }
+
+  assert {
+    condition     = alltrue([for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c.readonlyRootFilesystem && c.user != "0" && !startswith(c.user, "0:") && c.stopTimeout == 30])
+    error_message = "Both containers must be non-root, read-only and stop within 30 s."
+  }
+
+  assert {
+    condition = {
+      for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value if startswith(e.name, "SUMAPI_")
+      } == {
+      SUMAPI_COMMIT                   = "unknown"
+      SUMAPI_DRAIN_SECONDS            = "5"
+      SUMAPI_HOST                     = "127.0.0.1"
+      SUMAPI_LOG_LEVEL                = "INFO"
+      SUMAPI_PORT                     = "8000"
+      SUMAPI_SHUTDOWN_TIMEOUT_SECONDS = "15"
+      SUMAPI_VERSION                  = "1.0.0"
+    }
+    error_message = "The app must get the SUMAPI_* contract environment."
+  }
+
+  assert {
+    condition     = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[1].environment : e.name => e.value } == { LISTEN_PORT = "8080", UPSTREAM = "127.0.0.1:8000" }
+    error_message = "nginx must listen on the gateway port and proxy to the app over localhost."
+  }
+
+  assert {
+    condition     = aws_ecs_task_definition.this.cpu == "256" && aws_ecs_task_definition.this.memory == "512"
+    error_message = "Default task size is 256 cpu / 512 MiB."
+  }
+
+  assert {
+    condition     = one(aws_ecs_service.this.network_configuration).assign_public_ip == false
+    error_message = "Tasks must not get public IPs."
+  }
+
+  assert {
+    condition     = aws_ecs_service.this.deployment_minimum_healthy_percent == 100 && aws_ecs_service.this.deployment_maximum_percent == 200
+    error_message = "Rolling deployments must keep 100% and surge to 200%."
+  }
+
+  assert {
+    condition     = one(aws_ecs_service.this.deployment_circuit_breaker).enable && one(aws_ecs_service.this.deployment_circuit_breaker).rollback
+    error_message = "The deployment circuit breaker must roll back."
+  }
+
+  assert {
+    condition     = aws_lb_target_group.this.deregistration_delay == 30 && aws_lb_target_group.this.target_type == "ip" && one(aws_lb_target_group.this.health_check).path == "/readyz"
+    error_message = "Target group: ip targets, /readyz, 30 s drain."
+  }
+
+  assert {
+    condition     = aws_lb.this.drop_invalid_header_fields && !aws_lb.this.internal
+    error_message = "The ALB is internet-facing and drops invalid headers."
+  }
+
+  assert {
+    condition     = length(aws_lb_listener.https) == 0 && one(aws_lb_listener.http.default_action).type == "forward"
+    error_message = "Without enable_https the HTTP listener forwards and there is no HTTPS listener."
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_ecr_repository.this : r.image_tag_mutability == "IMMUTABLE" && one(r.image_scanning_configuration).scan_on_push])
+    error_message = "ECR repositories must be immutable and scan on push."
+  }
+
+  assert {
+    condition     = aws_appautoscaling_policy.requests.target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ALBRequestCountPerTarget"
+    error_message = "The second scaling policy must track requests per target."
+  }
+}
+
+run "https_redirects_http" {
+  command = apply
+
+  variables {
+    enable_https    = true
+    certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/abc"
+  }
+
+  assert {
+    condition     = length(aws_lb_listener.https) == 1 && aws_lb_listener.https[0].ssl_policy == "ELBSecurityPolicy-TLS-1-2-Ext-2018-06"
+    error_message = "enable_https must create the HTTPS listener with the TLS 1.2+ policy."
+  }
+
+  assert {
+    condition     = one(aws_lb_listener.http.default_action).type == "redirect" && one(one(aws_lb_listener.http.default_action).redirect).protocol == "HTTPS"
+    error_message = "With HTTPS, port 80 must redirect."
+  }
+}
+
+run "https_without_certificate_is_refused" {
+  command = plan
+
+  variables {
+    enable_https = true
+  }
+
+  expect_failures = [aws_lb_listener.http]
+}
+
+run "fargate_rejects_impossible_task_size" {
+  command = plan
+
+  variables {
+    task_size = { cpu = 256, memory = 4096 }
+  }
+
+  expect_failures = [var.task_size]
+}
+
+run "stop_timeout_shorter_than_the_drain_is_refused" {
+  command = plan
+
+  variables {
+    stop_timeout_seconds = 15
+  }
+
+  expect_failures = [aws_ecs_task_definition.this]
+}
+
+run "latest_tag_is_refused" {
+  command = plan
+
+  variables {
+    image_tag = "latest"
+  }
+
+  expect_failures = [var.image_tag]
+}
+
+run "root_user_is_refused" {
+  command = plan
+
+  variables {
+    nginx_user = "0:0"
+  }
+
+  expect_failures = [var.nginx_user]
+}

@@ -1,0 +1,110 @@
+# Plan-level checks of the networking module against a mocked AWS provider.
+mock_provider "aws" {
+  mock_data "aws_availability_zones" {
+    defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  # The provider validates these at plan time even when mocked.
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/vpc/sumapi-test/flow-logs" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/sumapi-test-flow-logs" }
+  }
+}
+
+variables {
+  name = "sumapi-test"
+}
+
+run "two_azs_shared_nat_by_default" {
+  command = apply
+
+  assert {
+    condition     = aws_subnet.public[*].availability_zone == ["eu-west-1a", "eu-west-1b"] && aws_subnet.private[*].availability_zone == ["eu-west-1a", "eu-west-1b"]
+    error_message = "Subnets must cover the first two zones, one public and one private each."
+  }
+
+  assert {
+    condition     = aws_subnet.public[*].cidr_block == ["10.0.0.0/24", "10.0.1.0/24"] && aws_subnet.private[*].cidr_block == ["10.0.10.0/24", "10.0.11.0/24"]
+    error_message = "Default subnet CIDRs are carved from the VPC CIDR."
+  }
+
+  assert {
+    condition     = !anytrue(concat(aws_subnet.public[*].map_public_ip_on_launch, aws_subnet.private[*].map_public_ip_on_launch))
+    error_message = "No subnet may hand out public IPs by default."
+  }
+
+  assert {
+    condition     = length(aws_nat_gateway.this) == 1 && alltrue([for r in aws_route.private_nat : r.nat_gateway_id == aws_nat_gateway.this[0].id])
+    error_message = "single_nat_gateway (default) routes both private subnets through one NAT gateway."
+  }
+
+  assert {
+    condition     = aws_security_group_rule.tasks_ingress_alb.source_security_group_id == aws_security_group.alb.id && aws_security_group_rule.tasks_ingress_alb.from_port == 8080 && aws_security_group_rule.tasks_ingress_alb.to_port == 8080
+    error_message = "Tasks accept only the ALB security group, on the gateway port."
+  }
+
+  assert {
+    condition     = toset([for r in aws_security_group_rule.alb_ingress : r.from_port]) == toset([80, 443])
+    error_message = "The ALB accepts 80 and 443."
+  }
+
+  assert {
+    condition     = aws_flow_log.this.log_destination == aws_cloudwatch_log_group.flow_logs.arn && aws_flow_log.this.traffic_type == "ALL"
+    error_message = "VPC flow logs go to the module's log group."
+  }
+
+  assert {
+    condition     = aws_vpc.this.tags["Name"] == "sumapi-test"
+    error_message = "Resources carry a Name tag."
+  }
+}
+
+run "one_nat_per_az" {
+  command = apply
+
+  variables {
+    single_nat_gateway = false
+  }
+
+  assert {
+    condition     = length(aws_nat_gateway.this) == 2 && aws_route.private_nat[0].nat_gateway_id == aws_nat_gateway.this[0].id && aws_route.private_nat[1].nat_gateway_id == aws_nat_gateway.this[1].id
+    error_message = "Each private subnet egresses through the NAT gateway of its own AZ."
+  }
+}
+
+run "bad_cidr_is_refused" {
+  command = plan
+
+  variables {
+    vpc_cidr = "10.0.0.0/8"
+  }
+
+  expect_failures = [var.vpc_cidr]
+}
+
+run "privileged_gateway_port_is_refused" {
+  command = plan
+
+  variables {
+    gateway_port = 80
+  }
+
+  expect_failures = [var.gateway_port]
+}
+
+run "unsupported_retention_is_refused" {
+  command = plan
+
+  variables {
+    flow_logs_retention_days = 42
+  }
+
+  expect_failures = [var.flow_logs_retention_days]
+}

@@ -1,0 +1,118 @@
+# Plan-level checks of the observability module against a mocked AWS provider.
+mock_provider "aws" {
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+  # The provider validates these at plan time even when mocked.
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:eu-west-1:123456789012:sumapi-test-alarms" }
+  }
+}
+
+variables {
+  name                    = "sumapi-test"
+  alb_arn_suffix          = "app/sumapi-test/0123456789abcdef"
+  target_group_arn_suffix = "targetgroup/sumapi-test-gw/0123456789abcdef"
+  cluster_name            = "sumapi-test"
+  service_name            = "sumapi-test"
+  app_log_group_name      = "/ecs/sumapi-test/app"
+  nginx_log_group_name    = "/ecs/sumapi-test/nginx"
+}
+
+run "alarms_notify_the_topic_both_ways" {
+  command = apply
+
+  assert {
+    condition     = length(output.alarm_arns) == 5
+    error_message = "Five alarms: 5xx ratio, p99 latency, no healthy hosts, running < desired, app errors."
+  }
+
+  assert {
+    condition = alltrue([
+      for a in [aws_cloudwatch_metric_alarm.error_rate, aws_cloudwatch_metric_alarm.latency_p99, aws_cloudwatch_metric_alarm.no_healthy_hosts, aws_cloudwatch_metric_alarm.running_tasks, aws_cloudwatch_metric_alarm.app_errors] :
+      a.alarm_actions == toset([aws_sns_topic.this.arn]) && a.ok_actions == toset([aws_sns_topic.this.arn])
+    ])
+    error_message = "Every alarm must notify the topic on alarm and on recovery."
+  }
+
+  assert {
+    condition     = length(aws_sns_topic_subscription.email) == 0
+    error_message = "No e-mail subscription without alarm_email."
+  }
+}
+
+run "error_rate_is_a_guarded_ratio" {
+  command = apply
+
+  variables {
+    error_rate_threshold_percent = 2
+    error_rate_min_requests      = 50
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.error_rate.threshold == 2 && aws_cloudwatch_metric_alarm.error_rate.treat_missing_data == "notBreaching"
+    error_message = "The 5xx alarm uses the threshold variable and ignores idle periods."
+  }
+
+  assert {
+    condition     = one([for q in aws_cloudwatch_metric_alarm.error_rate.metric_query : q.expression if q.id == "ratio"]) == "IF(FILL(req, 0) >= 50, 100 * (FILL(t5xx, 0) + FILL(e5xx, 0)) / FILL(req, 0), 0)"
+    error_message = "The 5xx alarm divides target + ELB 5xx by requests, above the minimum volume only."
+  }
+
+  assert {
+    condition     = toset([for q in aws_cloudwatch_metric_alarm.error_rate.metric_query : one(q.metric).metric_name if length(q.metric) > 0]) == toset(["RequestCount", "HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count"])
+    error_message = "The 5xx ratio reads the ALB's request and 5xx counts."
+  }
+}
+
+run "outage_alarms_treat_silence_as_failure" {
+  command = apply
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.no_healthy_hosts.treat_missing_data == "breaching" && aws_cloudwatch_metric_alarm.no_healthy_hosts.threshold == 1 && aws_cloudwatch_metric_alarm.no_healthy_hosts.comparison_operator == "LessThanThreshold"
+    error_message = "No healthy hosts: fewer than 1, and missing data is an outage."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.running_tasks.treat_missing_data == "breaching"
+    error_message = "Running < desired: missing Container Insights data needs a human."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.latency_p99.extended_statistic == "p99"
+    error_message = "Latency alarm on p99."
+  }
+}
+
+run "log_metric_filters" {
+  command = apply
+
+  variables {
+    alarm_email = "oncall@example.com"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_metric_filter.app_errors.pattern == "{ $.level = \"ERROR\" }" && aws_cloudwatch_log_metric_filter.app_errors.log_group_name == "/ecs/sumapi-test/app"
+    error_message = "App errors come from the app log group's JSON level field."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_metric_filter.gateway_429.pattern == "{ $.status = 429 }" && aws_cloudwatch_log_metric_filter.gateway_429.log_group_name == "/ecs/sumapi-test/nginx"
+    error_message = "429s come from the nginx JSON access log."
+  }
+
+  assert {
+    condition     = aws_sns_topic_subscription.email[0].endpoint == "oncall@example.com"
+    error_message = "alarm_email subscribes to the topic."
+  }
+}
+
+run "threshold_out_of_range_is_refused" {
+  command = plan
+
+  variables {
+    error_rate_threshold_percent = 150
+  }
+
+  expect_failures = [var.error_rate_threshold_percent]
+}
