@@ -22,6 +22,7 @@ EMULATOR_URL := http://127.0.0.1:$(EMULATOR_PORT)
 LIVE_DIR := live/$(ENV)
 INFRA_UNITS := networking secrets compute observability
 CLIENT ?=
+PLAN_ARGS ?= # e.g. -detailed-exitcode (exit 2 when any unit would change)
 
 ifeq ($(wildcard $(LIVE_DIR)/env.hcl),)
   ifneq ($(filter plan deploy destroy plan-file graph seed-key rotate-key retire-key list-keys,$(MAKECMDGOALS)),)
@@ -98,12 +99,13 @@ down: $(VENV_STAMP) ## Stop the AWS emulator (its in-memory resources and state 
 
 ## Terragrunt -----------------------------------------------------------------------------
 plan: $(INFRA_PREREQS) ## tofu plan, ENV=local|dev, MODULE=<unit> for one unit
-	$(TG_RUN) -- plan -input=false
+	$(TG_RUN) -- plan -input=false $(PLAN_ARGS)
 
 deploy: $(INFRA_PREREQS) ## tofu apply, then seed the first API key if the secret is empty
 	$(TG_RUN) -- apply -input=false -auto-approve
 	@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = secrets ] || [ "$(MODULE)" = compute ]; then \
 	  $(KEYTOOL) seed; fi
+	@echo "deploy: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
 
 destroy: $(INFRA_PREREQS) ## tofu destroy (reverse dependency order), ENV=, MODULE=
 	$(TG_RUN) -- destroy -input=false -auto-approve
@@ -115,7 +117,9 @@ plan-file: tools $(VENV_STAMP) ## Regenerate plan.txt: every unit planned from a
 graph: tools ## Unit dependency graph: docs/graph.dot and docs/graph.svg
 	@scripts/apt-ensure dot:graphviz
 	$(TG) dag graph --working-dir $(LIVE_DIR) 2>/dev/null \
-	  | sed -e 's#$(abspath $(LIVE_DIR))/##g' -e 's#$(ROOT)/##g' > docs/graph.dot
+	  | sed -e 's#$(abspath $(LIVE_DIR))/##g' -e 's#$(ROOT)/##g' \
+	    -e 's#^digraph {#digraph {\n\trankdir=RL;\n\tlabel="Terragrunt units of live/$(ENV): A -> B = A reads the outputs of B (B applies first)";#' \
+	    > docs/graph.dot
 	dot -Tsvg docs/graph.dot -o docs/graph.svg
 	@echo "graph: docs/graph.dot docs/graph.svg ($(ENV))"
 

@@ -31,7 +31,7 @@ locals {
     autoscaling_max_capacity = 4
     log_retention_days       = 7
     alb_deletion_protection  = false # `make destroy` must work
-    certificate_arn          = null  # no ACM on the emulator: HTTP listener only
+    enable_https             = false # no ACM certificate on the emulator: HTTP listener only
   }
   observability = {
     alarm_email = null

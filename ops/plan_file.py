@@ -1,0 +1,124 @@
+"""Writes plan.txt: the plan of every unit of one environment, with a header naming it.
+
+ENV=local plans against a private, empty emulator on a free port (so the file shows the
+whole stack being created, the same on every machine); dependencies are then the typed
+mock_outputs, which is why IDs like vpc-0mock... appear. Any other environment plans
+against its real state with the caller's credentials.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from ops import emulator
+
+ROOT = Path(__file__).resolve().parent.parent
+# Dependency order of the units (docs/graph.svg); a unit missing in an environment is skipped.
+UNIT_ORDER = ("networking", "secrets", "compute", "observability", "bootstrap")
+# Progress lines whose timings differ between runs; the plan itself is deterministic.
+INIT_DONE = "has been successfully initialized!"
+NOISE = re.compile(r": (Reading\.\.\.|Read complete after .*)$")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def versions() -> dict[str, str]:
+    pins: dict[str, str] = {}
+    for line in (ROOT / "versions.env").read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not key.startswith("#"):
+            pins[key.strip()] = value.strip()
+    return pins
+
+
+def tool_version(binary: str, *args: str) -> str:
+    result = subprocess.run([binary, *args], capture_output=True, text=True, check=True)
+    return result.stdout.strip().splitlines()[0]
+
+
+def run_unit(terragrunt: str, unit_dir: Path, env: dict[str, str], *tofu_args: str) -> str:
+    command = [terragrunt, "run", "--backend-bootstrap", "--working-dir", str(unit_dir), "--"]
+    result = subprocess.run(
+        [*command, *tofu_args], capture_output=True, text=True, env=env, check=False
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"plan-file: {tofu_args[0]} of {unit_dir} failed ({result.returncode})")
+    return result.stdout
+
+
+def plan_unit(terragrunt: str, unit_dir: Path, env: dict[str, str]) -> str:
+    plan = run_unit(terragrunt, unit_dir, env, "plan", "-input=false", "-lock=false", "-no-color")
+    # terragrunt's automatic init prints first. (A separate `init` cannot run here: the mocks
+    # of unapplied dependencies are allowed for validate and plan only.)
+    lines = plan.splitlines()
+    marker = next((i for i, line in enumerate(lines) if line.endswith(INIT_DONE)), -1)
+    return "\n".join(line for line in lines[marker + 1 :] if not NOISE.search(line))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ops.plan_file", description=__doc__)
+    parser.add_argument("--env", default="local")
+    parser.add_argument("--terragrunt", required=True)
+    parser.add_argument("--tofu", required=True)
+    parser.add_argument("--output", type=Path, default=ROOT / "plan.txt")
+    args = parser.parse_args(argv)
+
+    live = ROOT / "live" / args.env
+    units = [u for u in UNIT_ORDER if (live / u / "terragrunt.hcl").is_file()]
+    pins = versions()
+    env = dict(os.environ)
+    port = None
+    with tempfile.TemporaryDirectory(prefix="plan-file-") as scratch:
+        env["TG_DOWNLOAD_DIR"] = str(Path(scratch) / "terragrunt-cache")
+        env["TG_TF_FORWARD_STDOUT"] = "true"
+        if args.env == "local":
+            port = free_port()
+            endpoint = emulator.endpoint(emulator.DEFAULT_HOST, port)
+            env.update(SUMAPI_EMULATOR_ENDPOINT=endpoint, AWS_ENDPOINT_URL=endpoint)
+            env["SUMAPI_RUN_DIR"] = str(Path(scratch) / "run")
+            os.environ["SUMAPI_RUN_DIR"] = env["SUMAPI_RUN_DIR"]
+            if emulator.start(emulator.DEFAULT_HOST, port) != 0:
+                return 1
+        try:
+            plans = [(u, plan_unit(args.terragrunt, live / u, env)) for u in units]
+        finally:
+            if port is not None:
+                emulator.stop(port)
+
+    source = (
+        "an empty AWS emulator (moto); dependencies are their typed mock_outputs"
+        if args.env == "local"
+        else f"the current state of environment {args.env}"
+    )
+    header = [
+        f"# plan.txt: `make plan-file ENV={args.env}` (do not edit; regenerate it)",
+        f"# Environment: {args.env} (live/{args.env}), planned against {source}",
+        f"# Units, in dependency order: {', '.join(units)}",
+        f"# {tool_version(args.tofu, 'version')}, "
+        f"terragrunt {tool_version(args.terragrunt, '--version').split()[-1]}, "
+        f"hashicorp/aws {pins.get('AWS_PROVIDER_VERSION', '?')}, "
+        f"moto {pins.get('MOTO_VERSION', '?')}",
+        "",
+    ]
+    body: list[str] = []
+    for unit, plan in plans:
+        body += [f"{'=' * 100}", f"== unit: {unit}", f"{'=' * 100}", plan.strip(), ""]
+    args.output.write_text("\n".join(header + body))
+    print(f"plan-file: wrote {args.output} ({args.env}: {len(units)} units)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
