@@ -11,9 +11,20 @@ locals {
   # Target and ELB 5xx over requests, in percent, evaluated only above a minimum volume
   # (a handful of requests with one failure is noise, not an outage). With no traffic at
   # all the ratio is 0: the no-healthy-hosts alarm covers the "everything is down" case.
+  error_rate_inputs     = { req = "RequestCount", t5xx = "HTTPCode_Target_5XX_Count", e5xx = "HTTPCode_ELB_5XX_Count" }
   error_rate_expression = "IF(FILL(req, 0) >= ${var.error_rate_min_requests}, 100 * (FILL(t5xx, 0) + FILL(e5xx, 0)) / FILL(req, 0), 0)"
 
+  task_count_inputs = { desired = "DesiredTaskCount", running = "RunningTaskCount" }
+
   alarm_actions = [aws_sns_topic.this.arn]
+
+  alarms = {
+    error_rate       = aws_cloudwatch_metric_alarm.error_rate
+    latency_p99      = aws_cloudwatch_metric_alarm.latency_p99
+    no_healthy_hosts = aws_cloudwatch_metric_alarm.no_healthy_hosts
+    running_tasks    = aws_cloudwatch_metric_alarm.running_tasks
+    app_errors       = aws_cloudwatch_metric_alarm.app_errors
+  }
 }
 
 ################################################################################
@@ -89,39 +100,19 @@ resource "aws_cloudwatch_metric_alarm" "error_rate" {
     return_data = true
   }
 
-  metric_query {
-    id = "req"
+  dynamic "metric_query" {
+    for_each = local.error_rate_inputs
 
-    metric {
-      namespace   = "AWS/ApplicationELB"
-      metric_name = "RequestCount"
-      dimensions  = local.alb_dimensions
-      period      = var.period_seconds
-      stat        = "Sum"
-    }
-  }
+    content {
+      id = metric_query.key
 
-  metric_query {
-    id = "t5xx"
-
-    metric {
-      namespace   = "AWS/ApplicationELB"
-      metric_name = "HTTPCode_Target_5XX_Count"
-      dimensions  = local.alb_dimensions
-      period      = var.period_seconds
-      stat        = "Sum"
-    }
-  }
-
-  metric_query {
-    id = "e5xx"
-
-    metric {
-      namespace   = "AWS/ApplicationELB"
-      metric_name = "HTTPCode_ELB_5XX_Count"
-      dimensions  = local.alb_dimensions
-      period      = var.period_seconds
-      stat        = "Sum"
+      metric {
+        namespace   = "AWS/ApplicationELB"
+        metric_name = metric_query.value
+        dimensions  = local.alb_dimensions
+        period      = var.period_seconds
+        stat        = "Sum"
+      }
     }
   }
 
@@ -190,27 +181,19 @@ resource "aws_cloudwatch_metric_alarm" "running_tasks" {
     return_data = true
   }
 
-  metric_query {
-    id = "desired"
+  dynamic "metric_query" {
+    for_each = local.task_count_inputs
 
-    metric {
-      namespace   = "ECS/ContainerInsights"
-      metric_name = "DesiredTaskCount"
-      dimensions  = local.service_dimensions
-      period      = var.period_seconds
-      stat        = "Average"
-    }
-  }
+    content {
+      id = metric_query.key
 
-  metric_query {
-    id = "running"
-
-    metric {
-      namespace   = "ECS/ContainerInsights"
-      metric_name = "RunningTaskCount"
-      dimensions  = local.service_dimensions
-      period      = var.period_seconds
-      stat        = "Average"
+      metric {
+        namespace   = "ECS/ContainerInsights"
+        metric_name = metric_query.value
+        dimensions  = local.service_dimensions
+        period      = var.period_seconds
+        stat        = "Average"
+      }
     }
   }
 
@@ -259,12 +242,10 @@ resource "aws_cloudwatch_dashboard" "this" {
           title  = "5xx ratio (%)"
           region = local.region
           period = var.period_seconds
-          metrics = [
-            [{ expression = local.error_rate_expression, label = "5xx ratio (%)", id = "ratio" }],
-            ["AWS/ApplicationELB", "RequestCount", "LoadBalancer", var.alb_arn_suffix, { id = "req", stat = "Sum", visible = false }],
-            ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", var.alb_arn_suffix, { id = "t5xx", stat = "Sum", visible = false }],
-            ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "LoadBalancer", var.alb_arn_suffix, { id = "e5xx", stat = "Sum", visible = false }],
-          ]
+          metrics = concat(
+            [[{ expression = local.error_rate_expression, label = "5xx ratio (%)", id = "ratio" }]],
+            [for id, metric in local.error_rate_inputs : ["AWS/ApplicationELB", metric, "LoadBalancer", var.alb_arn_suffix, { id = id, stat = "Sum", visible = false }]],
+          )
           annotations = { horizontal = [{ label = "Alarm", value = var.error_rate_threshold_percent }] }
         }
       },
@@ -326,26 +307,10 @@ resource "aws_cloudwatch_dashboard" "this" {
       {
         type = "alarm", x = 0, y = 12, width = 24, height = 3
         properties = {
-          title = "Alarms"
-          alarms = [
-            aws_cloudwatch_metric_alarm.error_rate.arn,
-            aws_cloudwatch_metric_alarm.latency_p99.arn,
-            aws_cloudwatch_metric_alarm.no_healthy_hosts.arn,
-            aws_cloudwatch_metric_alarm.running_tasks.arn,
-            aws_cloudwatch_metric_alarm.app_errors.arn,
-          ]
+          title  = "Alarms"
+          alarms = [for a in values(local.alarms) : a.arn]
         }
       },
     ]
   })
-}
-
-locals {
-  alarms = {
-    error_rate       = aws_cloudwatch_metric_alarm.error_rate
-    latency_p99      = aws_cloudwatch_metric_alarm.latency_p99
-    no_healthy_hosts = aws_cloudwatch_metric_alarm.no_healthy_hosts
-    running_tasks    = aws_cloudwatch_metric_alarm.running_tasks
-    app_errors       = aws_cloudwatch_metric_alarm.app_errors
-  }
 }

@@ -127,8 +127,8 @@ run "task_definition_follows_the_contract" {
   }
 
   assert {
-    condition     = aws_appautoscaling_policy.requests.target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ALBRequestCountPerTarget"
-    error_message = "The second scaling policy must track requests per target."
+    condition     = { for k, p in aws_appautoscaling_policy.this : k => p.target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type } == { cpu = "ECSServiceAverageCPUUtilization", requests = "ALBRequestCountPerTarget" }
+    error_message = "Scaling tracks ECS CPU and ALB requests per target."
   }
 }
 
