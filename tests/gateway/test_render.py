@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.gateway.harness import SHELLS, new_key, nginx_test, render
+from tests.gateway.harness import (
+    GATEWAY,
+    NGINX,
+    SHELLS,
+    base_env,
+    free_port,
+    new_key,
+    nginx_test,
+    render,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -124,3 +134,25 @@ def test_unsafe_settings_stop_rendering(
     assert result.returncode == 2
     assert name in result.stderr
     assert not (tmp_path / "run" / "nginx.conf").exists()
+
+
+def test_gateway_entrypoint_refuses_to_start_nginx_on_a_bad_key(tmp_path: Path) -> None:
+    result = subprocess.run(
+        ["sh", str(GATEWAY)],
+        env=base_env(
+            API_KEYS="web:short",
+            GATEWAY_RUN_DIR=str(tmp_path / "run"),
+            NGINX_BIN=NGINX,
+            LISTEN_PORT=str(free_port()),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "gateway config error: API_KEYS entry 1: key must be 32-128 characters of"
+        " A-Z a-z 0-9 _ - (got 5)"
+    )
+    assert not (tmp_path / "run" / "nginx.pid").exists()
