@@ -1,0 +1,239 @@
+"""The whole infrastructure cycle on a private emulator, through the make targets.
+
+Order matters (pytest runs a module top to bottom): apply from empty, check the deployed
+properties with boto3, re-plan (must be empty), a targeted deploy, the key tool, destroy.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.infra.conftest import (
+    LOCK_TABLE,
+    NAME,
+    REPORT,
+    STATE_BUCKET,
+    UNITS,
+    Infra,
+    state_key,
+)
+
+pytestmark = pytest.mark.slow
+
+KEY_LINE = re.compile(r"^([a-z0-9-]{1,32}):([A-Za-z0-9_-]{32,128})$", re.MULTILINE)
+EXPECTED_UNITS = {"networking", "secrets", "compute", "observability", "bootstrap"}
+
+
+def managed_resources(state: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for r in state.get("resources", []) if r.get("mode") == "managed"]
+
+
+def secret_entries(infra: Infra) -> list[tuple[str, str]]:
+    secret_arn = infra.outputs("secrets")["secret_arn"]
+    value = infra.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
+    pairs = [entry.partition(":") for entry in value.split(",")]
+    return [(client, key) for client, _, key in pairs]
+
+
+def deployment_id(infra: Infra) -> str:
+    compute = infra.outputs("compute")
+    service = infra.client("ecs").describe_services(
+        cluster=compute["cluster_name"], services=[compute["service_name"]]
+    )["services"][0]
+    return str(service["deployments"][0]["id"])
+
+
+def test_live_tree_has_every_unit() -> None:
+    assert set(UNITS) == EXPECTED_UNITS
+
+
+def test_apply_all_units_from_empty(infra: Infra) -> None:
+    s3 = infra.client("s3")
+    assert not [b for b in s3.list_buckets()["Buckets"] if b["Name"] == STATE_BUCKET]
+
+    result = infra.timed_make("apply, all units from empty (make deploy)", "deploy")
+
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=STATE_BUCKET).get("Contents", []))
+    assert keys == sorted(state_key(unit) for unit in UNITS), "exactly one state object per unit"
+    table = infra.client("dynamodb").describe_table(TableName=LOCK_TABLE)["Table"]
+    assert table["TableStatus"] == "ACTIVE"
+    assert {a["AttributeName"] for a in table["KeySchema"]} == {"LockID"}
+    versioning = s3.get_bucket_versioning(Bucket=STATE_BUCKET)
+    assert versioning.get("Status") == "Enabled"
+    assert s3.get_bucket_encryption(Bucket=STATE_BUCKET)["ServerSideEncryptionConfiguration"]
+
+    counts = {unit: len(managed_resources(infra.state(unit))) for unit in UNITS}
+    assert all(counts.values()), counts
+    REPORT["resources (managed, per unit)"] = ", ".join(f"{u} {n}" for u, n in counts.items())
+    instances = sum(len(r["instances"]) for u in UNITS for r in managed_resources(infra.state(u)))
+    REPORT["resources (managed, total)"] = f"{sum(counts.values())} ({instances} instances)"
+
+    # deploy seeds the first key and shows it once, in full, to the operator.
+    shown = KEY_LINE.findall(result.stdout)
+    assert len(shown) == 1, "the seeded key is printed exactly once"
+    assert secret_entries(infra) == [shown[0]]
+
+
+def test_deployed_properties(infra: Infra) -> None:
+    net, sec, comp, obs = (
+        infra.outputs(u) for u in ("networking", "secrets", "compute", "observability")
+    )
+    ec2 = infra.client("ec2")
+
+    # Tasks are reachable from the ALB security group only, on the gateway port only.
+    tasks_sg = ec2.describe_security_groups(GroupIds=[net["tasks_security_group_id"]])
+    rules = tasks_sg["SecurityGroups"][0]["IpPermissions"]
+    assert len(rules) == 1, rules
+    rule = rules[0]
+    assert (rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) == ("tcp", 8080, 8080)
+    assert [p["GroupId"] for p in rule["UserIdGroupPairs"]] == [net["alb_security_group_id"]]
+    assert not rule.get("IpRanges")
+    assert not rule.get("Ipv6Ranges")
+    assert not rule.get("PrefixListIds")
+
+    # The target group checks readiness through nginx.
+    elbv2 = infra.client("elbv2")
+    tg = elbv2.describe_target_groups(TargetGroupArns=[comp["target_group_arn"]])
+    target_group = tg["TargetGroups"][0]
+    assert target_group["HealthCheckPath"] == "/readyz"
+    assert target_group["Port"] == 8080
+    assert target_group["TargetType"] == "ip"
+
+    # Two containers; only nginx is reachable (the app listens on localhost).
+    ecs = infra.client("ecs")
+    task = ecs.describe_task_definition(taskDefinition=comp["task_definition_arn"])
+    containers = task["taskDefinition"]["containerDefinitions"]
+    assert len(containers) == 2
+    exposed = [c for c in containers if c.get("portMappings")]
+    assert [c["name"] for c in exposed] == [c["name"] for c in containers if "nginx" in c["name"]]
+    assert [m["containerPort"] for m in exposed[0]["portMappings"]] == [8080]
+    api_keys = [s for c in exposed for s in c.get("secrets", []) if s["name"] == "API_KEYS"]
+    assert [s["valueFrom"] for s in api_keys] == [sec["secret_arn"]]
+
+    # The secret is encrypted with the module's CMK, which rotates.
+    kms = infra.client("kms")
+    secret = infra.client("secretsmanager").describe_secret(SecretId=sec["secret_arn"])
+    cmk = kms.describe_key(KeyId=sec["kms_key_arn"])["KeyMetadata"]
+    assert kms.describe_key(KeyId=secret["KmsKeyId"])["KeyMetadata"]["Arn"] == cmk["Arn"]
+    assert cmk["KeyManager"] == "CUSTOMER"
+    assert kms.get_key_rotation_status(KeyId=cmk["KeyId"])["KeyRotationEnabled"]
+
+    # Every alarm notifies the topic.
+    alarms = infra.client("cloudwatch").describe_alarms(AlarmNamePrefix=NAME)
+    all_alarms = alarms["MetricAlarms"] + alarms.get("CompositeAlarms", [])
+    assert len(all_alarms) >= 5, [a["AlarmName"] for a in all_alarms]
+    assert sorted(a["AlarmArn"] for a in all_alarms) == sorted(obs["alarm_arns"].values())
+    for alarm in all_alarms:
+        assert alarm["AlarmActions"] == [obs["sns_topic_arn"]], alarm["AlarmName"]
+
+
+def test_second_plan_shows_no_changes(infra: Infra) -> None:
+    result = infra.timed_make(
+        "plan, all units, no changes (make plan)",
+        "plan",
+        "PLAN_ARGS=-detailed-exitcode",
+        check=False,
+    )
+    report = f"{result.stdout[-8000:]}\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, f"a re-plan wants changes (exit {result.returncode}):\n{report}"
+    assert result.stdout.count("No changes.") == len(UNITS), report
+
+
+def test_targeted_deploy_changes_only_its_unit(infra: Infra) -> None:
+    before = infra.state_heads()
+    # A real input change of one unit; TF_VAR_* from the caller wins over terragrunt inputs.
+    infra.timed_make(
+        "targeted deploy, MODULE=observability",
+        "deploy",
+        "MODULE=observability",
+        extra_env={"TF_VAR_app_error_logs_threshold": "3"},
+    )
+    after = infra.state_heads()
+    changed = sorted(unit for unit in UNITS if before[unit] != after[unit])
+    assert changed == ["observability"]
+    alarm_name = infra.outputs("observability")["alarm_names"]["app_errors"]
+    alarm = infra.client("cloudwatch").describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"]
+    assert alarm[0]["Threshold"] == 3
+
+
+def test_key_rotation(infra: Infra) -> None:
+    seeded = secret_entries(infra)
+    deployment = deployment_id(infra)
+
+    added = infra.make("rotate-key", "CLIENT=alice")
+    shown = KEY_LINE.findall(added.stdout)
+    assert len(shown) == 1
+    assert shown[0][0] == "alice"
+    first_key = shown[0][1]
+    assert secret_entries(infra) == [*seeded, ("alice", first_key)]
+    assert deployment_id(infra) != deployment, "a new ECS deployment was forced"
+    deployment = deployment_id(infra)
+
+    rotated = infra.make("rotate-key", "CLIENT=alice")
+    second_key = KEY_LINE.findall(rotated.stdout)[0][1]
+    assert secret_entries(infra) == [*seeded, ("alice", first_key), ("alice", second_key)]
+
+    listed = infra.make("list-keys")
+    assert listed.stdout.count("alice ") == 2
+    for _, key in secret_entries(infra):
+        assert key not in listed.stdout, "list never prints a full key"
+        assert key[:8] not in listed.stdout
+
+    infra.make("retire-key", "CLIENT=alice")
+    assert secret_entries(infra) == [*seeded, ("alice", second_key)], "the newest key stays"
+    assert deployment_id(infra) != deployment
+
+    lone = infra.make("retire-key", "CLIENT=alice", check=False)
+    assert lone.returncode != 0
+    assert "only one key" in lone.stderr
+    infra.make("retire-key", "CLIENT=alice", "ALL=1")
+    assert secret_entries(infra) == seeded
+
+    for bad in ("retire-key CLIENT=nobody", "rotate-key CLIENT=Not_Valid"):
+        failed = infra.make(*bad.split(), check=False)
+        assert failed.returncode != 0
+        assert not KEY_LINE.search(failed.stdout + failed.stderr)
+
+
+def test_destroy_removes_everything(infra: Infra) -> None:
+    infra.timed_make("destroy, all units (make destroy)", "destroy")
+
+    for unit in UNITS:
+        assert managed_resources(infra.state(unit)) == [], unit
+
+    ec2 = infra.client("ec2")
+    assert [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]] == []
+    assert (
+        ec2.describe_nat_gateways(Filter=[{"Name": "state", "Values": ["available", "pending"]}])[
+            "NatGateways"
+        ]
+        == []
+    )
+    assert [a for a in ec2.describe_addresses()["Addresses"]] == []
+    ecs = infra.client("ecs")
+    clusters = ecs.describe_clusters(clusters=[NAME])["clusters"]
+    assert all(c["status"] == "INACTIVE" for c in clusters)
+    elbv2 = infra.client("elbv2")
+    assert elbv2.describe_load_balancers()["LoadBalancers"] == []
+    assert elbv2.describe_target_groups()["TargetGroups"] == []
+    assert infra.client("ecr").describe_repositories()["repositories"] == []
+    assert infra.client("secretsmanager").list_secrets()["SecretList"] == []
+    keys = infra.client("kms").list_keys()["Keys"]
+    states = {
+        infra.client("kms").describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] for k in keys
+    }
+    assert states <= {"PendingDeletion"}, "a CMK is only scheduled for deletion, as on AWS"
+    assert infra.client("cloudwatch").describe_alarms()["MetricAlarms"] == []
+    assert infra.client("sns").list_topics()["Topics"] == []
+    groups = infra.client("logs").describe_log_groups()["logGroups"]
+    assert [g["logGroupName"] for g in groups] == []
+    iam = infra.client("iam")
+    assert [r["RoleName"] for r in iam.list_roles()["Roles"] if NAME in r["RoleName"]] == []
+    assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
+    scalable = infra.client("application-autoscaling").describe_scalable_targets(
+        ServiceNamespace="ecs"
+    )
+    assert scalable["ScalableTargets"] == []
