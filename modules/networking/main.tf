@@ -148,7 +148,7 @@ resource "aws_security_group" "alb" {
 }
 
 resource "aws_security_group_rule" "alb_ingress" {
-  #checkov:skip=CKV_AWS_260:Public HTTP listener of an internet-facing ALB (redirects to HTTPS when a certificate is set); alb_ingress_cidrs narrows it.
+  #checkov:skip=CKV_AWS_260:Public HTTP listener of an internet-facing ALB (redirects to HTTPS when enable_https is set); alb_ingress_cidrs narrows it.
   for_each = toset(["80", "443"])
 
   security_group_id = aws_security_group.alb.id
