@@ -139,7 +139,7 @@ list-keys: $(INFRA_PREREQS) $(VENV_STAMP) ## Client names with masked keys
 	$(KEYTOOL) list
 
 ## Checks ---------------------------------------------------------------------------------
-test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt hcl fmt, mypy ops
+test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt hcl fmt, key tool
 	env $(INFRA_ENV) $(TOFU) fmt -check -recursive -diff modules
 	$(TERRAGRUNT) hcl fmt --check --diff --working-dir $(ROOT) --log-level warn
 	@# Each module is validated in a copy: no .terraform/ or lock file lands in modules/.
@@ -152,6 +152,7 @@ test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt
 	  env $(INFRA_ENV) $(TOFU) -chdir=$$work/src validate -no-color; \
 	done
 	$(VENV)/bin/mypy --strict ops tests/infra
+	$(VENV)/bin/pytest -q -m "not slow" -p no:cacheprovider tests/infra
 
 test-infra: tools $(VENV_STAMP) ## Full cycle on a private emulator: apply, assert, re-plan, destroy
 	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) \

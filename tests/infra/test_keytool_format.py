@@ -1,0 +1,75 @@
+"""The key tool's secret format and retire rules, without AWS (fast; the slow cycle covers AWS)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ops.keytool import (
+    KEY_PATTERN,
+    ApiKey,
+    KeyToolError,
+    generate_key,
+    parse_keys,
+    render_keys,
+    select_retired,
+)
+
+KEY_A = "A" * 40
+KEY_B = "b-_9" * 10
+KEY_C = "C" * 43
+
+
+def test_generated_keys_match_the_gateway_contract_and_differ() -> None:
+    keys = {generate_key() for _ in range(200)}
+    assert len(keys) == 200
+    assert all(KEY_PATTERN.fullmatch(k) for k in keys)
+    assert all(len(k) == 43 for k in keys)  # 32 random bytes
+
+
+def test_render_and_parse_round_trip() -> None:
+    keys = [ApiKey("alice", KEY_A), ApiKey("bob-2", KEY_B), ApiKey("alice", KEY_C)]
+    value = render_keys(keys)
+    assert value == f"alice:{KEY_A},bob-2:{KEY_B},alice:{KEY_C}"
+    assert parse_keys(value) == keys
+    assert parse_keys("") == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        f"Alice:{KEY_A}",  # upper case client
+        f"alice:{'x' * 31}",  # key too short
+        f"alice {KEY_A}",  # no separator
+        f"alice:{KEY_A},",  # empty entry
+        f"alice:{KEY_A[:-1]}!",  # character outside the alphabet
+        f"{'a' * 33}:{KEY_A}",  # client too long
+    ],
+)
+def test_parse_rejects_what_nginx_would_misread_without_echoing_it(value: str) -> None:
+    with pytest.raises(KeyToolError) as error:
+        parse_keys(value)
+    assert KEY_A[:8] not in str(error.value)
+    assert "x" * 31 not in str(error.value)
+
+
+def test_masked_and_fingerprint_reveal_no_usable_part() -> None:
+    key = ApiKey("alice", KEY_B)
+    assert KEY_B[:5] not in key.masked
+    assert key.fingerprint.startswith("sha256:")
+    assert KEY_B not in key.fingerprint
+
+
+def test_retire_keeps_the_newest_key_by_default() -> None:
+    keys = [ApiKey("alice", KEY_A), ApiKey("bob", KEY_B), ApiKey("alice", KEY_C)]
+    assert select_retired(keys, "alice", everything=False, fingerprint=None) == [keys[0]]
+    assert select_retired(keys, "alice", everything=True, fingerprint=None) == [keys[0], keys[2]]
+    by_print = keys[2].fingerprint[:14]
+    assert select_retired(keys, "alice", everything=False, fingerprint=by_print) == [keys[2]]
+
+
+def test_retire_refuses_to_drop_a_clients_only_key_or_unknown_clients() -> None:
+    keys = [ApiKey("alice", KEY_A), ApiKey("bob", KEY_B)]
+    with pytest.raises(KeyToolError, match="only one key"):
+        select_retired(keys, "alice", everything=False, fingerprint=None)
+    with pytest.raises(KeyToolError, match="no key for client"):
+        select_retired(keys, "carol", everything=False, fingerprint=None)
