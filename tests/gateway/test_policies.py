@@ -101,6 +101,11 @@ def test_docs_are_public(gateway: Gateway) -> None:
     assert "text/html" in page.headers["Content-Type"]
     document = requests.get(gateway.url + "/api/docs/openapi.json", timeout=5).json()
     assert "/api/v1/sum" in document["paths"]
+    # The page's own assets (Swagger UI) load through the gateway too.
+    assets = re.findall(r'(?:src|href)="\.?/?(?:api/docs/)?(static/[^"]+)"', page.text)
+    assert assets
+    asset = requests.get(f"{gateway.url}/api/docs/{assets[0]}", timeout=5)
+    assert asset.status_code == 200
 
 
 # ---- rate limits -----------------------------------------------------------------------------
