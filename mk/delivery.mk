@@ -12,7 +12,7 @@ PROMETHEUS_RULE_TESTS := $(wildcard monitoring/tests/*.test.yml)
 ifneq ($(filter command line environment,$(origin IMAGE_TAG)),)
   export TF_VAR_image_tag := $(IMAGE_TAG)
 endif
-IMAGE_TAG ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+IMAGE_TAG ?= $(shell git rev-parse --verify -q HEAD 2>/dev/null || echo unknown)
 APP_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 APP_IMAGE := sumapi
 GATEWAY_IMAGE := sumapi-gateway
@@ -115,7 +115,7 @@ deploy-summary: ## Markdown summary of the last deployment of ENV (the workflow'
 	@echo "| | |"
 	@echo "| --- | --- |"
 	@echo "| Units | $(or $(MODULE),all) |"
-	@echo "| Image tag (commit) | \`$(IMAGE_TAG)\` |"
+	@echo "| Image tag (commit) | $(if $(filter command line environment,$(origin IMAGE_TAG)),\`$(IMAGE_TAG)\`,image_tag of live/$(ENV)/env.hcl) |"
 	@echo "| Endpoint | $$($(MAKE) -s endpoint ENV=$(ENV) 2>/dev/null | sed -n 's/^url=//p' || true) |"
 	@echo "| Task definition | \`$$($(call compute_output,task_definition_arn) 2>/dev/null | sed 's#.*/##' || true)\` |"
 	@echo
