@@ -64,7 +64,7 @@ def test_every_setting_renders_and_passes_nginx_t(tmp_path: Path, shell: list[st
     assert checked.returncode == 0, checked.stderr
     conf = (tmp_path / "run" / "nginx.conf").read_text()
     assert "rate=30r/m" in conf
-    assert "Retry-After 60" in conf
+    assert "Retry-After 2" in conf  # 30 r/m: one token every 2 s
     assert "access_log off;" in conf
 
 
@@ -120,6 +120,8 @@ def test_unsafe_or_malformed_keys_stop_rendering(
         ("UPSTREAM", "127.0.0.1"),
         ("TRUSTED_PROXIES", "0.0.0.0/0;\nset_real_ip_from all"),
         ("SUM_RATE", "5r/s burst=1000"),
+        ("UNAUTH_RATE", "0r/m"),
+        ("UNAUTH_RATE", "08r/m"),
         ("SUM_BURST", "10 nodelay"),
         ("HIGH_RATE_CLIENTS", 'bench" $api_client; default "'),
         ("WORKER_PROCESSES", "auto; user root"),
