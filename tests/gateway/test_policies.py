@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import requests
@@ -342,3 +344,51 @@ def test_access_log_is_json_with_the_documented_fields_and_never_a_key(
     for key in (keys.alpha, keys.alpha_next, keys.beta, keys.limited, keys.tester):
         assert key not in logs
     assert "query strings" not in logs
+
+
+class _RecordingHandler(BaseHTTPRequestHandler):
+    """A stand-in upstream that records the headers the gateway sends."""
+
+    protocol_version = "HTTP/1.1"
+    seen: ClassVar[list[dict[str, str]]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        type(self).seen.append(dict(self.headers.items()))
+        body = b'{"result": 5}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_upstream_gets_client_identity_and_request_id_but_never_the_key(
+    tmp_path: Path, keys: Keys
+) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RecordingHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with running_gateway(
+            tmp_path / "run",
+            API_KEYS=keys.api_keys(),
+            UPSTREAM=f"127.0.0.1:{server.server_address[1]}",
+            TRUSTED_PROXIES="127.0.0.1",
+        ) as recorded:
+            headers = {"X-Request-ID": "upstream-headers", "X-Forwarded-For": "203.0.113.9"}
+            assert post_sum(recorded, keys.beta, headers=headers).status_code == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+    [sent] = _RecordingHandler.seen
+    sent = {name.lower(): value for name, value in sent.items()}
+    assert "x-api-key" not in sent
+    assert keys.beta not in str(sent)
+    assert sent["x-request-id"] == "upstream-headers"
+    assert sent["x-client-name"] == "beta"
+    assert sent["x-forwarded-for"] == "203.0.113.9"
+    assert sent["x-real-ip"] == "203.0.113.9"
