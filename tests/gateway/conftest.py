@@ -11,6 +11,8 @@ import pytest
 
 from tests.gateway.harness import App, Gateway, new_key, running_app, running_gateway
 
+UNAUTH_BURST = 30
+
 
 @dataclass(frozen=True)
 class Keys:
@@ -52,5 +54,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory, app: App, keys: Keys) -> I
         UPSTREAM=f"127.0.0.1:{app.port}",
         TRUSTED_PROXIES="127.0.0.1",
         HIGH_RATE_CLIENTS="tester",
+        # Room for every test's unauthenticated requests from 127.0.0.1 (the per-IP test uses
+        # its own address): a 429 there would make an unrelated test fail.
+        UNAUTH_BURST=str(UNAUTH_BURST),
     ) as gateway:
         yield gateway

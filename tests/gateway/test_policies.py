@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import pytest
 import requests
 
-from tests.gateway.conftest import Keys
+from tests.gateway.conftest import UNAUTH_BURST, Keys
 from tests.gateway.harness import (
     SUM_PATH,
     App,
@@ -138,11 +138,20 @@ def test_burst_then_429_with_retry_after_per_client(gateway: Gateway, keys: Keys
 
 
 def test_unauthenticated_traffic_is_limited_per_ip(gateway: Gateway, keys: Keys) -> None:
-    # 2 r/s, burst 10, per client IP. The loopback peer is a trusted proxy here, so each test
-    # address below is its own client (documentation range, RFC 5737).
+    # 2 r/s and the fixture's burst, per client IP. The loopback peer is a trusted proxy here,
+    # so each test address below is its own client (documentation range, RFC 5737).
     guessing = {"X-Forwarded-For": "192.0.2.10"}
-    statuses = [post_sum(gateway, new_key(), headers=dict(guessing)).status_code for _ in range(20)]
-    assert statuses[:10] == [401] * 10
+    with requests.Session() as session:
+        statuses = [
+            session.post(
+                gateway.url + SUM_PATH,
+                json={},
+                headers={**guessing, "X-API-Key": new_key()},
+                timeout=5,
+            ).status_code
+            for _ in range(UNAUTH_BURST + 15)
+        ]
+    assert statuses[:UNAUTH_BURST] == [401] * UNAUTH_BURST
     assert 429 in statuses
     rejected = post_sum(gateway, None, headers=dict(guessing))
     assert_problem(rejected, 429)
