@@ -28,12 +28,11 @@ compute_output = $(TG) run --working-dir $(LIVE_DIR)/compute -- output -raw $(1)
 ## Checks (make test) ---------------------------------------------------------------------
 
 # actionlint is built by mk/infra.mk's tool chain (its own stamp only, not all of `make
-# tools`); made from the recipe because mk/infra.mk is read after this file. In `make test`
-# this is the first Go tool built, so the builder's jq is ensured here too.
+# tools`); made from the recipe because mk/infra.mk is read after this file.
 # actionlint runs shellcheck on every `run:` block when shellcheck is on PATH. GitHub's
 # runners have it, so it is installed here too: otherwise CI and laptops would disagree.
 lint-actions: ## actionlint (+ shellcheck of run: blocks) on .github/workflows
-	@scripts/apt-ensure shellcheck:shellcheck jq:jq
+	@scripts/apt-ensure shellcheck:shellcheck
 	@$(MAKE) $(ACTIONLINT_STAMP)
 	$(ACTIONLINT) -pyflakes=
 
@@ -104,6 +103,7 @@ endpoint: tools ## Print url=<public URL of ENV's load balancer> (GitHub step ou
 
 SMOKE_URL ?=
 smoke: ## Smoke test through ENV's load balancer (or SMOKE_URL); key in SMOKE_API_KEY
+	@scripts/apt-ensure jq:jq
 	@mkdir -p $(dir $(DEPLOY_SUMMARY))
 	@url='$(SMOKE_URL)'; \
 	if [ -z "$$url" ]; then url=$$($(MAKE) -s endpoint ENV=$(ENV) | sed -n 's/^url=//p'); fi; \
@@ -128,6 +128,7 @@ deploy-summary: ## Markdown summary of the last deployment of ENV (the workflow'
 # Not part of `make test`: it builds the tool chain, starts nginx, the app and the
 # emulator, deploys every unit and takes minutes. It stops everything it started.
 demo: $(VENV_STAMP) ## Run the local stack and the emulator deployment; write docs/demo.md
+	@scripts/apt-ensure jq:jq promtool:prometheus
 	scripts/demo docs/demo.md
 
 TEST_TARGETS += lint-actions test-rules
