@@ -107,15 +107,12 @@ class KeyStore:
         try:
             answer = self._client.get_secret_value(SecretId=self.secret_id)
         except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "")
-            message = str(error.response.get("Error", {}).get("Message", ""))
-            # A secret without any version answers ResourceNotFoundException too.
-            if code == "ResourceNotFoundException" and "version" in message.lower():
-                return SecretState([], None)
-            if code == "ResourceNotFoundException":
-                self._client.describe_secret(SecretId=self.secret_id)  # raises if absent
-                return SecretState([], None)
-            raise
+            if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+                raise
+            # Also the answer for a secret that exists but has no value yet; describe_secret
+            # tells the two apart (it raises when the secret itself is missing).
+            self._client.describe_secret(SecretId=self.secret_id)
+            return SecretState([], None)
         return SecretState(parse_keys(answer.get("SecretString", "")), answer["VersionId"])
 
     def write(self, keys: Sequence[ApiKey], expected: SecretState) -> str:
