@@ -12,7 +12,7 @@ from sumapi import handlers
 from sumapi.config import Config
 from sumapi.keys import CONFIG, LIFECYCLE, METRICS
 from sumapi.lifecycle import Lifecycle
-from sumapi.middleware import observe, problems
+from sumapi.middleware import observe
 from sumapi.observability import Metrics
 
 OPENAPI_URL = "/api/docs/openapi.json"
@@ -21,7 +21,7 @@ DOCS_URL = "/api/docs"
 
 def create_app(config: Config, lifecycle: Lifecycle | None = None) -> web.Application:
     app = web.Application(
-        middlewares=[observe, problems],
+        middlewares=[observe],
         # Reads beyond this fail with 413 even when the client sends no Content-Length.
         client_max_size=config.max_body_bytes,
     )

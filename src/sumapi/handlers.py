@@ -17,6 +17,7 @@ from marshmallow import ValidationError
 from sumapi.keys import CONFIG, LIFECYCLE, METRICS
 from sumapi.problems import ProblemError
 from sumapi.schemas import (
+    OPERAND_LIMIT,
     ProblemSchema,
     StatusSchema,
     SumRequestSchema,
@@ -27,6 +28,7 @@ from sumapi.schemas import (
 API_KEY_SECURITY: list[dict[str, list[str]]] = [{"ApiKeyAuth": []}]
 JSON_TYPES = ["application/json", "application/problem+json"]
 _sum_schema = SumRequestSchema()
+_PLAIN_NUMBER_TYPES = (int, float)
 
 
 @docs(
@@ -79,13 +81,16 @@ async def readyz(request: web.Request) -> web.Response:
 @response_schema(SumResponseSchema(), 200, description="The sum")
 async def sum_numbers(request: web.Request) -> web.Response:
     payload = await read_json_object(request)
-    try:
-        operands = _sum_schema.load(payload)
-    except ValidationError as error:
-        raise ProblemError(
-            422, "The body has invalid fields; see errors.", errors=field_errors(error)
-        ) from None
-    return web.json_response({"result": operands["a"] + operands["b"]})
+    operands = plain_operands(payload)
+    if operands is None:
+        try:
+            loaded = _sum_schema.load(payload)
+        except ValidationError as error:
+            raise ProblemError(
+                422, "The body has invalid fields; see errors.", errors=field_errors(error)
+            ) from None
+        operands = (loaded["a"], loaded["b"])
+    return web.json_response({"result": operands[0] + operands[1]})
 
 
 @docs(
@@ -98,6 +103,28 @@ async def sum_numbers(request: web.Request) -> web.Response:
 async def metrics(request: web.Request) -> web.Response:
     body, headers = request.app[METRICS].render(request.headers.getall("Accept", []))
     return web.Response(body=body, headers=headers)
+
+
+def plain_operands(payload: dict[str, Any]) -> tuple[int | float, int | float] | None:
+    """The operands of a body that is certainly valid, else None (then the schema decides).
+
+    A fast path for the common case, accepting a strict subset of what SumRequestSchema accepts
+    (a property test checks it): marshmallow's load costs as much as the rest of the request.
+    Every body it declines goes through the schema, which words the errors.
+    """
+    if len(payload) != 2:
+        return None
+    a = payload.get("a")
+    b = payload.get("b")
+    # `type(x) in` excludes bool; the chained comparison is False for NaN and infinities.
+    if (
+        type(a) in _PLAIN_NUMBER_TYPES
+        and type(b) in _PLAIN_NUMBER_TYPES
+        and -OPERAND_LIMIT <= a <= OPERAND_LIMIT  # type: ignore[operator]
+        and -OPERAND_LIMIT <= b <= OPERAND_LIMIT  # type: ignore[operator]
+    ):
+        return a, b  # type: ignore[return-value]
+    return None
 
 
 async def read_json_object(request: web.Request) -> dict[str, Any]:

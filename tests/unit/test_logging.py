@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from sumapi.observability import configure_logging
+from sumapi.observability import access_log, configure_logging
 
 Client = TestClient[web.Request, web.Application]
 
@@ -19,6 +20,7 @@ Client = TestClient[web.Request, web.Application]
 def json_logs() -> Iterator[Any]:
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
+    saved_access = (access_log.stream, access_log.enabled)
     stream = io.StringIO()
     configure_logging("INFO", stream)
 
@@ -27,6 +29,7 @@ def json_logs() -> Iterator[Any]:
 
     yield records
     root.handlers[:], root.level = saved
+    access_log.stream, access_log.enabled = saved_access
 
 
 async def test_one_json_access_record_per_request(client: Client, json_logs: Any) -> None:
@@ -60,3 +63,22 @@ async def test_logs_never_contain_bodies_or_keys(client: Client, json_logs: Any)
     assert secret_key not in output
     assert "marker-in-body" not in output
     assert "123456789" not in output
+
+
+async def test_access_records_follow_the_log_level(client: Client) -> None:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    saved_access = (access_log.stream, access_log.enabled)
+    stream = io.StringIO()
+    try:
+        configure_logging("WARNING", stream)
+        await client.get("/healthz")
+        assert stream.getvalue() == ""
+        configure_logging("INFO", stream)
+        await client.get("/healthz")
+        [record] = [json.loads(line) for line in stream.getvalue().splitlines()]
+        assert record["route"] == "/healthz"
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", record["time"])
+    finally:
+        root.handlers[:], root.level = saved
+        access_log.stream, access_log.enabled = saved_access
