@@ -160,27 +160,50 @@ def force_new_deployment(ecs: Any, service: Service | None) -> str:
 Printer = Callable[[str], None]
 
 
-def cmd_add(store: KeyStore, ecs: Any, service: Service | None, client: str, out: Printer) -> int:
+def in_ci() -> bool:
+    """CI logs are kept and widely readable: not a channel for a key."""
+    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+def cmd_add(
+    store: KeyStore,
+    ecs: Any,
+    service: Service | None,
+    client: str,
+    out: Printer,
+    show_key: bool = True,
+) -> int:
     validate_client(client)
+    if show_key and in_ci():
+        raise KeyToolError(
+            "a new key is printed once: run this from an operator's terminal, not CI"
+        )
     state = store.read()
     new = ApiKey(client, generate_key())
     store.write([*state.keys, new], state)
     others = sum(1 for k in state.keys if k.client == client)
     out(f"added a key for {client} ({new.fingerprint}); {client} now has {others + 1} key(s)")
     out(force_new_deployment(ecs, service))
-    out("The key is shown once. Hand it to the client over a secure channel now:")
-    out(f"{client}:{new.key}")
+    if show_key:
+        out("The key is shown once. Hand it to the client over a secure channel now:")
+        out(f"{client}:{new.key}")
+    else:
+        out(
+            f"The key is not shown here. Give clients their own: make rotate-key CLIENT=<name>, "
+            f"then make retire-key CLIENT={client} ALL=1"
+        )
     if others:
         out(f"When {client} uses the new key: make retire-key CLIENT={client}")
     return 0
 
 
 def cmd_seed(store: KeyStore, ecs: Any, service: Service | None, out: Printer) -> int:
+    """The first key, so that nginx starts with a valid key list. In CI it is not shown."""
     state = store.read()
     if state.keys:
         out(f"seed: the secret already holds {len(state.keys)} key(s); nothing to do")
         return 0
-    return cmd_add(store, ecs, service, SEED_CLIENT, out)
+    return cmd_add(store, ecs, service, SEED_CLIENT, out, show_key=not in_ci())
 
 
 def select_retired(

@@ -192,6 +192,11 @@ def test_key_rotation(infra: Infra) -> None:
     infra.make("retire-key", "CLIENT=alice", "ALL=1")
     assert secret_entries(infra) == seeded
 
+    in_ci = infra.make("rotate-key", "CLIENT=ci-bot", extra_env={"CI": "true"}, check=False)
+    assert in_ci.returncode != 0
+    assert "operator's terminal" in in_ci.stderr
+    assert secret_entries(infra) == seeded, "CI cannot mint a key it would have to print"
+
     for bad in ("retire-key CLIENT=nobody", "rotate-key CLIENT=Not_Valid"):
         failed = infra.make(*bad.split(), check=False)
         assert failed.returncode != 0

@@ -1,13 +1,22 @@
-"""The key tool's secret format and retire rules, without AWS (fast; the slow cycle covers AWS)."""
+"""The key tool's format, retire rules and CI behaviour, on a fake Secrets Manager (fast).
+
+The slow cycle (test_stack.py) runs the same code against the emulator through make.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
 from ops.keytool import (
     KEY_PATTERN,
     ApiKey,
+    KeyStore,
     KeyToolError,
+    cmd_add,
+    cmd_seed,
     generate_key,
     parse_keys,
     render_keys,
@@ -73,3 +82,52 @@ def test_retire_refuses_to_drop_a_clients_only_key_or_unknown_clients() -> None:
         select_retired(keys, "alice", everything=False, fingerprint=None)
     with pytest.raises(KeyToolError, match="no key for client"):
         select_retired(keys, "carol", everything=False, fingerprint=None)
+
+
+class FakeSecrets:
+    """The three Secrets Manager calls of KeyStore, on a list of versions."""
+
+    def __init__(self) -> None:
+        self.versions: list[str] = []
+
+    def get_secret_value(self, **_: Any) -> dict[str, str]:
+        if not self.versions:
+            error = {"Error": {"Code": "ResourceNotFoundException", "Message": "no value"}}
+            raise ClientError(error, "GetSecretValue")
+        return {"SecretString": self.versions[-1], "VersionId": f"v{len(self.versions)}"}
+
+    def describe_secret(self, **_: Any) -> dict[str, str]:
+        return {}
+
+    def put_secret_value(self, **kwargs: Any) -> dict[str, str]:
+        self.versions.append(kwargs["SecretString"])
+        return {"VersionId": f"v{len(self.versions)}"}
+
+
+def run_seed(secrets: FakeSecrets) -> list[str]:
+    lines: list[str] = []
+    assert cmd_seed(KeyStore(secrets, "arn"), None, None, lines.append) == 0
+    return lines
+
+
+def test_seed_shows_the_first_key_once_then_does_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    secrets = FakeSecrets()
+    lines = run_seed(secrets)
+    (entry,) = parse_keys(secrets.versions[-1])
+    assert entry.client == "default"
+    key = entry.key
+    assert sum(key in line for line in lines) == 1
+    assert not any(key in line for line in run_seed(secrets))
+    assert len(secrets.versions) == 1
+
+
+def test_in_ci_seed_hides_the_key_and_add_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    secrets = FakeSecrets()
+    lines = run_seed(secrets)
+    key = parse_keys(secrets.versions[-1])[0].key
+    assert not any(key[:8] in line for line in lines)
+    with pytest.raises(KeyToolError, match="operator's terminal"):
+        cmd_add(KeyStore(secrets, "arn"), None, None, "acme", lines.append)
+    assert len(secrets.versions) == 1
