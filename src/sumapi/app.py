@@ -28,7 +28,6 @@ def create_app(config: Config, lifecycle: Lifecycle | None = None) -> web.Applic
     app[CONFIG] = config
     app[LIFECYCLE] = lifecycle if lifecycle is not None else Lifecycle()
     app[METRICS] = Metrics(config.version, config.commit)
-    app.on_response_prepare.append(_hide_server_version)
 
     app.router.add_get("/healthz", handlers.healthz)
     app.router.add_get("/readyz", handlers.readyz)
@@ -37,11 +36,6 @@ def create_app(config: Config, lifecycle: Lifecycle | None = None) -> web.Applic
 
     _add_openapi(app, config)
     return app
-
-
-async def _hide_server_version(request: web.Request, response: web.StreamResponse) -> None:
-    # Version banners help attackers match exploits and tell clients nothing useful.
-    response.headers["Server"] = "sumapi"
 
 
 def _add_openapi(app: web.Application, config: Config) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from aiohttp import web
 from aiohttp_apispec import docs, json_schema, response_schema
 from marshmallow import ValidationError
@@ -90,7 +91,9 @@ async def sum_numbers(request: web.Request) -> web.Response:
                 422, "The body has invalid fields; see errors.", errors=field_errors(error)
             ) from None
         operands = (loaded["a"], loaded["b"])
-    return web.json_response({"result": operands[0] + operands[1]})
+    return web.Response(
+        body=orjson.dumps({"result": operands[0] + operands[1]}), content_type="application/json"
+    )
 
 
 @docs(

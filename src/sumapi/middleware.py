@@ -48,7 +48,10 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         response = await _render_errors(request, handler, request_id)
         status = response.status
-        response.headers[REQUEST_ID_HEADER] = request_id
+        headers = response.headers
+        headers[REQUEST_ID_HEADER] = request_id
+        # Version banners help attackers match exploits and tell clients nothing useful.
+        headers["Server"] = "sumapi"
         return response
     finally:
         elapsed = time.perf_counter() - started

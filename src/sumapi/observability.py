@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import platform
 import sys
 import time
 from typing import Any, TextIO
 
+import orjson
 from aioprometheus.collectors import Counter, Gauge, Histogram, Registry
 from aioprometheus.histogram import Histogram as RouteHistogram
 from aioprometheus.renderer import render
@@ -51,7 +51,7 @@ class AccessLog:
         record = {"time": self._stamp, "level": "INFO", "logger": ACCESS_LOGGER_NAME}
         record["message"] = "access"
         record.update(fields)
-        self.stream.write(json.dumps(record) + "\n")
+        self.stream.write(orjson.dumps(record).decode() + "\n")
         self.stream.flush()
 
 
