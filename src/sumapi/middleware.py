@@ -67,6 +67,9 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
                 "status": status,
                 "duration_ms": round(elapsed * 1000, 3),
                 "remote": request.remote,
+                # Set by the gateway after its trusted-proxy check; the app port is reachable
+                # only from inside the task, so it is not client-controlled there.
+                "client_ip": request.headers.get("X-Real-IP", "")[:64],
             }
         )
 

@@ -36,7 +36,7 @@ async def test_one_json_access_record_per_request(client: Client, json_logs: Any
     await client.post(
         "/api/v1/sum",
         json={"a": 1, "b": 2},
-        headers={"X-Request-ID": "req-1", "X-API-Key": "k" * 40},
+        headers={"X-Request-ID": "req-1", "X-API-Key": "k" * 40, "X-Real-IP": "203.0.113.7"},
     )
     [record] = [r for r in json_logs() if r["message"] == "access"]
     assert record["level"] == "INFO"
@@ -47,6 +47,7 @@ async def test_one_json_access_record_per_request(client: Client, json_logs: Any
     assert record["status"] == 200
     assert record["duration_ms"] >= 0
     assert record["remote"] == "127.0.0.1"
+    assert record["client_ip"] == "203.0.113.7"
     assert "time" in record
 
 
