@@ -20,9 +20,9 @@ TOOLS := $(TOFU_STAMP) $(TERRAGRUNT_STAMP) $(ACTIONLINT_STAMP) $(MIRROR_STAMP)
 EMULATOR_PORT ?= 5000
 EMULATOR_URL := http://127.0.0.1:$(EMULATOR_PORT)
 LIVE_DIR := live/$(ENV)
-INFRA_UNITS := networking secrets compute observability
 CLIENT ?=
-PLAN_ARGS ?= # e.g. -detailed-exitcode (exit 2 when any unit would change)
+# Extra tofu plan flags, e.g. PLAN_ARGS=-detailed-exitcode (exit 2 when any unit would change).
+PLAN_ARGS ?=
 
 ifeq ($(wildcard $(LIVE_DIR)/env.hcl),)
   ifneq ($(filter plan deploy destroy plan-file graph seed-key rotate-key retire-key list-keys,$(MAKECMDGOALS)),)
@@ -46,10 +46,8 @@ ifeq ($(ENV),local)
     AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
     AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
     AWS_ENDPOINT_URL=$(EMULATOR_URL) SUMAPI_EMULATOR_ENDPOINT=$(EMULATOR_URL)
-  KEYTOOL_ENV := $(INFRA_ENV)
   INFRA_PREREQS := tools emulator
 else
-  KEYTOOL_ENV := $(INFRA_ENV)
   INFRA_PREREQS := tools
 endif
 
@@ -62,7 +60,7 @@ else
   # (plan falls back to the typed mock_outputs when a dependency was never applied).
   TG_RUN := $(TG) run --backend-bootstrap --working-dir $(LIVE_DIR)/$(MODULE)
 endif
-KEYTOOL := env $(KEYTOOL_ENV) $(PY) -m ops.keytool --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
+KEYTOOL := env $(INFRA_ENV) $(PY) -m ops.keytool --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
 
 .PHONY: tools emulator down plan deploy destroy plan-file graph seed-key rotate-key retire-key \
   list-keys test-iac-static test-infra
@@ -132,8 +130,8 @@ rotate-key: $(INFRA_PREREQS) $(VENV_STAMP) ## Add a key for CLIENT=name, redeplo
 	$(KEYTOOL) add $(CLIENT)
 
 retire-key: $(INFRA_PREREQS) $(VENV_STAMP) ## Retire CLIENT's older keys (keeps the newest), redeploy
-	@test -n "$(CLIENT)" || { echo "usage: make retire-key CLIENT=name [ALL=1]" >&2; exit 2; }
-	$(KEYTOOL) retire $(CLIENT) $(if $(ALL),--all)
+	@test -n "$(CLIENT)" || { echo "usage: make retire-key CLIENT=name [ALL=1 | KEY=sha256:...]" >&2; exit 2; }
+	$(KEYTOOL) retire $(CLIENT) $(if $(ALL),--all) $(if $(KEY),--key $(KEY))
 
 list-keys: $(INFRA_PREREQS) $(VENV_STAMP) ## Client names with masked keys
 	$(KEYTOOL) list
