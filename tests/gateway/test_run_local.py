@@ -3,6 +3,7 @@ Ctrl-C (SIGINT to the foreground process group) stops both."""
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import shutil
@@ -72,7 +73,7 @@ def test_make_run_prints_working_curl_commands_and_stops_cleanly_on_ctrl_c(
             pasted = subprocess.run(
                 ["bash", "-c", curl_sum], capture_output=True, text=True, timeout=10, check=True
             )
-            assert '"result": 5' in pasted.stdout
+            assert json.loads(pasted.stdout) == {"result": 5}
         assert listening(gateway_port)
         assert listening(app_port)
 
