@@ -54,11 +54,11 @@ endif
 TG := env $(INFRA_ENV) $(TERRAGRUNT)
 ifeq ($(MODULE),)
   # All units in dependency order; the state bucket and lock table are created when missing.
-  TG_RUN := $(TG) run --all --backend-bootstrap --working-dir $(LIVE_DIR)
+  TG_RUN := $(TG) run --all --non-interactive --backend-bootstrap --working-dir $(LIVE_DIR)
 else
   # This unit only: its dependencies are NOT run; their outputs are read from their state
   # (plan falls back to the typed mock_outputs when a dependency was never applied).
-  TG_RUN := $(TG) run --backend-bootstrap --working-dir $(LIVE_DIR)/$(MODULE)
+  TG_RUN := $(TG) run --non-interactive --backend-bootstrap --working-dir $(LIVE_DIR)/$(MODULE)
 endif
 KEYTOOL := env $(INFRA_ENV) $(PY) -m ops.keytool --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
 
