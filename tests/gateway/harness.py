@@ -23,7 +23,8 @@ from typing import Any
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT, free_port
+
 RENDER = ROOT / "nginx" / "render"
 GATEWAY = ROOT / "nginx" / "gateway"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -33,13 +34,6 @@ SUM_PATH = "/api/v1/sum"
 def new_key() -> str:
     """A key in the format the key tool produces: 43 characters of [A-Za-z0-9_-]."""
     return secrets.token_urlsafe(32)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def base_env(**extra: str) -> dict[str, str]:

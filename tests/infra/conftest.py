@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator, Mapping
@@ -21,8 +20,8 @@ import boto3  # type: ignore[import-untyped]
 import pytest
 
 from ops import emulator
+from tests.support import ROOT, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 ENV = "local"
 LIVE = ROOT / "live" / ENV
 UNITS = sorted(p.parent.name for p in LIVE.glob("*/terragrunt.hcl"))
@@ -108,19 +107,13 @@ class Infra:
         return heads
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
     for tool in ("TOFU", "TERRAGRUNT", "TOFURC"):
         if not Path(os.environ.get(tool, "/nonexistent")).exists():
             pytest.fail(f"{tool} is not set to a built tool: run through `make test-infra`")
     scratch = tmp_path_factory.mktemp("infra")
-    port = _free_port()
+    port = free_port()
     # Without CI=: the operator's path, where a new key is shown once (test_stack checks CI's).
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS", "CI"))}
     env.update(
