@@ -146,11 +146,7 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
     if not raw.strip():
         raise ProblemError(400, 'The body is empty; send a JSON object such as {"a": 1, "b": 2}.')
     try:
-        payload = json.loads(
-            raw.decode("utf-8"),
-            parse_constant=_reject_constant,
-            object_pairs_hook=_reject_duplicate_keys,
-        )
+        payload = _strict_json.decode(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ProblemError(400, "The body is not valid UTF-8.") from None
     except ValueError as error:  # JSONDecodeError, and int literals beyond Python's digit limit
@@ -171,6 +167,12 @@ def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise ValueError(f"duplicate field {key!r}")
         result[key] = value
     return result
+
+
+# Built once: json.loads with hooks would construct a new decoder for every request.
+_strict_json = json.JSONDecoder(
+    parse_constant=_reject_constant, object_pairs_hook=_reject_duplicate_keys
+)
 
 
 def _describe(error: ValueError) -> str:
