@@ -52,9 +52,19 @@ else
 endif
 
 TG := env $(INFRA_ENV) $(TERRAGRUNT)
+# The pipeline never applies the unit that defines its own role and trust: in CI a run over
+# every unit of a real account skips bootstrap; an operator applies it (MODULE=bootstrap, or a
+# plain `make deploy` outside CI). The emulator keeps it, so the tests cover that unit too.
+TG_QUEUE_EXCLUDES :=
+ifneq ($(CI),)
+  ifneq ($(ENV),local)
+    TG_QUEUE_EXCLUDES := --queue-exclude-dir bootstrap
+  endif
+endif
 ifeq ($(MODULE),)
   # All units in dependency order; the state bucket and lock table are created when missing.
-  TG_RUN := $(TG) run --all --non-interactive --backend-bootstrap --working-dir $(LIVE_DIR)
+  TG_RUN := $(TG) run --all --non-interactive --backend-bootstrap $(TG_QUEUE_EXCLUDES) \
+    --working-dir $(LIVE_DIR)
 else
   # This unit only: its dependencies are NOT run; their outputs are read from their state
   # (plan falls back to the typed mock_outputs when a dependency was never applied).
