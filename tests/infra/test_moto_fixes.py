@@ -1,0 +1,105 @@
+"""The emulator's state-lock fix: a retried lock write succeeds, a competing one still fails."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import boto3  # type: ignore[import-untyped]
+import pytest
+from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+
+from tests.support import ROOT, free_port
+
+TABLE = "locks"
+NOT_LOCKED = "attribute_not_exists(LockID)"
+
+
+@pytest.fixture(scope="module")
+def dynamodb() -> Iterator[Any]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ops.emulator_server", "-H", "127.0.0.1", "-p", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - the emulator's dummy credentials
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                client.list_tables()
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        client.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield client
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def lock(client: Any, path: str, info: str) -> None:
+    client.put_item(
+        TableName=TABLE,
+        Item={"LockID": {"S": path}, "Info": {"S": info}},
+        ConditionExpression=NOT_LOCKED,
+    )
+
+
+def unlock(client: Any, path: str, info: str) -> None:
+    client.delete_item(
+        TableName=TABLE,
+        Key={"LockID": {"S": path}},
+        ConditionExpression="Info = :info",
+        ExpressionAttributeValues={":info": {"S": info}},
+    )
+
+
+def test_a_retried_lock_succeeds_and_a_competing_lock_fails(dynamodb: Any) -> None:
+    lock(dynamodb, "state-a", '{"ID": "one"}')
+    lock(dynamodb, "state-a", '{"ID": "one"}')  # the SDK's retry of the same request
+    with pytest.raises(ClientError, match="ConditionalCheckFailed"):
+        lock(dynamodb, "state-a", '{"ID": "two"}')
+
+
+def test_a_retried_unlock_succeeds_and_a_foreign_unlock_fails(dynamodb: Any) -> None:
+    lock(dynamodb, "state-b", '{"ID": "one"}')
+    with pytest.raises(ClientError, match="ConditionalCheckFailed"):
+        unlock(dynamodb, "state-b", '{"ID": "someone else"}')
+    unlock(dynamodb, "state-b", '{"ID": "one"}')
+    unlock(dynamodb, "state-b", '{"ID": "one"}')  # the retry: the lock is already gone
+    items = dynamodb.scan(TableName=TABLE)["Items"]
+    assert [i["LockID"]["S"] for i in items] == ["state-a"]
+
+
+def test_other_tables_keep_strict_conditions(dynamodb: Any) -> None:
+    dynamodb.create_table(
+        TableName="plain",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    item = {"id": {"S": "x"}}
+    dynamodb.put_item(TableName="plain", Item=item, ConditionExpression="attribute_not_exists(id)")
+    with pytest.raises(ClientError, match="ConditionalCheckFailed"):
+        dynamodb.put_item(
+            TableName="plain", Item=item, ConditionExpression="attribute_not_exists(id)"
+        )
