@@ -1,4 +1,4 @@
-"""Typed keys for state stored on the application and on each request."""
+"""Typed keys for the state stored on the application."""
 
 from __future__ import annotations
 
@@ -11,4 +11,3 @@ from sumapi.observability import Metrics
 CONFIG = web.AppKey("config", Config)
 LIFECYCLE = web.AppKey("lifecycle", Lifecycle)
 METRICS = web.AppKey("metrics", Metrics)
-REQUEST_ID = web.RequestKey("request_id", str)

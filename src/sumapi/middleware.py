@@ -10,7 +10,7 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from sumapi.keys import METRICS, REQUEST_ID
+from sumapi.keys import METRICS
 from sumapi.observability import UNMATCHED_ROUTE, access_log
 from sumapi.problems import ProblemError, problem_response
 
@@ -41,7 +41,6 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
     middleware layer is a measurable share of a request this small.)"""
     started = time.perf_counter()
     request_id = request_id_for(request)
-    request[REQUEST_ID] = request_id
     metrics = request.app[METRICS]
     metrics.in_flight += 1
     status = 500
