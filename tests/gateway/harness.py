@@ -21,9 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import requests
-
-from tests.support import ROOT, free_port
+from tests.support import ROOT, free_port, wait_for_status
 
 RENDER = ROOT / "nginx" / "render"
 GATEWAY = ROOT / "nginx" / "gateway"
@@ -40,19 +38,6 @@ def base_env(**extra: str) -> dict[str, str]:
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
     env.update(extra)
     return env
-
-
-def wait_until_serving(url: str, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{url} did not answer 200 within {timeout}s")
-        time.sleep(0.05)
 
 
 def read_json_lines(path: Path) -> list[dict[str, Any]]:
@@ -123,7 +108,7 @@ class App:
         )
         self.process = spawn([sys.executable, "-m", "sumapi"], env, self.log_dir, self.name)
         try:
-            wait_until_serving(self.url + "/readyz")
+            wait_for_status(self.url + "/readyz", 200)
         except TimeoutError:
             self.stop()
             raise
