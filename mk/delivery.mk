@@ -9,8 +9,11 @@ PROMETHEUS_RULE_TESTS := $(wildcard monitoring/tests/*.test.yml)
 # IMAGE_TAG given on the command line (or in the environment) also reaches Terragrunt as
 # TF_VAR_image_tag, which wins over live/<env>/env.hcl's image_tag (Terragrunt never
 # overrides a TF_VAR_ already set). Without it, deploys use env.hcl's tag.
+# ENV=local always deploys the images `make deploy` builds from this checkout (the commit).
 ifneq ($(filter command line environment,$(origin IMAGE_TAG)),)
   export TF_VAR_image_tag := $(IMAGE_TAG)
+else ifeq ($(ENV),local)
+  export TF_VAR_image_tag = $(IMAGE_TAG)
 endif
 IMAGE_TAG ?= $(shell git rev-parse --verify -q HEAD 2>/dev/null || echo unknown)
 APP_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
@@ -19,10 +22,12 @@ GATEWAY_IMAGE := sumapi-gateway
 # Written by `make smoke`, read by `make deploy-summary` (the workflow's job summary).
 DEPLOY_SUMMARY ?= $(ROOT)/.run/deploy-summary.md
 
-# One output of the compute unit (recipes only: TG and LIVE_DIR come from mk/infra.mk).
-compute_output = $(TG) run --working-dir $(LIVE_DIR)/compute -- output -raw $(1)
+# One output of a unit: $(call unit_output,UNIT,NAME) (recipes only: TG and LIVE_DIR come from
+# mk/infra.mk).
+unit_output = $(TG) run --working-dir $(LIVE_DIR)/$(1) -- output -raw $(2)
+compute_output = $(call unit_output,compute,$(1))
 
-.PHONY: lint-actions test-rules demo env-hcl images push-images wait-deployed endpoint smoke \
+.PHONY: lint-actions test-rules demo env-hcl wait-deployed endpoint smoke \
   deploy-summary
 
 ## Checks (make test) ---------------------------------------------------------------------
@@ -54,27 +59,13 @@ env-hcl: ## CI: write live/ENV/env.hcl from the ENV_HCL variable unless the file
 	    "variable ENV_HCL to the file's content (template: $(LIVE_DIR)/env.hcl.example)" >&2; exit 1; \
 	else printf '%s\n' "$$ENV_HCL" >$(LIVE_DIR)/env.hcl; echo "env-hcl: wrote $(LIVE_DIR)/env.hcl"; fi
 
-images: ## Build both images tagged IMAGE_TAG (default: the commit SHA); needs a Docker engine
-	docker build --pull -t $(APP_IMAGE):$(IMAGE_TAG) \
-	  --build-arg SUMAPI_VERSION=$(APP_VERSION) --build-arg SUMAPI_COMMIT=$(IMAGE_TAG) .
-	docker build --pull -t $(GATEWAY_IMAGE):$(IMAGE_TAG) nginx
-
-# Re-running a deploy must not fail on the immutable tag: a tag already in ECR is skipped.
-push-images: tools ## Push both IMAGE_TAG images to ENV's ECR repositories (skips tags already there)
-	@set -e; \
-	app_repo=$$($(call compute_output,app_ecr_repository_url)); \
-	gateway_repo=$$($(call compute_output,nginx_ecr_repository_url)); \
-	registry=$${app_repo%%/*}; \
-	aws ecr get-login-password | docker login --username AWS --password-stdin "$$registry"; \
-	for pair in "$(APP_IMAGE) $$app_repo" "$(GATEWAY_IMAGE) $$gateway_repo"; do \
-	  set -- $$pair; local_image=$$1 repo=$$2; \
-	  if aws ecr describe-images --repository-name "$${repo#*/}" \
-	      --image-ids imageTag=$(IMAGE_TAG) >/dev/null 2>&1; then \
-	    echo "push-images: $$repo:$(IMAGE_TAG) already in ECR"; continue; fi; \
-	  docker tag "$$local_image:$(IMAGE_TAG)" "$$repo:$(IMAGE_TAG)"; \
-	  docker push "$$repo:$(IMAGE_TAG)"; \
-	done
-
+ifeq ($(ENV),local)
+# The emulator runs no container: the local ECS runner does (mk/containers.mk), behind its own
+# load balancer. It is idempotent: it waits for, or rolls out, the applied task definition.
+wait-deployed: local-tasks
+endpoint:
+	@echo "url=http://127.0.0.1:$(LB_PORT)"
+else
 # `aws ecs wait services-stable` alone is not enough: after a circuit-breaker rollback the
 # service is stable too, on the PREVIOUS task definition. So the primary deployment must be
 # the task definition Terragrunt just applied, and its rollout must have COMPLETED.
@@ -100,6 +91,7 @@ endpoint: tools ## Print url=<public URL of ENV's load balancer> (GitHub step ou
 	@dns=$$($(call compute_output,alb_dns_name)); \
 	if $(TG) run --working-dir $(LIVE_DIR)/compute -- output -json https_listener_arn \
 	    2>/dev/null | grep -q arn; then echo "url=https://$$dns"; else echo "url=http://$$dns"; fi
+endif
 
 SMOKE_URL ?=
 smoke: ## Smoke test through ENV's load balancer (or SMOKE_URL); key in SMOKE_API_KEY
@@ -107,6 +99,8 @@ smoke: ## Smoke test through ENV's load balancer (or SMOKE_URL); key in SMOKE_AP
 	@mkdir -p $(dir $(DEPLOY_SUMMARY))
 	@url='$(SMOKE_URL)'; \
 	if [ -z "$$url" ]; then url=$$($(MAKE) -s endpoint ENV=$(ENV) | sed -n 's/^url=//p'); fi; \
+	$(if $(filter local,$(ENV)),[ -n "$${SMOKE_API_KEY:-}" ] || SMOKE_API_KEY=$$($(LOCALECS) api-key); \
+	export SMOKE_API_KEY;) \
 	scripts/smoke-test "$$url" $(DEPLOY_SUMMARY)
 
 deploy-summary: ## Markdown summary of the last deployment of ENV (the workflow's job summary)

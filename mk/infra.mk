@@ -102,7 +102,8 @@ $(MIRROR_STAMP): | $(VENV_STAMP)
 emulator: $(VENV_STAMP) ## Start the AWS emulator (moto) on EMULATOR_PORT unless it runs
 	@$(PY) -m ops.emulator start --port $(EMULATOR_PORT)
 
-down: $(VENV_STAMP) ## Stop the AWS emulator (its in-memory resources and state are gone)
+down: $(VENV_STAMP) ## Stop the local deployment: tasks, load balancer, registry, emulator
+	@$(MAKE) local-tasks-stop registry-stop
 	@$(PY) -m ops.emulator stop --port $(EMULATOR_PORT)
 
 ## Terragrunt -----------------------------------------------------------------------------
@@ -113,6 +114,9 @@ deploy: $(INFRA_PREREQS) ## tofu apply, then seed the first API key if the secre
 	$(TG_RUN) -- apply -input=false -auto-approve
 	@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = secrets ] || [ "$(MODULE)" = compute ]; then \
 	  $(KEYTOOL) seed; fi
+	@# ENV=local is a full deployment: the emulator runs no container, the local ECS runner does.
+	$(if $(filter local,$(ENV)),@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = compute ]; then \
+	  $(MAKE) images push-images local-tasks ENV=local; fi)
 	@echo "deploy: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
 
 destroy: $(INFRA_PREREQS) ## tofu destroy (reverse dependency order), ENV=, MODULE=
@@ -159,7 +163,7 @@ test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt
 	    >$$work/init.log 2>&1 || { cat $$work/init.log >&2; exit 1; }; \
 	  env $(INFRA_ENV) $(TOFU) -chdir=$$work/src validate -no-color; \
 	done
-	$(VENV)/bin/mypy --strict ops tests/infra
+	$(VENV)/bin/mypy --strict ops localenv tests/infra
 	$(VENV)/bin/pytest -q -m "not slow" -p no:cacheprovider tests/infra
 
 test-infra: tools $(VENV_STAMP) ## Full cycle on a private emulator: apply, assert, re-plan, destroy

@@ -19,6 +19,7 @@ from sumapi.keys import CONFIG, LIFECYCLE, METRICS
 from sumapi.problems import ProblemError
 from sumapi.schemas import (
     OPERAND_LIMIT,
+    LivenessSchema,
     ProblemSchema,
     StatusSchema,
     SumRequestSchema,
@@ -35,12 +36,15 @@ _PLAIN_NUMBER_TYPES = (int, float)
 @docs(
     tags=["operations"],
     summary="Liveness",
-    description="200 whenever the process can serve. Checks no dependency.",
+    description=(
+        "200 whenever the process can serve. Checks no dependency. Says which version answers "
+        "(a deploy's smoke test and a rollback show it)."
+    ),
     produces=["application/json"],
 )
-@response_schema(StatusSchema(), 200, description="The process is alive")
+@response_schema(LivenessSchema(), 200, description="The process is alive")
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    return web.json_response({"status": "ok", "version": request.app[CONFIG].version})
 
 
 @docs(

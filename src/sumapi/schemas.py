@@ -68,6 +68,12 @@ class StatusSchema(Schema):
     status = fields.String(required=True, metadata={"description": "ok, ready, starting, draining"})
 
 
+class LivenessSchema(StatusSchema):
+    version = fields.String(
+        required=True, metadata={"description": "SUMAPI_VERSION: the release (image tag) answering"}
+    )
+
+
 class FieldErrorSchema(Schema):
     field = fields.String(required=True)
     message = fields.String(required=True)

@@ -119,6 +119,9 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
     env.update(
         SUMAPI_RUN_DIR=str(scratch / "run"),  # the emulator's pid file and log
         TG_DOWNLOAD_DIR=str(scratch / "terragrunt-cache"),
+        # ENV=local deploys run containers: a private registry and load balancer too.
+        REGISTRY_PORT=str(free_port()),
+        LB_PORT=str(free_port()),
     )
     os.environ["SUMAPI_RUN_DIR"] = env["SUMAPI_RUN_DIR"]
     assert emulator.start(emulator.DEFAULT_HOST, port) == 0, "the emulator did not start"

@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestClient
 
 from sumapi.app import create_app
 from sumapi.config import Config
+from sumapi.keys import CONFIG
 from sumapi.lifecycle import Lifecycle, Phase
 
 Client = TestClient[web.Request, web.Application]
@@ -20,7 +21,7 @@ ClientFactory = Any
 async def test_healthz(client: Client) -> None:
     response = await client.get("/healthz")
     assert response.status == 200
-    assert await response.json() == {"status": "ok"}
+    assert await response.json() == {"status": "ok", "version": client.app[CONFIG].version}
 
 
 @pytest.mark.parametrize(

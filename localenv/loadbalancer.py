@@ -1,0 +1,99 @@
+"""The load balancer of the local deployment: nginx standing in for the ALB and its target group.
+
+Targets are the host ports of the local tasks' gateway containers. Registering and
+deregistering rewrites the upstream list and reloads nginx (SIGHUP): connections in flight on
+a deregistered target finish, new ones go to the registered targets, as with the ALB. With no
+target it answers 503 like an ALB without healthy targets.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+from collections.abc import Sequence
+
+from localenv.daemon import Daemon, DaemonError, run_dir
+
+CONFIG = """\
+# Written by localenv/loadbalancer.py: the ALB stand-in of the local deployment.
+worker_processes 1;
+pid {dir}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    client_max_body_size 1m;
+{upstream}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+{route}
+        }}
+    }}
+}}
+"""
+ROUTE = """\
+            proxy_pass http://targets;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            # What the ALB adds: the gateway trusts X-Forwarded-For from its TRUSTED_PROXIES only.
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto http;
+            proxy_next_upstream off;"""
+NO_TARGET = """\
+            default_type application/json;
+            return 503 '{"message": "no healthy target (local load balancer)"}';"""
+
+
+class LoadBalancer:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.dir = run_dir() / f"lb-{port}"
+        self.daemon = Daemon("loadbalancer", port, f"http://127.0.0.1:{port}/")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _write(self, targets: Sequence[int]) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        if targets:
+            servers = "".join(f"        server 127.0.0.1:{port};\n" for port in targets)
+            upstream = f"    upstream targets {{\n{servers}        keepalive 16;\n    }}\n"
+            route = ROUTE
+        else:
+            upstream, route = "", NO_TARGET
+        (self.dir / "nginx.conf").write_text(
+            CONFIG.format(dir=self.dir, port=self.port, upstream=upstream, route=route)
+        )
+
+    def set_targets(self, targets: Sequence[int]) -> None:
+        """Registers exactly these targets: started when needed, else reloaded."""
+        self._write(targets)
+        if self.daemon.pid() is None:
+            nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+            self.daemon.start(
+                [
+                    nginx,
+                    "-p",
+                    str(self.dir),
+                    "-e",
+                    "stderr",
+                    "-c",
+                    str(self.dir / "nginx.conf"),
+                    "-g",
+                    "daemon off;",
+                ]
+            )
+        elif not self.daemon.signal(signal.SIGHUP):
+            raise DaemonError(f"loadbalancer: could not reload on port {self.port}")
+
+    def stop(self) -> str:
+        message = self.daemon.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return message

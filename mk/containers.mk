@@ -1,0 +1,54 @@
+# Containers: the engine, the two images, the registry standing in for ECR, and the local ECS
+# runner that makes ENV=local a full deployment (localenv/, docs/infrastructure.md).
+
+# Docker when a daemon answers, else this project's podman (localenv/engine says which, once).
+CONTAINER_ENGINE = $(eval CONTAINER_ENGINE := $(shell localenv/engine 2>/dev/null))$(CONTAINER_ENGINE)
+REGISTRY_PORT ?= 5050
+LB_PORT ?= 8088
+LOCAL_REGISTRY := 127.0.0.1:$(REGISTRY_PORT)
+# The registry unit's outputs: where each image is pushed (ECR; on ENV=local its stand-in).
+IMAGE_REPOSITORY_OUTPUTS := app_ecr_repository_url nginx_ecr_repository_url
+IMAGE_REPOSITORY_UNIT := compute
+
+.PHONY: container-engine images registry registry-stop push-images local-tasks local-tasks-stop \
+  test-containers
+
+container-engine: ## Install podman (used when no Docker daemon answers) and prove it runs
+	@scripts/apt-ensure podman:podman runc:runc catatonit:catatonit mmdebstrap:mmdebstrap \
+	  docker-registry:docker-registry nginx:nginx
+	@engine=$$(localenv/engine) && $$engine info >/dev/null 2>&1 \
+	  || { echo "container-engine: '$$engine info' fails: run it to see why" >&2; exit 1; }; \
+	echo "container-engine: $$engine"
+
+images: container-engine ## Build sumapi:IMAGE_TAG and sumapi-gateway:IMAGE_TAG (Docker or podman)
+	@start=$$(date +%s); \
+	CONTAINER_ENGINE=$(CONTAINER_ENGINE) localenv/build-images '$(IMAGE_TAG)' '$(APP_VERSION)'; \
+	echo "images: built in $$(( $$(date +%s) - start ))s"
+
+registry: container-engine $(VENV_STAMP) ## Start the local registry standing in for ECR (REGISTRY_PORT)
+	@$(PY) -m localenv.registry start --port $(REGISTRY_PORT)
+
+registry-stop: $(VENV_STAMP) ## Stop the local registry; its images are gone
+	@$(PY) -m localenv.registry stop --port $(REGISTRY_PORT)
+
+# ENV=local pushes to the registry standing in for ECR; other environments to ECR itself.
+push-images: tools $(if $(filter local,$(ENV)),registry) ## Push both IMAGE_TAG images to ENV's repositories
+	@CONTAINER_ENGINE=$(CONTAINER_ENGINE) LOCAL_REGISTRY=$(if $(filter local,$(ENV)),$(LOCAL_REGISTRY)) \
+	  PY=$(PY) scripts/push-images '$(IMAGE_TAG)' \
+	  $(foreach output,$(IMAGE_REPOSITORY_OUTPUTS),"$$($(call unit_output,$(IMAGE_REPOSITORY_UNIT),$(output)))")
+
+LOCALECS = env $(INFRA_ENV) CONTAINER_ENGINE=$(CONTAINER_ENGINE) $(PY) -m localenv.ecs \
+  --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT) --registry $(LOCAL_REGISTRY) --lb-port $(LB_PORT)
+
+local-tasks: container-engine $(VENV_STAMP) ## ENV=local: run the ECS service's task definition as ECS would
+	@$(LOCALECS) sync
+
+local-tasks-stop: $(VENV_STAMP) ## Stop the local tasks (stopTimeout honoured) and their load balancer
+	@if command -v podman >/dev/null; then $(LOCALECS) stop; fi
+
+# The task definition applied to a private emulator, run from images in a private registry.
+test-containers: tools container-engine $(VENV_STAMP) ## Images + the deployed task as pods: traffic, rollout, rollback, SIGTERM
+	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) CONTAINER_ENGINE=$(CONTAINER_ENGINE) \
+	  $(VENV)/bin/pytest -q -p no:cacheprovider tests/containers
+
+
