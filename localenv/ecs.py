@@ -26,6 +26,7 @@ import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -91,12 +92,8 @@ class Task:
 
 
 def engine() -> str:
-    command = os.environ.get("CONTAINER_ENGINE") or str(ROOT / "localenv" / "podman")
-    if Path(command).name == "docker":
-        raise RunnerError(
-            "the local ECS runner needs podman (one pod per task); run 'make container-engine'"
-        )
-    return command
+    """Pods are podman's: the runner uses it even where Docker built and pushed the images."""
+    return str(ROOT / "localenv" / "podman")
 
 
 def podman(*args: str, check: bool = True) -> str:
@@ -158,9 +155,19 @@ class Runner:
         self.terragrunt = terragrunt
         self.registry = registry
         self.lb = LoadBalancer(lb_port)
-        self.ecs = boto3.client("ecs")
-        self.elbv2 = boto3.client("elbv2")
-        self.secrets = boto3.client("secretsmanager")
+
+    # Created on first use: stopping tasks needs no AWS endpoint (the emulator may be gone).
+    @cached_property
+    def ecs(self) -> Any:
+        return boto3.client("ecs")
+
+    @cached_property
+    def elbv2(self) -> Any:
+        return boto3.client("elbv2")
+
+    @cached_property
+    def secrets(self) -> Any:
+        return boto3.client("secretsmanager")
 
     # -- reading the deployment back from the emulator -------------------------------------
     def service(self) -> dict[str, Any]:

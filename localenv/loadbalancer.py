@@ -27,6 +27,11 @@ http {{
     uwsgi_temp_path {dir}/uwsgi;
     scgi_temp_path {dir}/scgi;
     client_max_body_size 1m;
+    # Started by root, nginx's workers run as nobody, which cannot write under a private run
+    # directory: bodies and responses are streamed, never buffered to a temp file.
+    client_body_buffer_size 1m;
+    proxy_request_buffering off;
+    proxy_buffering off;
 {upstream}
     server {{
         listen 127.0.0.1:{port};

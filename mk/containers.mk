@@ -7,8 +7,8 @@ REGISTRY_PORT ?= 5050
 LB_PORT ?= 8088
 LOCAL_REGISTRY := 127.0.0.1:$(REGISTRY_PORT)
 # The registry unit's outputs: where each image is pushed (ECR; on ENV=local its stand-in).
-IMAGE_REPOSITORY_OUTPUTS := app_ecr_repository_url nginx_ecr_repository_url
-IMAGE_REPOSITORY_UNIT := compute
+IMAGE_REPOSITORY_OUTPUTS := app_repository_url gateway_repository_url
+IMAGE_REPOSITORY_UNIT := registry
 
 .PHONY: container-engine images registry registry-stop push-images local-tasks local-tasks-stop \
   test-containers
@@ -37,7 +37,7 @@ push-images: tools $(if $(filter local,$(ENV)),registry) ## Push both IMAGE_TAG 
 	  PY=$(PY) scripts/push-images '$(IMAGE_TAG)' \
 	  $(foreach output,$(IMAGE_REPOSITORY_OUTPUTS),"$$($(call unit_output,$(IMAGE_REPOSITORY_UNIT),$(output)))")
 
-LOCALECS = env $(INFRA_ENV) CONTAINER_ENGINE=$(CONTAINER_ENGINE) $(PY) -m localenv.ecs \
+LOCALECS = env $(INFRA_ENV) $(PY) -m localenv.ecs \
   --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT) --registry $(LOCAL_REGISTRY) --lb-port $(LB_PORT)
 
 local-tasks: container-engine $(VENV_STAMP) ## ENV=local: run the ECS service's task definition as ECS would
@@ -48,7 +48,9 @@ local-tasks-stop: $(VENV_STAMP) ## Stop the local tasks (stopTimeout honoured) a
 
 # The task definition applied to a private emulator, run from images in a private registry.
 test-containers: tools container-engine $(VENV_STAMP) ## Images + the deployed task as pods: traffic, rollout, rollback, SIGTERM
-	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) CONTAINER_ENGINE=$(CONTAINER_ENGINE) \
+	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) \
 	  $(VENV)/bin/pytest -q -p no:cacheprovider tests/containers
 
 
+
+TEST_TARGETS += test-containers

@@ -9,11 +9,8 @@ PROMETHEUS_RULE_TESTS := $(wildcard monitoring/tests/*.test.yml)
 # IMAGE_TAG given on the command line (or in the environment) also reaches Terragrunt as
 # TF_VAR_image_tag, which wins over live/<env>/env.hcl's image_tag (Terragrunt never
 # overrides a TF_VAR_ already set). Without it, deploys use env.hcl's tag.
-# ENV=local always deploys the images `make deploy` builds from this checkout (the commit).
 ifneq ($(filter command line environment,$(origin IMAGE_TAG)),)
   export TF_VAR_image_tag := $(IMAGE_TAG)
-else ifeq ($(ENV),local)
-  export TF_VAR_image_tag = $(IMAGE_TAG)
 endif
 IMAGE_TAG ?= $(shell git rev-parse --verify -q HEAD 2>/dev/null || echo unknown)
 APP_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)

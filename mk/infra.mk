@@ -46,12 +46,15 @@ ifeq ($(ENV),local)
     AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
     AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
     AWS_ENDPOINT_URL=$(EMULATOR_URL) SUMAPI_EMULATOR_ENDPOINT=$(EMULATOR_URL)
+  # plan/deploy/destroy of ENV=local use the images `make deploy` builds from this checkout.
+  DEPLOY_ENV := TF_VAR_image_tag=$(IMAGE_TAG)
   INFRA_PREREQS := tools emulator
 else
   INFRA_PREREQS := tools
 endif
 
 TG := env $(INFRA_ENV) $(TERRAGRUNT)
+TG_DEPLOY := env $(INFRA_ENV) $(DEPLOY_ENV) $(TERRAGRUNT)
 # The pipeline never applies the unit that defines its own role and trust: in CI a run over
 # every unit of a real account skips bootstrap; an operator applies it (MODULE=bootstrap, or a
 # plain `make deploy` outside CI). The emulator keeps it, so the tests cover that unit too.
@@ -63,12 +66,12 @@ ifneq ($(CI),)
 endif
 ifeq ($(MODULE),)
   # All units in dependency order; the state bucket and lock table are created when missing.
-  TG_RUN := $(TG) run --all --non-interactive --backend-bootstrap $(TG_QUEUE_EXCLUDES) \
+  TG_RUN := $(TG_DEPLOY) run --all --non-interactive --backend-bootstrap $(TG_QUEUE_EXCLUDES) \
     --working-dir $(LIVE_DIR)
 else
   # This unit only: its dependencies are NOT run; their outputs are read from their state
   # (plan falls back to the typed mock_outputs when a dependency was never applied).
-  TG_RUN := $(TG) run --non-interactive --backend-bootstrap --working-dir $(LIVE_DIR)/$(MODULE)
+  TG_RUN := $(TG_DEPLOY) run --non-interactive --backend-bootstrap --working-dir $(LIVE_DIR)/$(MODULE)
 endif
 KEYTOOL := env $(INFRA_ENV) $(PY) -m ops.keytool --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
 
@@ -163,7 +166,7 @@ test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt
 	    >$$work/init.log 2>&1 || { cat $$work/init.log >&2; exit 1; }; \
 	  env $(INFRA_ENV) $(TOFU) -chdir=$$work/src validate -no-color; \
 	done
-	$(VENV)/bin/mypy --strict ops localenv tests/infra
+	$(VENV)/bin/mypy --strict ops localenv tests/infra tests/containers
 	$(VENV)/bin/pytest -q -m "not slow" -p no:cacheprovider tests/infra
 
 test-infra: tools $(VENV_STAMP) ## Full cycle on a private emulator: apply, assert, re-plan, destroy

@@ -1,4 +1,4 @@
-# compute unit, shared by every environment: ECR, ECS cluster/service/task, ALB, autoscaling.
+# compute unit, shared by every environment: ECS cluster/service/task, ALB, autoscaling.
 # Environment values come from live/<env>/env.hcl (locals.compute).
 
 locals {
@@ -26,6 +26,22 @@ dependency "networking" {
   }
 }
 
+dependency "registry" {
+  config_path = "${get_terragrunt_dir()}/../registry"
+
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  mock_outputs = {
+    repository_urls = {
+      app   = "123456789012.dkr.ecr.us-east-1.amazonaws.com/sumapi-mock/app"
+      nginx = "123456789012.dkr.ecr.us-east-1.amazonaws.com/sumapi-mock/nginx"
+    }
+    repository_arns = {
+      app   = "arn:aws:ecr:us-east-1:123456789012:repository/sumapi-mock/app"
+      nginx = "arn:aws:ecr:us-east-1:123456789012:repository/sumapi-mock/nginx"
+    }
+  }
+}
+
 dependency "secrets" {
   config_path = "${get_terragrunt_dir()}/../secrets"
 
@@ -46,4 +62,6 @@ inputs = merge(local.env.compute, {
   trusted_proxy_cidrs     = [dependency.networking.outputs.vpc_cidr_block]
   api_keys_secret_arn     = dependency.secrets.outputs.secret_arn
   api_keys_kms_key_arn    = dependency.secrets.outputs.kms_key_arn
+  repository_urls         = dependency.registry.outputs.repository_urls
+  repository_arns         = dependency.registry.outputs.repository_arns
 })

@@ -5,8 +5,8 @@ data "aws_region" "current" {}
 locals {
   containers = toset(["app", "nginx"])
 
-  app_image   = coalesce(var.app_image, "${aws_ecr_repository.this["app"].repository_url}:${var.image_tag}")
-  nginx_image = coalesce(var.nginx_image, "${aws_ecr_repository.this["nginx"].repository_url}:${var.image_tag}")
+  app_image   = coalesce(var.app_image, "${var.repository_urls["app"]}:${var.image_tag}")
+  nginx_image = coalesce(var.nginx_image, "${var.repository_urls["nginx"]}:${var.image_tag}")
 
   # Task-local scratch volumes make the read-only root filesystems workable: one per
   # writable path, named after container and path ("nginx-var-cache-nginx").
@@ -55,60 +55,6 @@ locals {
   }
 
   https_enabled = var.enable_https
-}
-
-################################################################################
-# ECR repositories
-################################################################################
-
-resource "aws_ecr_repository" "this" {
-  for_each = local.containers
-
-  name                 = "${var.name}/${each.key}"
-  image_tag_mutability = "IMMUTABLE"
-
-  image_scanning_configuration {
-    scan_on_push = true
-  }
-
-  # KMS with kms_key = null means the AWS managed aws/ecr key.
-  encryption_configuration {
-    encryption_type = "KMS"
-    kms_key         = var.ecr_kms_key_arn
-  }
-
-  tags = merge(var.tags, { Name = "${var.name}/${each.key}" })
-}
-
-resource "aws_ecr_lifecycle_policy" "this" {
-  for_each = local.containers
-
-  repository = aws_ecr_repository.this[each.key].name
-  policy = jsonencode({
-    rules = [
-      {
-        rulePriority = 1
-        description  = "Expire untagged images (failed or superseded pushes) after 7 days"
-        selection = {
-          tagStatus   = "untagged"
-          countType   = "sinceImagePushed"
-          countUnit   = "days"
-          countNumber = 7
-        }
-        action = { type = "expire" }
-      },
-      {
-        rulePriority = 2
-        description  = "Keep the ${var.ecr_keep_images} most recent images (rollback window)"
-        selection = {
-          tagStatus   = "any"
-          countType   = "imageCountMoreThan"
-          countNumber = var.ecr_keep_images
-        }
-        action = { type = "expire" }
-      },
-    ]
-  })
 }
 
 ################################################################################
@@ -166,7 +112,7 @@ data "aws_iam_policy_document" "execution" {
   statement {
     sid       = "EcrPullOwnRepositories"
     actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-    resources = [for r in aws_ecr_repository.this : r.arn]
+    resources = values(var.repository_arns)
   }
 
   statement {

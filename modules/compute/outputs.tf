@@ -78,25 +78,6 @@ output "https_listener_arn" {
   value       = try(aws_lb_listener.https[0].arn, null)
 }
 
-output "app_ecr_repository_url" {
-  description = "URL of the app ECR repository (docker push target)."
-  value       = aws_ecr_repository.this["app"].repository_url
-}
-
-output "nginx_ecr_repository_url" {
-  description = "URL of the nginx ECR repository (docker push target)."
-  value       = aws_ecr_repository.this["nginx"].repository_url
-}
-
-output "app_ecr_repository_arn" {
-  description = "ARN of the app ECR repository."
-  value       = aws_ecr_repository.this["app"].arn
-}
-
-output "nginx_ecr_repository_arn" {
-  description = "ARN of the nginx ECR repository."
-  value       = aws_ecr_repository.this["nginx"].arn
-}
 
 output "app_log_group_name" {
   description = "Name of the app container log group (JSON lines)."

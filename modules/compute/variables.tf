@@ -96,21 +96,24 @@ variable "nginx_image" {
   default     = null
 }
 
-variable "ecr_keep_images" {
-  description = "Number of most recent images the ECR lifecycle policy keeps in each repository (untagged images expire after 7 days)."
-  type        = number
-  default     = 30
+variable "repository_urls" {
+  description = "Image repository URL by container (registry.repository_urls): app and nginx images are <url>:<image_tag>."
+  type        = map(string)
 
   validation {
-    condition     = var.ecr_keep_images >= 1 && var.ecr_keep_images <= 1000
-    error_message = "ecr_keep_images must be between 1 and 1000."
+    condition     = alltrue([for c in ["app", "nginx"] : contains(keys(var.repository_urls), c)])
+    error_message = "repository_urls needs the app and nginx repositories (the registry unit's repository_urls)."
   }
 }
 
-variable "ecr_kms_key_arn" {
-  description = "ARN of a customer managed KMS key encrypting the ECR repositories. null = KMS with the AWS managed aws/ecr key."
-  type        = string
-  default     = null
+variable "repository_arns" {
+  description = "Image repository ARN by container (registry.repository_arns): the execution role may pull from these only."
+  type        = map(string)
+
+  validation {
+    condition     = alltrue([for arn in values(var.repository_arns) : can(regex("^arn:aws[a-z-]*:ecr:", arn))])
+    error_message = "repository_arns must be ECR repository ARNs."
+  }
 }
 
 # --- Task -------------------------------------------------------------------

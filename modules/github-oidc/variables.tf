@@ -55,7 +55,7 @@ variable "github_environments" {
 }
 
 variable "ecr_repository_arns" {
-  description = "ECR repositories CI may push to (compute.app_ecr_repository_arn, compute.nginx_ecr_repository_arn)."
+  description = "ECR repositories CI may push to (registry.repository_arns)."
   type        = list(string)
   default     = []
 }

@@ -24,7 +24,7 @@ from tests.infra.conftest import (
 pytestmark = pytest.mark.slow
 
 KEY_LINE = re.compile(r"^([a-z0-9-]{1,32}):([A-Za-z0-9_-]{32,128})$", re.MULTILINE)
-EXPECTED_UNITS = {"networking", "secrets", "compute", "observability", "bootstrap"}
+EXPECTED_UNITS = {"networking", "registry", "secrets", "compute", "observability", "bootstrap"}
 
 
 def managed_resources(state: dict[str, Any]) -> list[dict[str, Any]]:

@@ -31,6 +31,14 @@ variables {
   tasks_security_group_id = "sg-tasks"
   api_keys_secret_arn     = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sumapi-test/api-keys-AbCdEf"
   api_keys_kms_key_arn    = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+  repository_urls = {
+    app   = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/sumapi-test/app"
+    nginx = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/sumapi-test/nginx"
+  }
+  repository_arns = {
+    app   = "arn:aws:ecr:eu-west-1:123456789012:repository/sumapi-test/app"
+    nginx = "arn:aws:ecr:eu-west-1:123456789012:repository/sumapi-test/nginx"
+  }
 }
 
 run "task_definition_follows_the_contract" {
@@ -122,8 +130,8 @@ run "task_definition_follows_the_contract" {
   }
 
   assert {
-    condition     = alltrue([for r in aws_ecr_repository.this : r.image_tag_mutability == "IMMUTABLE" && one(r.image_scanning_configuration).scan_on_push])
-    error_message = "ECR repositories must be immutable and scan on push."
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].image == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/sumapi-test/app:${var.image_tag}"
+    error_message = "The app image is the registry unit's app repository at image_tag."
   }
 
   assert {

@@ -1,0 +1,19 @@
+output "repository_urls" {
+  description = "Repository URL (push target) by container name."
+  value       = { for k, r in aws_ecr_repository.this : k => r.repository_url }
+}
+
+output "repository_arns" {
+  description = "Repository ARN by container name (the task's pull permission, CI's push permission)."
+  value       = { for k, r in aws_ecr_repository.this : k => r.arn }
+}
+
+output "app_repository_url" {
+  description = "URL of the app repository (make push-images)."
+  value       = aws_ecr_repository.this["app"].repository_url
+}
+
+output "gateway_repository_url" {
+  description = "URL of the gateway (nginx) repository (make push-images)."
+  value       = aws_ecr_repository.this["nginx"].repository_url
+}

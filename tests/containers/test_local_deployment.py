@@ -1,0 +1,245 @@
+"""ENV=local as a full deployment: the task definition the compute module registered runs as pods.
+
+Every test drives the real make targets against a private emulator, a private registry standing
+in for ECR and a private load balancer (tests/infra/conftest.py), with the real images built by
+podman. Tests run in file order: deploy, inspect, roll out and back, refuse, tear down.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+import requests
+
+from tests.infra.conftest import REPORT, Infra
+from tests.support import ROOT
+
+ENGINE = "localenv/podman"
+SECOND_TAG = "feedbee"  # a second release: same code, another image tag and version
+GIT_HEAD = subprocess.run(
+    ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+).stdout.strip()
+
+
+def podman(*args: str) -> str:
+    return subprocess.run(
+        [str(ROOT / ENGINE), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def url(infra: Infra) -> str:
+    printed = infra.make("-s", "endpoint").stdout
+    match = re.search(r"^url=(\S+)$", printed, re.MULTILINE)
+    assert match, printed
+    return match.group(1)
+
+
+def api_key(infra: Infra) -> str:
+    secret = infra.outputs("secrets")["secret_arn"]
+    value = infra.client("secretsmanager").get_secret_value(SecretId=secret)["SecretString"]
+    return str(value.split(",")[0].partition(":")[2])
+
+
+def task_pods(infra: Infra) -> list[str]:
+    lb_port = infra.env["LB_PORT"]
+    names = podman(
+        "pod", "ps", "--filter", f"label=sumapi.localecs.lb={lb_port}", "--format", "{{.Name}}"
+    )
+    return sorted(filter(None, names.splitlines()))
+
+
+def service_definition(infra: Infra) -> dict[str, Any]:
+    compute = infra.outputs("compute")
+    ecs = infra.client("ecs")
+    service = ecs.describe_services(
+        cluster=compute["cluster_name"], services=[compute["service_name"]]
+    )["services"][0]
+    definition: dict[str, Any] = ecs.describe_task_definition(
+        taskDefinition=service["taskDefinition"]
+    )["taskDefinition"]
+    return definition
+
+
+def test_deploy_runs_the_task_behind_the_load_balancer(infra: Infra) -> None:
+    result = infra.timed_make("deploy ENV=local: apply, images, push, tasks", "deploy")
+    assert re.search(r"localecs: 2 task\(s\) of \S+ healthy in", result.stdout), result.stdout
+    ready = re.search(r"healthy in ([0-9.]+)s", result.stdout)
+    assert ready
+    REPORT["tasks healthy after start (2 pods)"] = f"{ready.group(1)} s"
+    base = url(infra)
+    assert base.startswith("http://127.0.0.1:")
+
+    smoke = infra.make("smoke")
+    assert "smoke-test: all checks passed" in smoke.stdout, smoke.stdout
+
+    health = requests.get(f"{base}/healthz", timeout=5)
+    assert health.json() == {"status": "ok", "version": GIT_HEAD}
+    key = api_key(infra)
+    total = requests.post(
+        f"{base}/api/v1/sum", json={"a": 2, "b": 40}, headers={"X-API-Key": key}, timeout=5
+    )
+    assert (total.status_code, total.json()) == (200, {"result": 42})
+    for response, status in [
+        (requests.post(f"{base}/api/v1/sum", json={"a": 1, "b": 2}, timeout=5), 401),
+        (
+            requests.post(
+                f"{base}/api/v1/sum",
+                data=b'{"a": 1, "b": 2, "pad": "' + b"x" * 17000 + b'"}',
+                headers={"X-API-Key": key, "Content-Type": "application/json"},
+                timeout=5,
+            ),
+            413,
+        ),
+        (requests.get(f"{base}/metrics", timeout=5), 404),
+    ]:
+        assert response.status_code == status
+        assert response.headers["Content-Type"].startswith("application/problem+json")
+        assert response.json()["status"] == status
+        assert key not in response.text
+
+
+def test_containers_are_wired_as_the_task_definition(infra: Infra) -> None:
+    definition = service_definition(infra)
+    pods = task_pods(infra)
+    assert len(pods) == 2
+    for pod in pods:
+        for container in definition["containerDefinitions"]:
+            name = f"{pod}-{container['name']}"
+            state = json.loads(podman("inspect", name))[0]
+            config, host = state["Config"], state["HostConfig"]
+            assert config["User"] == container["user"], name
+            assert host["ReadonlyRootfs"] is True, name
+            # ECS gives a read-only task no tmpfs: only the definition's volumes are writable.
+            assert not host.get("Tmpfs"), name
+            mounts = sorted(m["Destination"] for m in state["Mounts"])
+            assert mounts == sorted(m["containerPath"] for m in container.get("mountPoints", []))
+            assert config["StopTimeout"] == container["stopTimeout"], name
+            env = dict(item.split("=", 1) for item in config["Env"])
+            for item in container.get("environment", []):
+                assert env[item["name"]] == item["value"], (name, item["name"])
+            # The definition's health check and the image's own HEALTHCHECK both pass.
+            podman("healthcheck", "run", name)
+            image_check = json.loads(
+                podman(
+                    "image",
+                    "inspect",
+                    state["ImageName"],
+                    "--format",
+                    "{{json .Config.Healthcheck}}",
+                )
+            )["Test"]
+            command = (
+                ["sh", "-c", image_check[1]] if image_check[0] == "CMD-SHELL" else image_check[1:]
+            )
+            podman("exec", name, *command)
+
+
+def traffic(base: str, key: str, stop: threading.Event, outcomes: Counter[str]) -> None:
+    """Liveness requests as fast as one client goes, a sum every 0.3 s (under the rate limit)."""
+    last_sum = 0.0
+    with requests.Session() as session:
+        while not stop.is_set():
+            try:
+                if time.monotonic() - last_sum > 0.3:
+                    last_sum = time.monotonic()
+                    response = session.post(
+                        f"{base}/api/v1/sum",
+                        json={"a": 1, "b": 1},
+                        headers={"X-API-Key": key},
+                        timeout=10,
+                    )
+                    ok = response.status_code == 200 and response.json() == {"result": 2}
+                else:
+                    response = session.get(f"{base}/healthz", timeout=10)
+                    ok = response.status_code == 200
+                outcomes["ok" if ok else f"http {response.status_code}"] += 1
+            except requests.RequestException as error:
+                outcomes[type(error).__name__] += 1
+
+
+def deploy_under_traffic(infra: Infra, tag: str, label: str) -> str:
+    base, key = url(infra), api_key(infra)
+    stop, outcomes = threading.Event(), Counter[str]()
+    worker = threading.Thread(target=traffic, args=(base, key, stop, outcomes))
+    worker.start()
+    try:
+        result = infra.timed_make(label, "deploy", "MODULE=compute", f"IMAGE_TAG={tag}")
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+    assert outcomes["ok"] > 100, outcomes
+    assert outcomes == Counter(ok=outcomes["ok"]), f"client-visible failures: {outcomes}"
+    # Old tasks were drained and stopped with their stopTimeout: every container exited 0.
+    stopped = re.findall(r"localecs: stopped \S+, exit codes (\{.*\})", result.stdout)
+    assert len(stopped) == 2, result.stdout
+    for codes in stopped:
+        assert set(json.loads(codes.replace("'", '"')).values()) == {0}, codes
+    assert requests.get(f"{base}/healthz", timeout=5).json()["version"] == tag
+    return result.stdout
+
+
+def test_rollout_of_a_new_tag_then_rollback_lose_no_request(infra: Infra) -> None:
+    deploy_under_traffic(infra, SECOND_TAG, f"rollout to {SECOND_TAG} under traffic")
+    revisions_after_rollout = {pod.split("-")[2] for pod in task_pods(infra)}
+    deploy_under_traffic(infra, GIT_HEAD, "rollback to the previous tag under traffic")
+    assert {pod.split("-")[2] for pod in task_pods(infra)} != revisions_after_rollout
+
+
+def test_a_definition_the_runner_cannot_honour_stops_with_one_line(infra: Infra) -> None:
+    compute = infra.outputs("compute")
+    ecs = infra.client("ecs")
+    current = service_definition(infra)
+    running = task_pods(infra)
+    keep = (
+        "family",
+        "containerDefinitions",
+        "volumes",
+        "networkMode",
+        "requiresCompatibilities",
+        "cpu",
+        "memory",
+        "executionRoleArn",
+        "taskRoleArn",
+    )
+    spec = {k: current[k] for k in keep if k in current}
+    spec["containerDefinitions"][1]["firelensConfiguration"] = {"type": "fluentbit"}
+    odd = ecs.register_task_definition(**spec)["taskDefinition"]["taskDefinitionArn"]
+    ecs.update_service(
+        cluster=compute["cluster_name"], service=compute["service_name"], taskDefinition=odd
+    )
+    try:
+        refused = infra.make("local-tasks", check=False)
+        assert refused.returncode != 0
+        errors = [line for line in refused.stderr.splitlines() if line.startswith("localecs:")]
+        assert len(errors) == 1, refused.stderr
+        assert "firelensConfiguration" in errors[0]
+        assert "does not emulate" in errors[0]
+        assert task_pods(infra) == running  # nothing started, nothing stopped
+    finally:
+        ecs.update_service(
+            cluster=compute["cluster_name"],
+            service=compute["service_name"],
+            taskDefinition=current["taskDefinitionArn"],
+        )
+
+
+def test_down_stops_everything_and_is_idempotent(infra: Infra) -> None:
+    base = url(infra)
+    registry = f"http://127.0.0.1:{infra.env['REGISTRY_PORT']}/v2/"
+    assert requests.get(registry, timeout=5).status_code == 200
+    infra.timed_make("make down (tasks, load balancer, registry, emulator)", "down")
+    assert task_pods(infra) == []
+    for gone in (base, registry, infra.endpoint):
+        try:
+            requests.get(gone, timeout=2)
+        except requests.ConnectionError:
+            continue
+        raise AssertionError(f"{gone} still answers after make down")
+    again = infra.make("down")
+    assert again.returncode == 0
