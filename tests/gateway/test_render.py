@@ -64,7 +64,8 @@ def test_every_setting_renders_and_passes_nginx_t(tmp_path: Path, shell: list[st
     assert checked.returncode == 0, checked.stderr
     conf = (tmp_path / "run" / "nginx.conf").read_text()
     assert "rate=30r/m" in conf
-    assert "Retry-After 2" in conf  # 30 r/m: one token every 2 s
+    # 30 r/m: one token every 2 s (the problem responses are their own include).
+    assert "Retry-After 2" in (tmp_path / "run" / "problems.conf").read_text()
     assert "access_log off;" in conf
 
 
