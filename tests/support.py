@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import socket
 import subprocess
@@ -29,7 +30,8 @@ def http_status(url: str, timeout: float = 1.0) -> int | None:
             return int(response.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
+    except (urllib.error.URLError, ConnectionError, TimeoutError, http.client.HTTPException):
+        # HTTPException: what answered is not an HTTP server (e.g. a socket connected to itself).
         return None
 
 

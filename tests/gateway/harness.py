@@ -11,7 +11,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.support import ROOT, free_port, wait_for_status
+from tests.support import ROOT, free_port, http_status, wait_for_status
 
 RENDER = ROOT / "nginx" / "render"
 GATEWAY = ROOT / "nginx" / "gateway"
@@ -109,7 +108,7 @@ class App:
         self.process = spawn([sys.executable, "-m", "sumapi"], env, self.log_dir, self.name)
         try:
             wait_for_status(self.url + "/readyz", 200)
-        except TimeoutError:
+        except AssertionError:
             self.stop()
             raise
         return self
@@ -151,18 +150,17 @@ class Gateway:
         )
         argv = [*self.run_as, "sh", str(GATEWAY)]
         self.process = spawn(argv, env, self.run_dir.parent, "gateway")
+        # An HTTP answer, not a TCP connect: on Linux a connect to a not-yet-listening port in
+        # the ephemeral range can connect to itself and look like a listener.
         deadline = time.monotonic() + 10
-        while True:
+        while http_status(self.url + "/healthz", timeout=0.5) is None:
             if self.process.popen.poll() is not None:
                 raise RuntimeError("gateway exited: " + self.process.stderr.read_text())
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
-            except OSError:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise TimeoutError("gateway did not listen") from None
-                time.sleep(0.05)
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError("gateway did not answer HTTP")
+            time.sleep(0.05)
+        return self
 
     def stop(self) -> int:
         assert self.process is not None

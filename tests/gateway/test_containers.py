@@ -1,26 +1,21 @@
-"""What can be checked of the images and the compose file on a machine without a Docker engine.
+"""Static properties of the Dockerfiles and the compose file (no container engine needed).
 
 hadolint (make lint-docker) checks Dockerfile style; docker-compose config checks the compose
 schema. These tests check the properties we rely on, and that the compose and image settings
-really render into a configuration nginx accepts.
+really render into a configuration nginx accepts. The images themselves are built and run as
+the deployed task by tests/containers (make test-containers).
 """
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.gateway.harness import RENDER, ROOT, base_env, free_port, new_key, nginx_test, render
+from tests.gateway.harness import RENDER, ROOT, new_key, nginx_test, render
 
 pytestmark = pytest.mark.slow
 
@@ -123,68 +118,3 @@ def test_every_renderer_setting_is_documented_for_the_task_definition() -> None:
     documented = set(re.findall(r"^\| `([A-Z_]+)`", readme, re.MULTILINE))
     assert used <= documented, used - documented
     assert used >= documented - {"GATEWAY_RUN_DIR", "NGINX_BIN"}
-
-
-def json_instruction(dockerfile: Path, word: str) -> list[str]:
-    [rest] = [rest for w, rest in instructions(dockerfile) if w == word]
-    argv: list[str] = json.loads(rest[rest.index("[") :])
-    return argv
-
-
-def test_service_image_steps_rehearsed_natively(tmp_path: Path) -> None:
-    """The service image's steps without Docker: a context with only what .dockerignore lets
-    through, `pip install --no-deps` of the frozen requirements and the package into a fresh
-    virtualenv, then the image's ENTRYPOINT, HEALTHCHECK and stop signal, as written."""
-    context = tmp_path / "context"
-    for kept in ("pyproject.toml", "requirements/app.txt", "src/sumapi"):
-        source, target = ROOT / kept, context / kept
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, target)
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps"]
-    for step in (["-r", "requirements/app.txt"], ["."]):
-        subprocess.run([*pip, *step], cwd=context, check=True, capture_output=True)
-    # As the image does: nothing but the app at runtime (proves no dependency needs pip or
-    # setuptools' pkg_resources to run).
-    subprocess.run(
-        [
-            str(venv / "bin" / "python"),
-            "-m",
-            "pip",
-            "uninstall",
-            "-q",
-            "--yes",
-            "pip",
-            "setuptools",
-        ],
-        check=True,
-        capture_output=True,
-    )
-
-    env = base_env(**image_env(ROOT / "Dockerfile"))
-    env["PATH"] = f"{venv / 'bin'}:{env['PATH']}"
-    env.update(SUMAPI_HOST="127.0.0.1", SUMAPI_PORT=str(free_port()), SUMAPI_DRAIN_SECONDS="0")
-    app = subprocess.Popen(
-        json_instruction(ROOT / "Dockerfile", "ENTRYPOINT"),
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        healthcheck = json_instruction(ROOT / "Dockerfile", "HEALTHCHECK")
-        deadline = time.monotonic() + 15
-        while subprocess.run(healthcheck, env=env, capture_output=True, check=False).returncode:
-            assert app.poll() is None, app.stderr.read() if app.stderr else b""
-            assert time.monotonic() < deadline, "the image's HEALTHCHECK never passed"
-            time.sleep(0.2)
-        app.send_signal(signal.Signals[dict(instructions(ROOT / "Dockerfile"))["STOPSIGNAL"]])
-        assert app.wait(20) == 0
-    finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait(5)

@@ -7,6 +7,7 @@ says so -- and never a 500 or an HTML page: on AWS a gateway 5xx is a target 5xx
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import socket
@@ -37,10 +38,9 @@ def exchange(gateway: Gateway, request: bytes, timeout: float = 5.0) -> Answer |
     The socket is not half-closed: nginx takes a client's FIN for an abort (499, no answer).
     """
     with socket.create_connection(("127.0.0.1", gateway.port), timeout=timeout) as sock:
-        try:
+        # nginx may answer and close before it read everything we sent.
+        with contextlib.suppress(OSError):
             sock.sendall(request)
-        except OSError:
-            pass  # nginx may answer and close before it read everything we sent
         data = b""
         try:
             while not complete(data, head_only=request.startswith(b"HEAD ")):
@@ -118,7 +118,8 @@ KNOWN = {
         431,
     ),
     "bad chunk size": (
-        b"POST /api/v1/sum HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+        b"POST /api/v1/sum HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"zz\r\n{}\r\n0\r\n\r\n",
         400,
     ),
     "unknown Transfer-Encoding": (
