@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 
+from tests.containers.workflow import Rehearsal
 from tests.infra.conftest import REPORT, Infra
 from tests.support import ROOT
 
@@ -66,12 +67,33 @@ def service_definition(infra: Infra) -> dict[str, Any]:
     return definition
 
 
-def test_deploy_runs_the_task_behind_the_load_balancer(infra: Infra) -> None:
-    result = infra.timed_make("deploy ENV=local: apply, images, push, tasks", "deploy")
-    assert re.search(r"localecs: 2 task\(s\) of \S+ healthy in", result.stdout), result.stdout
-    ready = re.search(r"healthy in ([0-9.]+)s", result.stdout)
-    assert ready
+def test_the_deploy_workflow_deploys_from_empty(infra: Infra) -> None:
+    """The deploy job's own steps, in order, on an empty emulator: the first deploy."""
+    rehearsal = Rehearsal(
+        root=ROOT,
+        work=infra.scratch,
+        inputs={"environment": "local", "module": "all", "image_tag": ""},
+        sha=GIT_HEAD,
+        base_env={**infra.env, "EMULATOR_PORT": str(infra.port)},
+    )
+    started = time.monotonic()
+    results = rehearsal.run()
+    REPORT["deploy workflow rehearsal (first deploy)"] = f"{time.monotonic() - started:.1f} s"
+    ran = [r.name for r in results if r.outcome == "passed"]
+    assert "Image repositories (registry unit)" in ran
+    assert ran.index("Image repositories (registry unit)") < ran.index("Terragrunt apply")
+    assert any(r.outcome == "replaced" for r in results), "the credentials step is the one replaced"
+    deployed = "\n".join(r.output for r in results)
+    ready = re.search(r"localecs: 2 task\(s\) of \S+ healthy in ([0-9.]+)s", deployed)
+    assert ready, deployed[-3000:]
     REPORT["tasks healthy after start (2 pods)"] = f"{ready.group(1)} s"
+    summary = (infra.scratch / "step_summary").read_text()
+    assert "smoke-test" in deployed
+    assert "| GET /healthz | 200 | 200 | pass |" in summary
+    assert GIT_HEAD in summary
+
+
+def test_the_task_answers_behind_the_load_balancer(infra: Infra) -> None:
     base = url(infra)
     assert base.startswith("http://127.0.0.1:")
 
