@@ -245,6 +245,12 @@ resource "aws_ecs_task_definition" "this" {
       condition     = var.stop_timeout_seconds >= var.app_drain_seconds + var.app_shutdown_timeout_seconds + 5
       error_message = "stop_timeout_seconds must be >= app_drain_seconds + app_shutdown_timeout_seconds + 5, or ECS kills the app mid-shutdown."
     }
+    # A request in flight when the app starts its shutdown may take drain + shutdown timeout:
+    # nginx must wait longer than that, and ECS longer than nginx.
+    precondition {
+      condition     = var.app_drain_seconds + var.app_shutdown_timeout_seconds < var.gateway_proxy_read_timeout_seconds && var.gateway_proxy_read_timeout_seconds < var.stop_timeout_seconds
+      error_message = "Timeouts must be ordered: app_drain_seconds + app_shutdown_timeout_seconds < gateway_proxy_read_timeout_seconds (nginx) < stop_timeout_seconds."
+    }
   }
 }
 
@@ -321,6 +327,15 @@ resource "aws_lb" "this" {
   }
 
   tags = merge(var.tags, { Name = var.name })
+
+  lifecycle {
+    # The side that closes an idle connection must be the ALB: were nginx first, the ALB could
+    # reuse a connection nginx just closed and answer 502.
+    precondition {
+      condition     = var.alb_idle_timeout_seconds < var.gateway_keepalive_timeout_seconds
+      error_message = "alb_idle_timeout_seconds must be below gateway_keepalive_timeout_seconds (nginx's keepalive_timeout)."
+    }
+  }
 }
 
 resource "aws_lb_target_group" "this" {

@@ -432,6 +432,18 @@ variable "alb_deletion_protection" {
   default     = true
 }
 
+variable "gateway_keepalive_timeout_seconds" {
+  description = "nginx's client keep-alive timeout (contract/facts.json timeouts_seconds.gateway_keepalive): the ALB's idle timeout must be shorter (checked), so the ALB, not nginx, closes an idle connection."
+  type        = number
+  default     = 65
+}
+
+variable "gateway_proxy_read_timeout_seconds" {
+  description = "nginx's proxy_read_timeout towards the app (contract/facts.json timeouts_seconds.gateway_proxy_read): must exceed the app's drain + shutdown timeout and stay below stop_timeout_seconds (checked)."
+  type        = number
+  default     = 25
+}
+
 variable "alb_idle_timeout_seconds" {
   description = "ALB idle connection timeout."
   type        = number

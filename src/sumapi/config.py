@@ -31,6 +31,9 @@ class Config:
     drain_seconds: float = 5.0
     # Upper bound on waiting for in-flight requests once the listener is closed.
     shutdown_timeout_seconds: float = 15.0
+    # Idle keep-alive connections are closed after this; longer than the gateway's upstream
+    # keep-alive (60 s), so the gateway, not the app, closes an idle connection first.
+    keepalive_seconds: float = 75.0
     log_level: str = "INFO"
     max_body_bytes: int = 16 * 1024
     version: str = __version__

@@ -73,6 +73,8 @@ async def serve(app: web.Application, config: Config, lifecycle: Lifecycle) -> N
         handle_signals=False,
         access_log=None,
         shutdown_timeout=config.shutdown_timeout_seconds,
+        # AppRunner's own default is aiohttp's RequestHandler's 3630 s, not run_app's 75 s.
+        keepalive_timeout=config.keepalive_seconds,
     )
     await runner.setup()
     try:

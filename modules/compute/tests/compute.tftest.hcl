@@ -208,3 +208,33 @@ run "root_user_is_refused" {
 
   expect_failures = [var.nginx_user]
 }
+
+run "alb_idle_timeout_must_be_below_the_gateway_keepalive" {
+  command = plan
+
+  variables {
+    alb_idle_timeout_seconds = 65
+  }
+
+  expect_failures = [aws_lb.this]
+}
+
+run "proxy_read_timeout_must_cover_the_app_shutdown" {
+  command = plan
+
+  variables {
+    app_shutdown_timeout_seconds = 20
+  }
+
+  expect_failures = [aws_ecs_task_definition.this]
+}
+
+run "stop_timeout_must_exceed_the_proxy_read_timeout" {
+  command = plan
+
+  variables {
+    gateway_proxy_read_timeout_seconds = 30
+  }
+
+  expect_failures = [aws_ecs_task_definition.this]
+}
