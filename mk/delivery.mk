@@ -9,7 +9,21 @@ PROMETHEUS_RULE_TESTS := $(wildcard monitoring/tests/*.test.yml)
 # IMAGE_TAG given on the command line (or in the environment) also reaches Terragrunt as
 # TF_VAR_image_tag, which wins over live/<env>/env.hcl's image_tag (Terragrunt never
 # overrides a TF_VAR_ already set). Without it, deploys use env.hcl's tag.
+#
+# A given IMAGE_TAG reaches shells, Terraform and registries: it must be a commit SHA, 7-40
+# lower-case hex digits. It is checked on its raw text ($(value ...)) BEFORE anything expands
+# it: a command-line variable is expanded by make, so IMAGE_TAG='$(shell ...)' would run.
+hex_digits := 0 1 2 3 4 5 6 7 8 9 a b c d e f
+without_hex = $(if $(2),$(call without_hex,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,16,$(2))),$(1))
+spread_hex = $(if $(2),$(call spread_hex,$(subst $(firstword $(2)),$(firstword $(2)) ,$(1)),$(wordlist 2,16,$(2))),$(1))
 ifneq ($(filter command line environment,$(origin IMAGE_TAG)),)
+  image_tag_digits := $(words $(call spread_hex,$(value IMAGE_TAG),$(hex_digits)))
+  ifneq ($(words $(value IMAGE_TAG))$(call without_hex,$(value IMAGE_TAG),$(hex_digits)),1)
+    $(error IMAGE_TAG must be a commit SHA (7-40 lower-case hex digits); fix the tag you passed)
+  endif
+  ifeq ($(filter $(image_tag_digits),$(shell seq 7 40)),)
+    $(error IMAGE_TAG must be a commit SHA (7-40 lower-case hex digits); fix the tag you passed)
+  endif
   export TF_VAR_image_tag := $(IMAGE_TAG)
 endif
 IMAGE_TAG ?= $(shell git rev-parse --verify -q HEAD 2>/dev/null || echo unknown)
