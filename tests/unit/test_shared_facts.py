@@ -120,11 +120,17 @@ def renders(api_keys: str) -> bool:
 
 def test_timeouts_agree_across_layers_and_stay_ordered() -> None:
     t = TIMEOUTS
-    assert nginx_seconds("keepalive_timeout") == t["gateway_keepalive"]
+    assert (
+        nginx_seconds("keepalive_timeout", NGINX.split("upstream sumapi {")[0])
+        == t["gateway_keepalive"]
+    )
     assert nginx_seconds("client_header_timeout") == t["gateway_client_header"]
     assert nginx_seconds("client_body_timeout") == t["gateway_client_body"]
     assert nginx_seconds("proxy_read_timeout") == t["gateway_proxy_read"]
-    assert f"keepalive_timeout {t['gateway_upstream_keepalive']}s;" in RENDER.read_text()
+    assert (
+        nginx_seconds("keepalive_timeout", NGINX.split("upstream sumapi {")[1])
+        == t["gateway_upstream_keepalive"]
+    )
     config = Config()
     assert (config.keepalive_seconds, config.drain_seconds, config.shutdown_timeout_seconds) == (
         t["app_keepalive"],

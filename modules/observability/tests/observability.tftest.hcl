@@ -65,6 +65,28 @@ run "error_rate_is_a_guarded_ratio" {
   }
 }
 
+# Scanners send malformed requests all day; the gateway answers them with 4xx (proved by
+# tests/gateway/test_hostile_requests.py). No alarm may count a 4xx: a flood of them only adds to
+# RequestCount, which lowers the 5xx ratio.
+run "a_4xx_flood_cannot_raise_the_5xx_alarm" {
+  command = apply
+
+  assert {
+    condition = alltrue([
+      for name in flatten([
+        [for q in aws_cloudwatch_metric_alarm.error_rate.metric_query : [for m in q.metric : m.metric_name]],
+        [aws_cloudwatch_metric_alarm.latency_p99.metric_name, aws_cloudwatch_metric_alarm.no_healthy_hosts.metric_name],
+      ]) : length(regexall("4XX", name)) == 0
+    ])
+    error_message = "An alarm reads a 4XX metric: garbage traffic would page the on-call."
+  }
+
+  assert {
+    condition     = strcontains(one([for q in aws_cloudwatch_metric_alarm.error_rate.metric_query : q.expression if q.id == "ratio"]), "/ FILL(req, 0)")
+    error_message = "4xx must only dilute the 5xx ratio (they are in RequestCount, the divisor)."
+  }
+}
+
 run "outage_alarms_treat_silence_as_failure" {
   command = apply
 
