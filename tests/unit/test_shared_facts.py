@@ -22,6 +22,7 @@ TIMEOUTS: dict[str, int] = FACTS["timeouts_seconds"]
 TEMPLATES = ROOT / "nginx" / "templates"
 NGINX = (TEMPLATES / "nginx.conf.template").read_text()
 PROBLEMS = (TEMPLATES / "problems.conf").read_text()
+ROUTES = (TEMPLATES / "api-routes.conf").read_text()
 RENDER = ROOT / "nginx" / "render"
 COMPUTE_VARIABLES = (ROOT / "modules" / "compute" / "variables.tf").read_text()
 
@@ -54,7 +55,7 @@ def test_the_gateway_routes_and_allows_the_same_methods() -> None:
     route_map = route_map[: route_map.index("}")]
     for path, methods in FACTS["routes"].items():
         assert f"{path} {path};" in route_map, f"nginx $route map lacks {path}"
-        location = re.search(rf"location = {re.escape(path)} {{(.*?)\n        }}", NGINX, re.S)
+        location = re.search(rf"location = {re.escape(path)} {{(.*?)\n}}", ROUTES, re.S)
         assert location, f"nginx has no location = {path}"
         if path in FACTS["internal_routes"]:
             assert "return 404;" in location.group(1), f"{path} is internal: nginx must 404 it"
