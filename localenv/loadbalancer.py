@@ -32,6 +32,11 @@ http {{
     client_body_buffer_size 1m;
     proxy_request_buffering off;
     proxy_buffering off;
+    # One request per client connection: (de)registering a target reloads nginx, whose old
+    # workers then close their idle keep-alive connections, and a client that sends on one at
+    # that moment gets a connection error. An ALB changes targets without touching client
+    # connections; closing each after its response is the faithful part of that here.
+    keepalive_timeout 0;
 {upstream}
     server {{
         listen 127.0.0.1:{port};
