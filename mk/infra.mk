@@ -123,6 +123,9 @@ deploy: $(INFRA_PREREQS) ## tofu apply, then seed the first API key if the secre
 	@echo "deploy: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
 
 destroy: $(INFRA_PREREQS) ## tofu destroy (reverse dependency order), ENV=, MODULE=
+	@# ENV=local: the service goes, so do its tasks (ECS stops a deleted service's tasks).
+	$(if $(filter local,$(ENV)),@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = compute ]; then \
+	  $(MAKE) local-tasks-stop ENV=local; fi)
 	$(TG_RUN) -- destroy -input=false -auto-approve
 
 plan-file: tools $(VENV_STAMP) ## Regenerate plan.txt: every unit planned from an empty state

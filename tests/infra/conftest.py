@@ -128,9 +128,13 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
     endpoint = emulator.endpoint(emulator.DEFAULT_HOST, port)
     emulator_credentials = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
     session = boto3.session.Session(region_name=REGION, **emulator_credentials)
+    infra = Infra(port, scratch, endpoint, env, session)
     try:
-        yield Infra(port, scratch, endpoint, env, session)
+        yield infra
     finally:
+        # ENV=local deploys run the tasks, a registry and a load balancer: none may outlive
+        # the suite, whatever a failed test left behind.
+        infra.make("local-tasks-stop", "registry-stop", check=False)
         emulator.stop(port)
 
 

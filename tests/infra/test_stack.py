@@ -7,6 +7,7 @@ properties with boto3, re-plan (must be empty), a targeted deploy, the key tool,
 from __future__ import annotations
 
 import re
+import subprocess
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from tests.infra.conftest import (
     Infra,
     state_key,
 )
+from tests.support import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -205,6 +207,21 @@ def test_key_rotation(infra: Infra) -> None:
 
 def test_destroy_removes_everything(infra: Infra) -> None:
     infra.timed_make("destroy, all units (make destroy)", "destroy")
+    # The service is gone, so are its tasks (the local ECS runner's pods).
+    pods = subprocess.run(
+        [
+            str(ROOT / "localenv" / "podman"),
+            "pod",
+            "ps",
+            "-q",
+            "--filter",
+            f"label=sumapi.localecs.lb={infra.env['LB_PORT']}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert pods == []
 
     for unit in UNITS:
         assert managed_resources(infra.state(unit)) == [], unit
