@@ -180,8 +180,7 @@ def stack(ports: Ports, work: Path, rules_factor: int = 1, interval: str = "5s")
     processes: list[subprocess.Popen[bytes]] = []
     log = (work / "stack.log").open("ab")
     try:
-        env = {
-            **os.environ,
+        app_env = {
             "GATEWAY_PORT": str(ports.gateway),
             "APP_PORT": str(ports.app),
             "RUN_DIR": str(work / "run"),
@@ -191,57 +190,50 @@ def stack(ports: Ports, work: Path, rules_factor: int = 1, interval: str = "5s")
             "SUMAPI_CHAOS_FILE": str(work / "chaos"),
             "PY": sys.executable,
         }
-        processes.append(
-            subprocess.Popen(
-                [str(ROOT / "scripts" / "run-local")],
-                env=env,
+
+        def start(argv: list[str], ready_url: str, what: str, **env_vars: str) -> None:
+            process = subprocess.Popen(
+                argv,
+                env={**os.environ, **env_vars},
                 cwd=ROOT,
                 stdout=log,
                 stderr=log,
-                start_new_session=True,
+                start_new_session=True,  # its own group: stopped with everything it started
             )
+            processes.append(process)
+            wait_ready(ready_url, process, what)
+
+        start(
+            [str(ROOT / "scripts" / "run-local")],
+            f"http://127.0.0.1:{ports.gateway}/healthz",
+            "the app and gateway",
+            **app_env,
         )
-        wait_ready(
-            f"http://127.0.0.1:{ports.gateway}/healthz", processes[-1], "the app and gateway"
+        start(
+            [
+                sys.executable,
+                "-m",
+                "localenv.gateway_exporter",
+                "--log",
+                str(access_log),
+                "--port",
+                str(ports.exporter),
+            ],
+            f"http://127.0.0.1:{ports.exporter}/metrics",
+            "the gateway exporter",
         )
-        processes.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "localenv.gateway_exporter",
-                    "--log",
-                    str(access_log),
-                    "--port",
-                    str(ports.exporter),
-                ],
-                cwd=ROOT,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
+        start(
+            [
+                "prometheus",
+                f"--config.file={work / 'prometheus.yml'}",
+                f"--storage.tsdb.path={work / 'data'}",
+                f"--web.listen-address=127.0.0.1:{ports.prometheus}",
+                f"--web.console.templates={CONSOLES}",
+                f"--web.console.libraries={CONSOLE_LIBRARIES}",
+            ],
+            f"http://127.0.0.1:{ports.prometheus}/-/ready",
+            "Prometheus",
         )
-        wait_ready(
-            f"http://127.0.0.1:{ports.exporter}/metrics", processes[-1], "the gateway exporter"
-        )
-        processes.append(
-            subprocess.Popen(
-                [
-                    "prometheus",
-                    f"--config.file={work / 'prometheus.yml'}",
-                    f"--storage.tsdb.path={work / 'data'}",
-                    f"--web.listen-address=127.0.0.1:{ports.prometheus}",
-                    f"--web.console.templates={CONSOLES}",
-                    f"--web.console.libraries={CONSOLE_LIBRARIES}",
-                    "--web.enable-lifecycle",
-                ],
-                cwd=ROOT,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
-        )
-        wait_ready(f"http://127.0.0.1:{ports.prometheus}/-/ready", processes[-1], "Prometheus")
         api_key = re.search(r"^API_KEY=(\S+)$", env_file.read_text(), re.MULTILINE)
         if api_key is None:
             raise DaemonError(f"observe: no API_KEY in {env_file}")
