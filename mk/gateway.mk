@@ -6,7 +6,7 @@ run: $(VENV_STAMP) ## App on 127.0.0.1:8000 behind nginx on 127.0.0.1:8080 (dev 
 	@PY=$(PY) scripts/run-local
 
 bench: $(VENV_STAMP) ## wrk on loopback: service vs bare aiohttp, nginx ceiling, app direct vs through the gateway
-	@scripts/apt-ensure nginx:nginx wrk:wrk
+	@scripts/apt-ensure nginx:nginx wrk:wrk curl:curl
 	@PY=$(PY) bench/run
 
 # busybox: the renderer is also tested with the shell of the (alpine) gateway image.
