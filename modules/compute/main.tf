@@ -295,8 +295,10 @@ resource "aws_ecs_service" "this" {
     ignore_changes = [desired_count]
   }
 
-  # The target group must be attached to the ALB before a service can register into it.
-  depends_on = [aws_lb_listener.http, aws_lb_listener.https]
+  # The target group must be attached to the ALB before a service can register into it, and the
+  # execution role's policy must exist before the first task starts (IAM is eventually
+  # consistent: a task started first fails to pull its image or read its secret).
+  depends_on = [aws_lb_listener.http, aws_lb_listener.https, aws_iam_role_policy.execution]
 }
 
 ################################################################################

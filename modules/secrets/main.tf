@@ -96,6 +96,13 @@ data "aws_iam_policy_document" "key" {
         type        = "Service"
         identifiers = var.kms_key_service_principals
       }
+
+      # Only on behalf of this account's resources (the confused-deputy guard).
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [data.aws_caller_identity.current.account_id]
+      }
     }
   }
 }

@@ -73,3 +73,20 @@ run "recovery_window_out_of_range_is_refused" {
 
   expect_failures = [var.recovery_window_in_days]
 }
+
+run "service_principals_act_for_this_account_only" {
+  command = apply
+
+  variables {
+    kms_key_service_principals = ["logs.eu-west-1.amazonaws.com"]
+  }
+
+  assert {
+    condition = anytrue([
+      for st in data.aws_iam_policy_document.key.statement : anytrue([
+        for c in st.condition : c.test == "StringEquals" && c.variable == "aws:SourceAccount" && contains(c.values, "123456789012")
+      ]) if st.sid == "KeyUseByServices"
+    ])
+    error_message = "Service principals may use the key only for this account's resources (aws:SourceAccount)."
+  }
+}
