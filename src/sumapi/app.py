@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import warnings
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 from aiohttp_apispec import AiohttpApiSpec
@@ -13,7 +15,7 @@ from sumapi.config import Config
 from sumapi.keys import CONFIG, LIFECYCLE, METRICS
 from sumapi.lifecycle import Lifecycle
 from sumapi.middleware import observe
-from sumapi.observability import Metrics
+from sumapi.observability import Metrics, access_log
 
 OPENAPI_URL = "/api/docs/openapi.json"
 DOCS_URL = "/api/docs"
@@ -29,6 +31,8 @@ def create_app(config: Config, lifecycle: Lifecycle | None = None) -> web.Applic
     app[LIFECYCLE] = lifecycle if lifecycle is not None else Lifecycle()
     app[METRICS] = Metrics(config.version, config.commit)
 
+    app.cleanup_ctx.append(_buffered_access_log)
+
     app.router.add_get("/healthz", handlers.healthz)
     app.router.add_get("/readyz", handlers.readyz)
     app.router.add_post("/api/v1/sum", handlers.sum_numbers)
@@ -36,6 +40,13 @@ def create_app(config: Config, lifecycle: Lifecycle | None = None) -> web.Applic
 
     _add_openapi(app, config)
     return app
+
+
+async def _buffered_access_log(app: web.Application) -> AsyncIterator[None]:
+    """Access lines are batched while the app serves, and all written when it stops."""
+    access_log.stream.attach(asyncio.get_running_loop())
+    yield
+    access_log.stream.detach()
 
 
 def _add_openapi(app: web.Application, config: Config) -> None:

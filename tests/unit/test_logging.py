@@ -25,7 +25,9 @@ def json_logs() -> Iterator[Any]:
     configure_logging("INFO", stream)
 
     def records() -> list[dict[str, Any]]:
-        return [json.loads(line) for line in stream.getvalue().splitlines()]
+        access_log.flush()  # access lines are buffered for up to 100 ms
+        # "\n" only: str.splitlines() also splits at U+2028, which JSON strings may hold.
+        return [json.loads(line) for line in stream.getvalue().split("\n") if line]
 
     yield records
     root.handlers[:], root.level = saved
@@ -49,6 +51,18 @@ async def test_one_json_access_record_per_request(client: Client, json_logs: Any
     assert record["remote"] == "127.0.0.1"
     assert record["client_ip"] == "203.0.113.7"
     assert "time" in record
+
+
+async def test_hostile_values_stay_valid_json_and_round_trip(
+    client: Client, json_logs: Any
+) -> None:
+    path = '/api/v1/"quoted"\\back\u2028\u00e9{x}'
+    client_ip = '203.0.113.7", "status": 200, "x": "\\'
+    await client.get(path.replace('"', "%22"), headers={"X-Real-IP": client_ip})
+    [record] = [r for r in json_logs() if r["message"] == "access"]
+    assert record["path"] == path
+    assert record["client_ip"] == client_ip
+    assert record["status"] == 404
 
 
 async def test_logs_never_contain_bodies_or_keys(client: Client, json_logs: Any) -> None:

@@ -1,0 +1,118 @@
+"""The buffered log stream: access lines wait at most the flush interval, nothing changes order,
+nothing is lost on a normal exit, and a SIGKILL loses at most the last interval's lines."""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import io
+import json
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from sumapi.logstream import FLUSH_INTERVAL_SECONDS, LogStream
+from tests.support import free_port, running_service
+
+
+def lines(sink: io.StringIO) -> list[str]:
+    return sink.getvalue().splitlines()
+
+
+async def test_access_lines_wait_then_are_written_within_the_interval() -> None:
+    sink = io.StringIO()
+    stream = LogStream(sink, flush_interval=0.2)
+    stream.attach(asyncio.get_running_loop())
+    stream.write_line(b"a\n")
+    stream.write_line(b"b\n")
+    assert lines(sink) == []  # buffered, not written per line
+    await asyncio.sleep(0.1)
+    assert lines(sink) == []  # still within the interval
+    await asyncio.sleep(0.2)
+    assert lines(sink) == ["a", "b"]  # the interval (0.2 s) has passed: written, in order
+    stream.detach()
+
+
+async def test_a_record_is_written_at_once_after_the_lines_before_it() -> None:
+    sink = io.StringIO()
+    stream = LogStream(sink, flush_interval=60)
+    stream.attach(asyncio.get_running_loop())
+    stream.write_line(b"access 1\n")
+    stream.write('{"level": "ERROR"}\n')  # what logging.StreamHandler does for any record
+    assert lines(sink) == ["access 1", '{"level": "ERROR"}']
+    stream.write_line(b"access 2\n")
+    assert lines(sink) == ["access 1", '{"level": "ERROR"}']
+    stream.detach()  # the app's cleanup: what waits is written
+    assert lines(sink)[-1] == "access 2"
+
+
+async def test_the_buffer_limit_writes_without_waiting_for_the_timer() -> None:
+    sink = io.StringIO()
+    stream = LogStream(sink, flush_interval=60, buffer_limit=100)
+    stream.attach(asyncio.get_running_loop())
+    for n in range(30):
+        stream.write_line(b"line %02d\n" % n)  # 8 bytes each: the 13th reaches 104 bytes
+    assert len(lines(sink)) == 26
+    stream.detach()
+    assert lines(sink) == [f"line {n:02d}" for n in range(30)]
+
+
+def test_without_an_event_loop_every_line_is_written_through() -> None:
+    sink = io.StringIO()
+    stream = LogStream(sink, flush_interval=60)
+    stream.write_line(b"started\n")
+    assert lines(sink) == ["started"]
+
+
+def test_bytes_reach_a_binary_sink_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "log"
+    with path.open("w", encoding="utf-8") as sink:
+        stream = LogStream(sink)
+        stream.write("record é\n")
+        stream.write_line("access ü\n".encode())
+    assert path.read_text(encoding="utf-8") == "record é\naccess ü\n"
+
+
+def post_sums(port: int, count: int) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    for _ in range(count):
+        body = b'{"a": 1, "b": 2}'
+        connection.request("POST", "/api/v1/sum", body, {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 200
+    connection.close()
+
+
+def access_lines(log_path: Path) -> list[dict[str, object]]:
+    records = [json.loads(line) for line in log_path.read_text().splitlines()]
+    return [record for record in records if record.get("route") == "/api/v1/sum"]
+
+
+@pytest.mark.slow
+def test_every_access_line_is_out_when_the_process_stops(tmp_path: Path) -> None:
+    port = free_port()
+    log_path = tmp_path / "service.log"
+    env = {"SUMAPI_DRAIN_SECONDS": "0"}
+    with running_service(port, env, log_path) as process:
+        post_sums(port, 50)
+        process.send_signal(signal.SIGTERM)  # at once: the last lines are still in the buffer
+        assert process.wait(10) == 0
+    assert len(access_lines(log_path)) == 50
+    messages = [json.loads(line)["message"] for line in log_path.read_text().splitlines()]
+    assert messages[-1] == "stopped"  # and in order: the access lines came before
+
+
+@pytest.mark.slow
+def test_a_killed_process_loses_at_most_the_last_interval(tmp_path: Path) -> None:
+    port = free_port()
+    log_path = tmp_path / "service.log"
+    with running_service(port, {}, log_path) as process:
+        post_sums(port, 40)
+        time.sleep(FLUSH_INTERVAL_SECONDS + 0.15)  # older than the interval: must be out
+        post_sums(port, 5)  # younger: may be lost
+        process.kill()
+        process.wait(10)
+    assert 40 <= len(access_lines(log_path)) <= 45
