@@ -3,7 +3,7 @@
 No validation, no metrics, no logging, no middleware: what aiohttp itself costs. `make bench`
 compares the real service against it (service_vs_bare).
 
-    python -m bench.bare_app PORT
+    python -m bench.bare_app PORT [uvloop|asyncio]   (the loop; default uvloop, as the service)
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import json
 import sys
 
 from aiohttp import web
+
+from sumapi.__main__ import event_loop_factory
 
 
 async def sum_numbers(request: web.Request) -> web.Response:
@@ -22,7 +24,11 @@ async def sum_numbers(request: web.Request) -> web.Response:
 def main() -> None:
     app = web.Application()
     app.router.add_post("/api/v1/sum", sum_numbers)
-    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
+    loop_name = sys.argv[2] if len(sys.argv) > 2 else "uvloop"
+    loop = event_loop_factory(loop_name)()  # the service's own choice of loop, for like with like
+    web.run_app(
+        app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None, loop=loop
+    )
 
 
 if __name__ == "__main__":

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 
 from sumapi.app import create_app
 from sumapi.config import Config, ConfigError
 from sumapi.lifecycle import Lifecycle, serve
 from sumapi.observability import configure_logging
+
+
+def event_loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop]:
+    if name == "uvloop":
+        import uvloop  # only when chosen: the asyncio loop must not need it installed
+
+        return uvloop.new_event_loop
+    return asyncio.new_event_loop
 
 
 def main() -> int:
@@ -20,7 +29,8 @@ def main() -> int:
     configure_logging(config.log_level)
     lifecycle = Lifecycle()
     app = create_app(config, lifecycle)
-    asyncio.run(serve(app, config, lifecycle))
+    with asyncio.Runner(loop_factory=event_loop_factory(config.event_loop)) as runner:
+        runner.run(serve(app, config, lifecycle))
     return 0
 
 

@@ -83,7 +83,13 @@ async def serve(app: web.Application, config: Config, lifecycle: Lifecycle) -> N
         lifecycle.phase = Phase.READY
         logger.info(
             "ready",
-            extra={"host": config.host, "port": config.port, "version": config.version},
+            extra={
+                "host": config.host,
+                "port": config.port,
+                "version": config.version,
+                # The loop that runs, not the one configured: "uvloop" or "asyncio".
+                "event_loop": type(loop).__module__.partition(".")[0],
+            },
         )
         await stop.wait()
         lifecycle.phase = Phase.DRAINING

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from sumapi.config import Config, ConfigError
+from tests.support import free_port, http_status, running_service
 
 
 def test_defaults_without_environment() -> None:
@@ -25,6 +28,7 @@ def test_values_are_read_and_normalised() -> None:
             "SUMAPI_SHUTDOWN_TIMEOUT_SECONDS": "30",
             "SUMAPI_LOG_LEVEL": "debug",
             "SUMAPI_COMMIT": "0123abc",
+            "SUMAPI_EVENT_LOOP": "AsyncIO",
         }
     )
     assert config.host == "0.0.0.0"
@@ -33,6 +37,7 @@ def test_values_are_read_and_normalised() -> None:
     assert config.shutdown_timeout_seconds == 30
     assert config.log_level == "DEBUG"
     assert config.commit == "0123abc"
+    assert config.event_loop == "asyncio"
 
 
 @pytest.mark.parametrize(
@@ -45,6 +50,7 @@ def test_values_are_read_and_normalised() -> None:
         ("SUMAPI_DRAIN_SECONDS", "nan"),
         ("SUMAPI_SHUTDOWN_TIMEOUT_SECONDS", "forever"),
         ("SUMAPI_LOG_LEVEL", "LOUD"),
+        ("SUMAPI_EVENT_LOOP", "trio"),
         ("SUMAPI_HOST", "bad host;"),
         ("SUMAPI_MAX_BODY_BYTES", "1"),
         ("SUMAPI_VERSION", 'v1"} evil'),
@@ -70,3 +76,12 @@ def test_bad_value_exits_2_with_one_line() -> None:
     assert len(lines) == 1
     assert "SUMAPI_PORT" in lines[0]
     assert "eighty" in lines[0]
+
+
+@pytest.mark.parametrize("loop", ["uvloop", "asyncio"])
+def test_each_event_loop_serves(loop: str, tmp_path: Path) -> None:
+    port = free_port()
+    with running_service(port, {"SUMAPI_EVENT_LOOP": loop}, tmp_path / "log"):
+        assert http_status(f"http://127.0.0.1:{port}/healthz") == 200
+    started = json.loads((tmp_path / "log").read_text().splitlines()[0])
+    assert started["event_loop"] == loop
