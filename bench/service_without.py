@@ -1,0 +1,96 @@
+"""The real service with production features switched off, one at a time: the bench's breakdown.
+
+Only `make bench` uses it. The features are removed by patching this process's modules before
+the app is built, so the service's own code has no switch that could turn them off in production.
+
+    SUMAPI_PORT=... python -m bench.service_without FEATURE[,FEATURE...]
+
+FEATURE: access_log, metrics, request_id, validation (the sum handler's body checks, replaced by
+the bare baseline's handler), middleware (the whole middleware layer: errors, ids, metrics, log).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from aiohttp import web
+
+from bench.bare_app import sum_numbers as bare_sum
+from sumapi import __main__ as entry
+from sumapi import app as app_module
+from sumapi import handlers, middleware
+from sumapi.observability import Metrics, access_log
+
+
+def _no_access_log() -> None:
+    access_log.configure(access_log.stream, "WARNING")
+
+
+def _no_metrics() -> None:
+    Metrics.observe = lambda self, method, route, status, seconds: None  # type: ignore[method-assign]
+
+
+def _no_request_id() -> None:
+    middleware.request_id_for = lambda request: "-"
+
+
+def _no_validation() -> None:
+    app_module.handlers = _Handlers(sum_numbers=bare_sum)  # type: ignore[assignment]
+
+
+def _no_middleware() -> None:
+    create_app = app_module.create_app
+
+    def without_middleware(*args: object, **kwargs: object) -> web.Application:
+        app = create_app(*args, **kwargs)  # type: ignore[arg-type]
+        app.middlewares.clear()
+        return app
+
+    entry.create_app = without_middleware  # type: ignore[assignment]
+
+
+class _Handlers:
+    """sumapi.handlers with some handlers swapped (create_app looks them up by attribute)."""
+
+    def __init__(self, **swapped: Callable[..., object]) -> None:
+        self._swapped = swapped
+
+    def __getattr__(self, name: str) -> object:
+        return self._swapped.get(name, getattr(handlers, name))
+
+
+SWITCHES: dict[str, Callable[[], None]] = {
+    "access_log": _no_access_log,
+    "metrics": _no_metrics,
+    "request_id": _no_request_id,
+    "validation": _no_validation,
+    "middleware": _no_middleware,
+}
+
+
+def main() -> int:
+    features = [name for name in sys.argv[1].split(",") if name] if len(sys.argv) > 1 else []
+    unknown = sorted(set(features) - set(SWITCHES))
+    if unknown:
+        print(f"service_without: unknown feature(s) {unknown}; known: {sorted(SWITCHES)}")
+        return 2
+    # access_log must be switched off after the service configured logging: wrap that step.
+    configure = entry.configure_logging
+
+    def configure_then_switch_off(level: str) -> object:
+        stream = configure(level)
+        for name in features:
+            if name == "access_log":
+                SWITCHES[name]()
+        return stream
+
+    entry.configure_logging = configure_then_switch_off  # type: ignore[assignment]
+    for name in features:
+        if name != "access_log":
+            SWITCHES[name]()
+    return entry.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
