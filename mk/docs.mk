@@ -1,0 +1,72 @@
+# Module documentation and lint: the inputs/outputs section of each module README
+# (terraform-docs), tflint with the AWS ruleset, and a resource graph per unit (docs/graphs/).
+# The tools are built from the Go module proxy like tofu (scripts/tools/go-module-build), with
+# the version in the stamp's name. See docs/infrastructure.md.
+#
+# This file is read before mk/infra.mk: paths used in rule heads derive from TOOLS_DIR here.
+
+DOCS_TOOLS_BIN := $(TOOLS_DIR)/bin
+DOCS_STAMPS := $(TOOLS_DIR)/stamps
+TERRAFORM_DOCS := $(DOCS_TOOLS_BIN)/terraform-docs
+TFLINT := $(DOCS_TOOLS_BIN)/tflint
+# Plugins are found here (TFLINT_PLUGIN_DIR), never downloaded: `tflint --init` is not used.
+TFLINT_PLUGIN_DIR := $(TOOLS_DIR)/tflint-plugins
+TERRAFORM_DOCS_STAMP := $(DOCS_STAMPS)/terraform-docs-$(TERRAFORM_DOCS_VERSION)
+TFLINT_STAMP := $(DOCS_STAMPS)/tflint-$(TFLINT_VERSION)
+TFLINT_AWS_STAMP := $(DOCS_STAMPS)/tflint-ruleset-aws-$(TFLINT_RULESET_AWS_VERSION)
+DOCS_TOOLS := $(TERRAFORM_DOCS_STAMP) $(TFLINT_STAMP) $(TFLINT_AWS_STAMP)
+
+# Inputs and outputs only (the prose above the markers is written by hand), required first,
+# plain Markdown. The same arguments write (make docs) and check (make test-docs).
+TFDOCS_ARGS := markdown table --show inputs,outputs --sort-by required --indent 3 \
+  --anchor=false --html=false --lockfile=false --output-mode inject --output-file README.md \
+  --output-template $$'<!-- BEGIN_TF_DOCS -->\n\#\# Inputs and outputs (generated)\n\nWritten by `make docs` (terraform-docs $(TERRAFORM_DOCS_VERSION)) from the module code; `make test-docs` fails when it is out of date. Do not edit between the markers.\n\n{{ .Content }}\n<!-- END_TF_DOCS -->'
+
+GRAPHS_DIR := docs/graphs
+GRAPHS_WORK := $(TOOLS_DIR)/graphs
+
+.PHONY: docs-tools docs test-docs lint-tf graphs
+
+docs-tools: $(DOCS_TOOLS) ## Build pinned terraform-docs, tflint and the tflint AWS ruleset
+
+$(TERRAFORM_DOCS_STAMP):
+	scripts/tools/go-module-build github.com/terraform-docs/terraform-docs v$(TERRAFORM_DOCS_VERSION) . \
+	  $(TERRAFORM_DOCS)
+	@mkdir -p $(@D) && rm -f $(DOCS_STAMPS)/terraform-docs-* && touch $@
+
+$(TFLINT_STAMP):
+	scripts/tools/go-module-build github.com/terraform-linters/tflint v$(TFLINT_VERSION) . $(TFLINT)
+	@mkdir -p $(@D) && rm -f $(DOCS_STAMPS)/tflint-[0-9]* && touch $@
+
+# A manually installed plugin: tflint runs <plugin dir>/tflint-ruleset-aws when .tflint.hcl
+# enables "aws" without source/version, with no signature check and no network.
+$(TFLINT_AWS_STAMP):
+	scripts/tools/go-module-build github.com/terraform-linters/tflint-ruleset-aws \
+	  v$(TFLINT_RULESET_AWS_VERSION) . $(TFLINT_PLUGIN_DIR)/tflint-ruleset-aws
+	@mkdir -p $(@D) && rm -f $(DOCS_STAMPS)/tflint-ruleset-aws-* && touch $@
+
+docs: $(TERRAFORM_DOCS_STAMP) ## Module READMEs: regenerate the inputs/outputs section (terraform-docs)
+	@set -e; for module in modules/*/; do \
+	  grep -q '^<!-- BEGIN_TF_DOCS -->$$' $$module/README.md || \
+	    printf '\n<!-- BEGIN_TF_DOCS -->\n<!-- END_TF_DOCS -->\n' >> $$module/README.md; \
+	  $(TERRAFORM_DOCS) $(TFDOCS_ARGS) $$module >/dev/null; \
+	  echo "docs: $${module}README.md"; \
+	done
+
+test-docs: $(TERRAFORM_DOCS_STAMP) ## Each module README's inputs/outputs section matches the code
+	@set -e; stale=; for module in modules/*/; do \
+	  grep -q '^<!-- BEGIN_TF_DOCS -->$$' $$module/README.md \
+	    && $(TERRAFORM_DOCS) $(TFDOCS_ARGS) --output-check $$module >/dev/null 2>&1 \
+	    || stale="$$stale $${module}README.md"; \
+	done; \
+	if [ -n "$$stale" ]; then echo "test-docs: inputs/outputs out of date in$$stale: run make docs" >&2; exit 1; fi; \
+	echo "test-docs: the module READMEs match their variables and outputs"
+
+# The example inputs are linted too, so the AWS rules see sample values, not unknowns.
+lint-tf: $(TFLINT_STAMP) $(TFLINT_AWS_STAMP) ## tflint (terraform + AWS rulesets, .tflint.hcl) over every module
+	env TFLINT_PLUGIN_DIR=$(TFLINT_PLUGIN_DIR) $(TFLINT) --recursive --chdir modules \
+	  --config $(ROOT)/.tflint.hcl --var-file terraform.tfvars.example --format compact
+	@echo "lint-tf: tflint $(TFLINT_VERSION), aws ruleset $(TFLINT_RULESET_AWS_VERSION): no issue"
+
+TEST_TARGETS += test-docs lint-tf
+FAST_TARGETS += test-docs lint-tf
