@@ -25,7 +25,7 @@ TFDOCS_ARGS := markdown table --show inputs,outputs --sort-by required --indent 
 GRAPHS_DIR := docs/graphs
 GRAPHS_WORK := $(TOOLS_DIR)/graphs
 
-.PHONY: docs-tools docs test-docs lint-tf graphs
+.PHONY: docs-tools docs test-docs lint-tf graphs test-graphs
 
 docs-tools: $(DOCS_TOOLS) ## Build pinned terraform-docs, tflint and the tflint AWS ruleset
 
@@ -68,5 +68,37 @@ lint-tf: $(TFLINT_STAMP) $(TFLINT_AWS_STAMP) ## tflint (terraform + AWS rulesets
 	  --config $(ROOT)/.tflint.hcl --var-file terraform.tfvars.example --format compact
 	@echo "lint-tf: tflint $(TFLINT_VERSION), aws ruleset $(TFLINT_RULESET_AWS_VERSION): no issue"
 
-TEST_TARGETS += test-docs lint-tf
+# The resource graph of each unit's module: `tofu graph` in a copy of the module (init against
+# the offline provider mirror, no backend), reduced to resources and data sources and what
+# each depends on (scripts/tools/resource_graph.py). The unit DAG is `make graph`. Units are
+# live/_envcommon/<unit>.hcl, the module their `source = ".../modules//<module>"`.
+define unit_graph_dots
+set -e; mkdir -p $(1); for definition in live/_envcommon/*.hcl; do \
+  unit=$$(basename $$definition .hcl); \
+  module=$$(sed -n 's#^ *source *= *".*/modules//\([A-Za-z0-9_-]*\)".*#\1#p' $$definition); \
+  [ -n "$$module" ] || { echo "graphs: no modules//<module> source in $$definition" >&2; exit 1; }; \
+  work=$(GRAPHS_WORK)/$$unit; rm -rf $$work && mkdir -p $$work && cp modules/$$module/*.tf $$work/; \
+  env TF_CLI_CONFIG_FILE=$(TOFURC) TF_IN_AUTOMATION=1 $(TOFU) -chdir=$$work init -backend=false \
+    -input=false -no-color >$$work/init.log 2>&1 || { cat $$work/init.log >&2; exit 1; }; \
+  env TF_CLI_CONFIG_FILE=$(TOFURC) TF_IN_AUTOMATION=1 $(TOFU) -chdir=$$work graph \
+    | python3 scripts/tools/resource_graph.py \
+      --label "unit $$unit (modules/$$module): A -> B = A depends on B; dashed = data source" \
+    > $(1)/$$unit.dot; \
+done
+endef
+
+graphs: tools ## Resource graph per unit: docs/graphs/<unit>.dot and .svg (tofu graph, graphviz)
+	@scripts/apt-ensure dot:graphviz
+	@$(call unit_graph_dots,$(GRAPHS_DIR))
+	@set -e; for dotfile in $(GRAPHS_DIR)/*.dot; do \
+	  dot -Tsvg $$dotfile -o $${dotfile%.dot}.svg; echo "graphs: $${dotfile%.dot}.svg"; done
+
+test-graphs: tools ## docs/graphs/<unit>.dot match what `tofu graph` draws from the modules now
+	@rm -rf $(GRAPHS_WORK)/check
+	@$(call unit_graph_dots,$(GRAPHS_WORK)/check)
+	@diff -r -q $(GRAPHS_DIR) $(GRAPHS_WORK)/check --exclude='*.svg' >/dev/null \
+	  || { echo "test-graphs: docs/graphs/ is out of date: run make graphs" >&2; exit 1; }
+	@echo "test-graphs: docs/graphs/ matches the modules"
+
+TEST_TARGETS += test-docs lint-tf test-graphs
 FAST_TARGETS += test-docs lint-tf
