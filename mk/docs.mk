@@ -25,7 +25,7 @@ TFDOCS_ARGS := markdown table --show inputs,outputs --sort-by required --indent 
 GRAPHS_DIR := docs/graphs
 GRAPHS_WORK := $(TOOLS_DIR)/graphs
 
-.PHONY: docs-tools docs test-docs lint-tf graphs test-graphs
+.PHONY: docs-tools docs test-docs lint-tf test-tfvars-examples graphs test-graphs
 
 docs-tools: $(DOCS_TOOLS) ## Build pinned terraform-docs, tflint and the tflint AWS ruleset
 
@@ -68,6 +68,22 @@ lint-tf: $(TFLINT_STAMP) $(TFLINT_AWS_STAMP) ## tflint (terraform + AWS rulesets
 	  --config $(ROOT)/.tflint.hcl --var-file terraform.tfvars.example --format compact
 	@echo "lint-tf: tflint $(TFLINT_VERSION), aws ruleset $(TFLINT_RULESET_AWS_VERSION): no issue"
 
+# Each module's terraform.tfvars.example is a valid input: `tofu console` evaluates the
+# variables with it (types and validation blocks) in a copy of the module; it exits 0 on an
+# invalid value, hence the check of what it prints. Which variables the file names is
+# tests/infra/test_tfvars_examples.py.
+test-tfvars-examples: tools ## Each module's terraform.tfvars.example passes its types and validations
+	@set -e; for module in modules/*/; do \
+	  module=$${module%/}; work=$(TOOLS_DIR)/tfvars-examples/$$(basename $$module); \
+	  rm -rf $$work && mkdir -p $$work && cp $$module/*.tf $$work/; \
+	  env TF_CLI_CONFIG_FILE=$(TOFURC) TF_IN_AUTOMATION=1 $(TOFU) -chdir=$$work init -backend=false \
+	    -input=false -no-color >$$work/init.log 2>&1 || { cat $$work/init.log >&2; exit 1; }; \
+	  echo 1 | env TF_CLI_CONFIG_FILE=$(TOFURC) TF_IN_AUTOMATION=1 $(TOFU) -chdir=$$work console \
+	    -no-color -var-file=$(ROOT)/$$module/terraform.tfvars.example >$$work/console.log 2>&1 || true; \
+	  if grep -q '^Error: ' $$work/console.log; then cat $$work/console.log >&2; \
+	    echo "test-tfvars-examples: $$module/terraform.tfvars.example has an invalid value (above)" >&2; exit 1; fi; \
+	done; echo "test-tfvars-examples: every example passes its module's types and validations"
+
 # The resource graph of each unit's module: `tofu graph` in a copy of the module (init against
 # the offline provider mirror, no backend), reduced to resources and data sources and what
 # each depends on (scripts/tools/resource_graph.py). The unit DAG is `make graph`. Units are
@@ -100,5 +116,5 @@ test-graphs: tools ## docs/graphs/<unit>.dot match what `tofu graph` draws from 
 	  || { echo "test-graphs: docs/graphs/ is out of date: run make graphs" >&2; exit 1; }
 	@echo "test-graphs: docs/graphs/ matches the modules"
 
-TEST_TARGETS += test-docs lint-tf test-graphs
+TEST_TARGETS += test-docs lint-tf test-tfvars-examples test-graphs
 FAST_TARGETS += test-docs lint-tf
