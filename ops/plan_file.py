@@ -4,11 +4,16 @@ ENV=local plans against a private, empty emulator on a free port (so the file sh
 whole stack being created, the same on every machine); dependencies are then the typed
 mock_outputs, which is why IDs like vpc-0mock... appear. Any other environment plans
 against its real state with the caller's credentials.
+
+The header records a digest of the files the plan was made from (INPUTS); the fast test
+tests/infra/test_plan_file.py recomputes it, so a change to a module or the live tree that
+was not followed by `make plan-file` fails `make test-iac-static`.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import socket
@@ -25,6 +30,18 @@ UNIT_ORDER = ("networking", "registry", "secrets", "compute", "observability", "
 # Progress lines whose timings differ between runs; the plan itself is deterministic.
 INIT_DONE = "has been successfully initialized!"
 NOISE = re.compile(r": (Reading\.\.\.|Read complete after .*)$")
+# What a plan is made from, as globs from the repository root ({env}: the environment
+# planned). The provider and tool pins are in versions.env; this generator shapes the file.
+INPUTS = (
+    "modules/**/*.tf",
+    "live/{env}/**",
+    "live/_envcommon/**",
+    "terragrunt.hcl",
+    "versions.env",
+    "ops/plan_file.py",
+)
+DIGEST_LINE = re.compile(r"^# Inputs: sha256:([0-9a-f]{64}) ")
+ENV_LINE = re.compile(r"^# Environment: (\S+) ")
 
 
 def free_port() -> int:
@@ -40,6 +57,51 @@ def versions() -> dict[str, str]:
         if sep and not key.startswith("#"):
             pins[key.strip()] = value.strip()
     return pins
+
+
+def input_files(env: str, root: Path = ROOT) -> list[str]:
+    """The inputs of a plan of `env`: tracked and new files, not git-ignored ones (no
+    .terragrunt-cache, lock files or state), relative POSIX paths, sorted."""
+    result = subprocess.run(
+        [
+            "git",
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "--",
+            *(f":(glob){pattern.format(env=env)}" for pattern in INPUTS),
+        ],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    )
+    names = {name for name in result.stdout.decode().split("\0") if name}
+    # A tracked file deleted in the work tree is no input any more.
+    return sorted(name for name in names if (root / name).is_file())
+
+
+def inputs_digest(env: str, root: Path = ROOT) -> str:
+    """sha256 over each input's path and content (never mtimes or modes), in path order."""
+    digest = hashlib.sha256()
+    for name in input_files(env, root):
+        content = hashlib.sha256((root / name).read_bytes()).hexdigest()
+        digest.update(f"{name}\0{content}\n".encode())
+    return digest.hexdigest()
+
+
+def recorded(plan_text: str) -> tuple[str | None, str | None]:
+    """The environment and inputs digest a plan.txt header records (None where missing)."""
+    env = digest = None
+    for line in plan_text.splitlines():
+        if not line.startswith("#"):
+            break
+        if match := ENV_LINE.match(line):
+            env = match.group(1)
+        if match := DIGEST_LINE.match(line):
+            digest = match.group(1)
+    return env, digest
 
 
 def tool_version(binary: str, *args: str) -> str:
@@ -78,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     live = ROOT / "live" / args.env
     units = [u for u in UNIT_ORDER if (live / u / "terragrunt.hcl").is_file()]
     pins = versions()
+    # Taken before planning: a file edited during the run must leave plan.txt stale.
+    digest = inputs_digest(args.env)
     env = dict(os.environ)
     port = None
     with tempfile.TemporaryDirectory(prefix="plan-file-") as scratch:
@@ -97,19 +161,26 @@ def main(argv: list[str] | None = None) -> int:
             if port is not None:
                 emulator.stop(port)
 
-    source = (
-        "an empty AWS emulator (moto); dependencies are their typed mock_outputs"
-        if args.env == "local"
-        else f"the current state of environment {args.env}"
-    )
+    tofu = tool_version(args.tofu, "version")
+    terragrunt = tool_version(args.terragrunt, "--version").split()[-1]
+    provider = pins.get("AWS_PROVIDER_VERSION", "?")
+    if args.env == "local":
+        moto = pins.get("MOTO_VERSION", "?")
+        what = f"the emulator environment, an empty AWS emulator (moto {moto})"
+        source = f"hashicorp/aws {provider} from the offline filesystem mirror (make tools)"
+        deps = "dependencies are their typed mock_outputs"
+    else:
+        what = f"the current state of environment {args.env}, with the caller's credentials"
+        source = "hashicorp/aws as each unit's lock file selects"
+        deps = "dependencies are read from their state"
     header = [
-        f"# plan.txt: `make plan-file ENV={args.env}` (do not edit; regenerate it)",
-        f"# Environment: {args.env} (live/{args.env}), planned against {source}",
+        f"# plan.txt: what `tofu plan` would change, unit by unit, in {what}.",
+        f"# Generated by `make plan-file ENV={args.env}`; do not edit, regenerate it (a test fails"
+        " when the inputs below changed since).",
+        f"# Environment: {args.env} (live/{args.env}); {deps}",
+        f"# Provider: {source}; {tofu}, terragrunt {terragrunt}",
         f"# Units, in dependency order: {', '.join(units)}",
-        f"# {tool_version(args.tofu, 'version')}, "
-        f"terragrunt {tool_version(args.terragrunt, '--version').split()[-1]}, "
-        f"hashicorp/aws {pins.get('AWS_PROVIDER_VERSION', '?')}, "
-        f"moto {pins.get('MOTO_VERSION', '?')}",
+        f"# Inputs: sha256:{digest} ({', '.join(p.format(env=args.env) for p in INPUTS)})",
         "",
     ]
     body: list[str] = []
