@@ -148,7 +148,7 @@ def test_deployed_properties(infra: Infra) -> None:
     statements = {st["Sid"]: st for st in policy["Statement"]}
     deny = statements["DenyInsecureTransport"]
     assert deny["Effect"] == "Deny"
-    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert deny["Condition"]["Bool"]["aws:SecureTransport"] in ("false", ["false"])
     assert statements["ElbAccountWritesAccessLogs"]["Principal"] == {
         "AWS": "arn:aws:iam::127311923021:root"  # us-east-1's ELB log delivery account
     }
