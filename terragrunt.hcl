@@ -13,7 +13,7 @@ locals {
   # redirected, otherwise a call would go to real AWS with fake credentials.
   emulated_services = [
     "applicationautoscaling", "cloudwatch", "cloudwatchlogs", "dynamodb", "ec2", "ecr", "ecs",
-    "elb", "iam", "kms", "s3", "secretsmanager", "sns", "sts",
+    "elb", "iam", "kms", "route53", "s3", "secretsmanager", "sns", "sts",
   ]
 
   tags = merge(local.env.tags, {

@@ -97,11 +97,10 @@ wait-deployed: tools ## Wait until ENV's ECS service runs the applied task defin
 	    "the circuit breaker rolled back; see docs/runbook.md#a-bad-deploy" >&2; exit 1; fi; \
 	echo "wait-deployed: $$service stable on $${want##*/}"
 
-# HTTPS when the environment has a certificate (the HTTP listener then only redirects).
-endpoint: tools ## Print url=<public URL of ENV's load balancer> (GitHub step output format)
-	@dns=$$($(call compute_output,alb_dns_name)); \
-	if $(TG) run --working-dir $(LIVE_DIR)/compute -- output -json https_listener_arn \
-	    2>/dev/null | grep -q arn; then echo "url=https://$$dns"; else echo "url=http://$$dns"; fi
+# The compute unit's url output decides: https://<domain_name>, https://<ALB name> (HTTPS
+# without a domain: the certificate does not cover that name) or http://<ALB name>.
+endpoint: tools ## Print url=<public URL of ENV's service> (GitHub step output format)
+	@url=$$($(call compute_output,url)) && echo "url=$$url"
 endif
 
 SMOKE_URL ?=

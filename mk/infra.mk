@@ -122,10 +122,22 @@ deploy: $(INFRA_PREREQS) ## tofu apply, then seed the first API key if the secre
 	  $(MAKE) images push-images local-tasks ENV=local; fi)
 	@echo "deploy: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
 
-destroy: $(INFRA_PREREQS) ## tofu destroy (reverse dependency order), ENV=, MODULE=
+# What stops a destroy of a real environment is cleared first (docs/runbook.md, "Tearing
+# down an environment"): UNPROTECT=1 lifts the ALB's deletion protection and lets the
+# access-log bucket go with its logs (a targeted apply of compute, only while its ALB
+# exists); the ECR repositories are emptied, since provider 3.39 has no force_delete.
+destroy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu destroy (reverse order), ENV=, MODULE=; UNPROTECT=1 lifts ALB deletion protection
 	@# ENV=local: the service goes, so do its tasks (ECS stops a deleted service's tasks).
 	$(if $(filter local,$(ENV)),@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = compute ]; then \
 	  $(MAKE) local-tasks-stop ENV=local; fi)
+	@if [ -n "$(UNPROTECT)" ] && { [ -z "$(MODULE)" ] || [ "$(MODULE)" = compute ]; } && \
+	  $(TG) run --working-dir $(LIVE_DIR)/compute -- state list 2>/dev/null | grep -qx 'aws_lb.this'; then \
+	  echo "destroy: UNPROTECT=1: lifting the ALB's deletion protection; the access-log bucket may go"; \
+	  env TF_VAR_alb_deletion_protection=false TF_VAR_alb_access_logs_force_destroy=true \
+	    $(TG_DEPLOY) run --non-interactive --working-dir $(LIVE_DIR)/compute -- apply -input=false \
+	    -auto-approve -target=aws_lb.this -target=aws_s3_bucket.access_logs; fi
+	@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = registry ]; then \
+	  env $(INFRA_ENV) $(PY) -m ops.empty_registry --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT); fi
 	$(TG_RUN) -- destroy -input=false -auto-approve
 
 plan-file: tools $(VENV_STAMP) ## Regenerate plan.txt: every unit planned from an empty state

@@ -32,6 +32,11 @@ locals {
     log_retention_days       = 7
     alb_deletion_protection  = false # `make destroy` must work
     enable_https             = false # no ACM certificate on the emulator: HTTP listener only
+    # moto stores the access-log settings (it delivers no logs): the bucket, its policy and
+    # the ALB attributes are applied, re-planned and destroyed by the tests.
+    alb_access_logs_enabled         = true
+    alb_access_logs_expiration_days = 7
+    alb_access_logs_force_destroy   = true
   }
   observability = {
     alarm_email = null

@@ -308,7 +308,7 @@ resource "aws_ecs_service" "this" {
 resource "aws_lb" "this" {
   #checkov:skip=CKV2_AWS_28:No WAF in this project's scope (public demo API protected by API keys and nginx rate limiting); attach a web ACL at the environment level if needed.
   #checkov:skip=CKV2_AWS_20:The HTTP listener redirects to HTTPS whenever enable_https is set; without a certificate (local emulator, bootstrap) it must forward.
-  #checkov:skip=CKV_AWS_91:Access logs need an S3 bucket with an ELB delivery policy the project does not own; enabled by setting alb_access_logs_bucket.
+  #checkov:skip=CKV_AWS_91:Access logs are opt-in (alb_access_logs_enabled, on in the dev example) to the module's own bucket (access_logs.tf); off where nobody reads them.
   name                       = var.name
   internal                   = false # the public entry point: it lives in the public subnets on purpose
   load_balancer_type         = "application"
@@ -319,16 +319,20 @@ resource "aws_lb" "this" {
   idle_timeout               = var.alb_idle_timeout_seconds
 
   dynamic "access_logs" {
-    for_each = var.alb_access_logs_bucket == null ? [] : [1]
+    for_each = var.alb_access_logs_enabled ? [1] : []
 
     content {
-      bucket  = var.alb_access_logs_bucket
+      bucket  = aws_s3_bucket.access_logs[0].id
       prefix  = var.alb_access_logs_prefix
       enabled = true
     }
   }
 
   tags = merge(var.tags, { Name = var.name })
+
+  # Enabling access logs makes ELB check (and write a test object) that it may write to the
+  # bucket: the policy must exist first.
+  depends_on = [aws_s3_bucket_policy.access_logs]
 
   lifecycle {
     # The side that closes an idle connection must be the ALB: were nginx first, the ALB could
@@ -342,7 +346,10 @@ resource "aws_lb" "this" {
 
 resource "aws_lb_target_group" "this" {
   #checkov:skip=CKV_AWS_378:TLS terminates at the ALB; the ALB-to-nginx hop stays inside the VPC (private subnets, SG-restricted) and nginx holds no certificate.
-  name        = "${var.name}-gw"
+  # Port, protocol and VPC changes replace the group. It must exist before the old one goes
+  # (the listeners point at it): a fixed name would collide, so a prefix (at most 6
+  # characters, the provider appends 26) and the Name tag say whose it is.
+  name_prefix = substr(var.name, 0, 6)
   target_type = "ip"
   protocol    = "HTTP"
   port        = var.gateway_port
@@ -364,6 +371,10 @@ resource "aws_lb_target_group" "this" {
   }
 
   tags = merge(var.tags, { Name = "${var.name}-gw" })
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_lb_listener" "http" {
@@ -400,6 +411,16 @@ resource "aws_lb_listener" "http" {
     precondition {
       condition     = !var.enable_https || var.certificate_arn != null
       error_message = "enable_https = true needs certificate_arn."
+    }
+    precondition {
+      condition     = (var.domain_name == null) == (var.route53_zone_id == null)
+      error_message = "domain_name and route53_zone_id go together: set both (the alias record lives in that zone) or neither."
+    }
+    # The certificate is what makes a domain worth having: without it clients would get
+    # plain HTTP on a name that promises more.
+    precondition {
+      condition     = var.domain_name == null || var.enable_https
+      error_message = "domain_name needs enable_https = true and a certificate_arn that covers it."
     }
   }
 }

@@ -78,6 +78,23 @@ output "https_listener_arn" {
   value       = try(aws_lb_listener.https[0].arn, null)
 }
 
+output "url" {
+  description = "Public URL of the service: https://<domain_name> with a domain (and HTTPS), https://<ALB DNS name> with HTTPS only (the certificate does not cover that name: clients must skip verification), http://<ALB DNS name> without HTTPS."
+  value       = local.https_enabled ? "https://${coalesce(var.domain_name, aws_lb.this.dns_name)}" : "http://${aws_lb.this.dns_name}"
+
+  # The name must resolve before anyone is told to use it.
+  depends_on = [aws_route53_record.alias]
+}
+
+output "domain_name" {
+  description = "The alias record's name (domain_name), null without a domain."
+  value       = try(aws_route53_record.alias[0].name, null)
+}
+
+output "alb_access_logs_bucket" {
+  description = "Name of the S3 bucket holding the ALB access logs (<prefix>/AWSLogs/<account>/elasticloadbalancing/...), null unless alb_access_logs_enabled."
+  value       = try(aws_s3_bucket.access_logs[0].id, null)
+}
 
 output "app_log_group_name" {
   description = "Name of the app container log group (JSON lines)."

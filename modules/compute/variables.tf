@@ -421,13 +421,40 @@ variable "certificate_arn" {
 }
 
 variable "ssl_policy" {
-  description = "TLS policy of the HTTPS listener (TLS 1.2+ only)."
+  description = "TLS policy of the HTTPS listener: a TLS 1.3 policy whose minimum is TLS 1.2 (ELBSecurityPolicy-TLS13-1-2-*) or 1.3 (ELBSecurityPolicy-TLS13-1-3-*)."
   type        = string
-  default     = "ELBSecurityPolicy-TLS-1-2-Ext-2018-06"
+  default     = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+  validation {
+    condition     = can(regex("^ELBSecurityPolicy-TLS13-1-[23]-[A-Za-z0-9-]+$", var.ssl_policy))
+    error_message = "ssl_policy must be a TLS 1.3 policy with TLS 1.2 or 1.3 as minimum (ELBSecurityPolicy-TLS13-1-2-* or -1-3-*), e.g. ELBSecurityPolicy-TLS13-1-2-2021-06."
+  }
+}
+
+variable "domain_name" {
+  description = "DNS name clients use (e.g. api.example.com): an alias A record to the ALB in route53_zone_id, and the name certificate_arn must cover. Needs enable_https and route53_zone_id (checked). null = no record: clients use the ALB's own name, which no certificate of yours covers."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.domain_name == null || (can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$", var.domain_name)) && length(coalesce(var.domain_name, "-")) <= 253)
+    error_message = "domain_name must be a lower-case DNS name without trailing dot, e.g. api.example.com."
+  }
+}
+
+variable "route53_zone_id" {
+  description = "ID of the public Route 53 hosted zone that holds domain_name; set together with domain_name (checked)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.route53_zone_id == null || can(regex("^Z[A-Z0-9]{1,31}$", var.route53_zone_id))
+    error_message = "route53_zone_id must be a Route 53 hosted zone ID (Z followed by upper-case letters and digits)."
+  }
 }
 
 variable "alb_deletion_protection" {
-  description = "Protect the ALB from deletion (set false in throw-away environments to allow destroy)."
+  description = "Protect the ALB from deletion. A protected ALB makes destroy fail: lift it first (set false and apply, or `make destroy UNPROTECT=1`, docs/runbook.md). false in throw-away environments."
   type        = bool
   default     = true
 }
@@ -455,14 +482,36 @@ variable "alb_idle_timeout_seconds" {
   }
 }
 
-variable "alb_access_logs_bucket" {
-  description = "S3 bucket for ALB access logs (its policy must allow the regional ELB account). null = access logs off."
-  type        = string
-  default     = null
+variable "alb_access_logs_enabled" {
+  description = "Write ALB access logs to an S3 bucket this module creates (<name>-alb-logs-<account>): SSE-S3, public access blocked, TLS-only policy granting only ELB log delivery, expiry after alb_access_logs_expiration_days."
+  type        = bool
+  default     = false
 }
 
 variable "alb_access_logs_prefix" {
-  description = "Key prefix of the ALB access logs in alb_access_logs_bucket."
+  description = "Key prefix of the access logs in the bucket (ELB appends /AWSLogs/<account>/...); empty = none."
   type        = string
   default     = "alb"
+
+  validation {
+    condition     = can(regex("^([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$", var.alb_access_logs_prefix)) && !strcontains(var.alb_access_logs_prefix, "AWSLogs")
+    error_message = "alb_access_logs_prefix must be empty or path segments of [A-Za-z0-9_.-] without leading/trailing slash, and must not contain AWSLogs (ELB adds it)."
+  }
+}
+
+variable "alb_access_logs_expiration_days" {
+  description = "Days after which the lifecycle rule deletes an access log object."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.alb_access_logs_expiration_days >= 1 && var.alb_access_logs_expiration_days <= 3650 && floor(var.alb_access_logs_expiration_days) == var.alb_access_logs_expiration_days
+    error_message = "alb_access_logs_expiration_days must be a whole number of days between 1 and 3650."
+  }
+}
+
+variable "alb_access_logs_force_destroy" {
+  description = "Let destroy delete the access-log bucket with the logs in it. false (default): a destroy stops at a non-empty bucket, so logs outlive the ALB unless someone decides otherwise (`make destroy UNPROTECT=1` sets it for the final destroy)."
+  type        = bool
+  default     = false
 }

@@ -67,6 +67,8 @@ resource "aws_internet_gateway" "this" {
 resource "aws_eip" "nat" {
   count = local.nat_gateway_count
 
+  # The one spelling valid from 3.39 to 5.x: `domain = "vpc"` is refused before 5.0 ("Can't
+  # configure a value for domain"), `vpc` is deprecated in 5.x and removed in 6.0 (versions.tf).
   vpc = true
 
   tags = merge(var.tags, { Name = "${var.name}-nat-${local.azs[count.index]}" })
@@ -131,12 +133,13 @@ resource "aws_route_table_association" "private" {
 
 ################################################################################
 # Security groups (rules as standalone resources only: mixing them with inline
-# rules makes the two fight and re-plan forever)
+# rules makes the two fight and re-plan forever). name_prefix, not name: a group is
+# replaced create-before-destroy, and two groups of one VPC cannot share a name.
 ################################################################################
 
 resource "aws_security_group" "alb" {
   #checkov:skip=CKV2_AWS_5:Attached to the ALB by the compute module, which consumes this output.
-  name        = "${var.name}-alb"
+  name_prefix = "${var.name}-alb-"
   description = "Public ALB of ${var.name}: HTTP/HTTPS in, gateway port out to the tasks"
   vpc_id      = aws_vpc.this.id
 
@@ -172,7 +175,7 @@ resource "aws_security_group_rule" "alb_egress_tasks" {
 
 resource "aws_security_group" "tasks" {
   #checkov:skip=CKV2_AWS_5:Attached to the ECS service by the compute module, which consumes this output.
-  name        = "${var.name}-tasks"
+  name_prefix = "${var.name}-tasks-"
   description = "Fargate tasks of ${var.name}: gateway port from the ALB only, HTTPS out"
   vpc_id      = aws_vpc.this.id
 

@@ -3,6 +3,11 @@ output "repository_urls" {
   value       = { for k, r in aws_ecr_repository.this : k => r.repository_url }
 }
 
+output "repository_names" {
+  description = "Repository name by container (<name>/<container>): what `make destroy` empties first (provider 3.39 has no force_delete)."
+  value       = { for k, r in aws_ecr_repository.this : k => r.name }
+}
+
 output "repository_arns" {
   description = "Repository ARN by container name (the task's pull permission, CI's push permission)."
   value       = { for k, r in aws_ecr_repository.this : k => r.arn }

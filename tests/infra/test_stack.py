@@ -6,6 +6,8 @@ properties with boto3, re-plan (must be empty), a targeted deploy, the key tool,
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import subprocess
 from typing import Any
@@ -123,6 +125,40 @@ def test_deployed_properties(infra: Infra) -> None:
     assert cmk["KeyManager"] == "CUSTOMER"
     assert kms.get_key_rotation_status(KeyId=cmk["KeyId"])["KeyRotationEnabled"]
 
+    # ALB access logs go to the compute unit's own bucket: SSE-S3, private, TLS only, expiring.
+    bucket = comp["alb_access_logs_bucket"]
+    attributes = {
+        a["Key"]: a["Value"]
+        for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=comp["alb_arn"])[
+            "Attributes"
+        ]
+    }
+    assert attributes["access_logs.s3.enabled"] == "true"
+    assert attributes["access_logs.s3.bucket"] == bucket == f"{NAME}-alb-logs-123456789012"
+    s3 = infra.client("s3")
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert [r["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] for r in rules] == ["AES256"]
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert block == dict.fromkeys(
+        ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True
+    )
+    lifecycle = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert [(r["Status"], r["Expiration"]["Days"]) for r in lifecycle] == [("Enabled", 7)]
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    statements = {st["Sid"]: st for st in policy["Statement"]}
+    deny = statements["DenyInsecureTransport"]
+    assert deny["Effect"] == "Deny"
+    assert deny["Condition"]["Bool"]["aws:SecureTransport"] in ("false", ["false"])
+    assert statements["ElbAccountWritesAccessLogs"]["Principal"] == {
+        "AWS": "arn:aws:iam::127311923021:root"  # us-east-1's ELB log delivery account
+    }
+    assert statements["ElbServiceWritesAccessLogs"]["Principal"] == {
+        "Service": "logdelivery.elasticloadbalancing.amazonaws.com"
+    }
+
+    # No HTTPS, no domain on the emulator: the URL is plain HTTP on the ALB's name.
+    assert comp["url"] == f"http://{comp['alb_dns_name']}"
+
     # Every alarm notifies the topic.
     alarms = infra.client("cloudwatch").describe_alarms(AlarmNamePrefix=NAME)
     all_alarms = alarms["MetricAlarms"] + alarms.get("CompositeAlarms", [])
@@ -205,8 +241,49 @@ def test_key_rotation(infra: Infra) -> None:
         assert not KEY_LINE.search(failed.stdout + failed.stderr)
 
 
+def push_image(infra: Infra, repository: str, tag: str) -> None:
+    """An image manifest in the emulator's ECR, as `docker push` to a real account leaves."""
+    config = json.dumps({"architecture": "amd64", "os": "linux", "repository": repository})
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": len(config),
+            "digest": "sha256:" + hashlib.sha256(config.encode()).hexdigest(),
+        },
+        "layers": [],
+    }
+    infra.client("ecr").put_image(
+        repositoryName=repository, imageManifest=json.dumps(manifest), imageTag=tag
+    )
+
+
 def test_destroy_removes_everything(infra: Infra) -> None:
-    infra.timed_make("destroy, all units (make destroy)", "destroy")
+    # What stops a real destroy: images in the repositories (provider 3.39 has no
+    # force_delete) and a protected ALB. Both are set up here; `make destroy UNPROTECT=1`
+    # must clear them and finish. (moto enforces neither refusal: the step is what is proven.)
+    ecr = infra.client("ecr")
+    repositories = sorted(infra.outputs("registry")["repository_names"].values())
+    for repository in repositories:
+        push_image(infra, repository, "0123456789abcdef0123456789abcdef01234567")
+        assert ecr.list_images(repositoryName=repository)["imageIds"], repository
+    alb_arn = infra.outputs("compute")["alb_arn"]
+    elbv2 = infra.client("elbv2")
+    elbv2.modify_load_balancer_attributes(
+        LoadBalancerArn=alb_arn,
+        Attributes=[{"Key": "deletion_protection.enabled", "Value": "true"}],
+    )
+
+    result = infra.timed_make(
+        "destroy, all units (make destroy UNPROTECT=1)", "destroy", "UNPROTECT=1"
+    )
+
+    assert re.search(r"enable_deletion_protection\s*=\s*true\s*->\s*false", result.stdout), (
+        "UNPROTECT=1 lifts the ALB's deletion protection before the destroy"
+    )
+    for repository in repositories:
+        assert f"empty-registry: {repository}: " in result.stdout
     # The service is gone, so are its tasks (the local ECS runner's pods).
     pods = subprocess.run(
         [
@@ -238,10 +315,11 @@ def test_destroy_removes_everything(infra: Infra) -> None:
     ecs = infra.client("ecs")
     clusters = ecs.describe_clusters(clusters=[NAME])["clusters"]
     assert all(c["status"] == "INACTIVE" for c in clusters)
-    elbv2 = infra.client("elbv2")
     assert elbv2.describe_load_balancers()["LoadBalancers"] == []
     assert elbv2.describe_target_groups()["TargetGroups"] == []
-    assert infra.client("ecr").describe_repositories()["repositories"] == []
+    assert ecr.describe_repositories()["repositories"] == []
+    buckets = [b["Name"] for b in infra.client("s3").list_buckets()["Buckets"]]
+    assert buckets == [STATE_BUCKET], "the access-log bucket went with the ALB"
     assert infra.client("secretsmanager").list_secrets()["SecretList"] == []
     keys = infra.client("kms").list_keys()["Keys"]
     states = {

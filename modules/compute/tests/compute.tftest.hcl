@@ -7,6 +7,9 @@ mock_provider "aws" {
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
   }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
   # The provider validates these at plan time even when mocked.
   mock_data "aws_iam_policy_document" {
     defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
@@ -15,7 +18,11 @@ mock_provider "aws" {
     defaults = { arn = "arn:aws:iam::123456789012:role/sumapi-test" }
   }
   mock_resource "aws_lb" {
-    defaults = { arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/sumapi-test/0123456789abcdef" }
+    defaults = {
+      arn      = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/sumapi-test/0123456789abcdef"
+      dns_name = "sumapi-test-123456789.eu-west-1.elb.amazonaws.com"
+      zone_id  = "Z32O12XQLNTSW2"
+    }
   }
   mock_resource "aws_lb_target_group" {
     defaults = { arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/sumapi-test-gw/0123456789abcdef" }
@@ -138,6 +145,32 @@ run "task_definition_follows_the_contract" {
     condition     = { for k, p in aws_appautoscaling_policy.this : k => p.target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type } == { cpu = "ECSServiceAverageCPUUtilization", requests = "ALBRequestCountPerTarget" }
     error_message = "Scaling tracks ECS CPU and ALB requests per target."
   }
+
+  assert {
+    condition     = output.url == "http://sumapi-test-123456789.eu-west-1.elb.amazonaws.com" && length(aws_route53_record.alias) == 0
+    error_message = "Without HTTPS or a domain the URL is plain HTTP on the ALB's own name, and there is no DNS record."
+  }
+
+  assert {
+    condition     = aws_lb.this.enable_deletion_protection
+    error_message = "The ALB is protected from deletion unless an environment lifts it."
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket.access_logs) == 0 && length(aws_lb.this.access_logs) == 0 && output.alb_access_logs_bucket == null
+    error_message = "Access logs are off by default: no bucket, no access_logs block."
+  }
+}
+
+# A fixed target group name collides with itself on replacement: the new group (create before
+# destroy, the listeners point at it) cannot take the old one's name.
+run "target_group_is_named_by_prefix" {
+  command = plan
+
+  assert {
+    condition     = aws_lb_target_group.this.name_prefix == "sumapi" && length(aws_lb_target_group.this.name_prefix) <= 6
+    error_message = "The target group must use name_prefix (at most 6 characters: the provider appends 26 of a 32-character name), not a fixed name."
+  }
 }
 
 run "https_redirects_http" {
@@ -149,14 +182,227 @@ run "https_redirects_http" {
   }
 
   assert {
-    condition     = length(aws_lb_listener.https) == 1 && aws_lb_listener.https[0].ssl_policy == "ELBSecurityPolicy-TLS-1-2-Ext-2018-06"
-    error_message = "enable_https must create the HTTPS listener with the TLS 1.2+ policy."
+    condition     = length(aws_lb_listener.https) == 1 && aws_lb_listener.https[0].ssl_policy == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    error_message = "enable_https must create the HTTPS listener with the TLS 1.3 policy (TLS 1.2 minimum)."
   }
 
   assert {
     condition     = one(aws_lb_listener.http.default_action).type == "redirect" && one(one(aws_lb_listener.http.default_action).redirect).protocol == "HTTPS"
     error_message = "With HTTPS, port 80 must redirect."
   }
+
+  assert {
+    condition     = output.url == "https://sumapi-test-123456789.eu-west-1.elb.amazonaws.com" && length(aws_route53_record.alias) == 0
+    error_message = "HTTPS without a domain: the URL is https on the ALB's own name (which the certificate does not cover)."
+  }
+}
+
+run "tls_policy_allowing_tls_1_0_is_refused" {
+  command = plan
+
+  variables {
+    enable_https    = true
+    certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/abc"
+    ssl_policy      = "ELBSecurityPolicy-TLS13-1-0-2021-06"
+  }
+
+  expect_failures = [var.ssl_policy]
+}
+
+run "pre_tls_1_3_policy_is_refused" {
+  command = plan
+
+  variables {
+    ssl_policy = "ELBSecurityPolicy-TLS-1-2-Ext-2018-06"
+  }
+
+  expect_failures = [var.ssl_policy]
+}
+
+run "domain_gets_an_alias_record_and_is_the_url" {
+  command = apply
+
+  variables {
+    enable_https    = true
+    certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/abc"
+    domain_name     = "api.example.com"
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+
+  assert {
+    condition     = aws_route53_record.alias[0].zone_id == "Z0123456789ABCDEFGHIJ" && aws_route53_record.alias[0].name == "api.example.com" && aws_route53_record.alias[0].type == "A"
+    error_message = "The domain gets an A record in its zone."
+  }
+
+  assert {
+    condition     = one(aws_route53_record.alias[0].alias).name == aws_lb.this.dns_name && one(aws_route53_record.alias[0].alias).zone_id == aws_lb.this.zone_id && one(aws_route53_record.alias[0].alias).evaluate_target_health
+    error_message = "The record is an alias to the ALB (its DNS name and hosted zone), evaluating target health."
+  }
+
+  assert {
+    condition     = output.url == "https://api.example.com"
+    error_message = "With a domain the URL is https on the domain: the name the certificate covers."
+  }
+}
+
+run "domain_without_https_is_refused" {
+  command = plan
+
+  variables {
+    domain_name     = "api.example.com"
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+
+  expect_failures = [aws_lb_listener.http]
+}
+
+run "domain_without_zone_is_refused" {
+  command = plan
+
+  variables {
+    enable_https    = true
+    certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/abc"
+    domain_name     = "api.example.com"
+  }
+
+  expect_failures = [aws_lb_listener.http]
+}
+
+run "zone_without_domain_is_refused" {
+  command = plan
+
+  variables {
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+
+  expect_failures = [aws_lb_listener.http]
+}
+
+run "malformed_domain_is_refused" {
+  command = plan
+
+  variables {
+    domain_name = "API.example.com."
+  }
+
+  expect_failures = [var.domain_name]
+}
+
+run "access_logs_go_to_the_module_bucket" {
+  command = apply
+
+  variables {
+    alb_access_logs_enabled = true
+  }
+
+  assert {
+    condition     = aws_s3_bucket.access_logs[0].bucket == "sumapi-test-alb-logs-123456789012" && !aws_s3_bucket.access_logs[0].force_destroy
+    error_message = "The bucket is <name>-alb-logs-<account>, and destroy does not delete logs unless asked to."
+  }
+
+  assert {
+    condition     = one(aws_lb.this.access_logs).enabled && one(aws_lb.this.access_logs).bucket == aws_s3_bucket.access_logs[0].id && one(aws_lb.this.access_logs).prefix == "alb"
+    error_message = "The ALB writes its access logs to the module's bucket under alb_access_logs_prefix."
+  }
+
+  assert {
+    condition     = one(one(one(aws_s3_bucket.access_logs[0].server_side_encryption_configuration).rule).apply_server_side_encryption_by_default).sse_algorithm == "AES256"
+    error_message = "The bucket is encrypted with SSE-S3, the only encryption ALB log delivery supports."
+  }
+
+  assert {
+    condition     = one(aws_s3_bucket.access_logs[0].lifecycle_rule).enabled && one(one(aws_s3_bucket.access_logs[0].lifecycle_rule).expiration).days == 90
+    error_message = "Access logs expire after alb_access_logs_expiration_days (default 90)."
+  }
+
+  assert {
+    condition     = alltrue([for flag in ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"] : aws_s3_bucket_public_access_block.access_logs[0][flag]])
+    error_message = "Public access to the bucket is blocked in all four ways."
+  }
+
+  assert {
+    condition     = [for st in data.aws_iam_policy_document.access_logs[0].statement : st.sid] == ["DenyInsecureTransport", "ElbAccountWritesAccessLogs", "ElbServiceWritesAccessLogs"]
+    error_message = "The bucket policy denies plain HTTP and lets only ELB log delivery write (regional account and service principal)."
+  }
+
+  assert {
+    condition = anytrue([
+      for st in data.aws_iam_policy_document.access_logs[0].statement : st.effect == "Deny" && anytrue([
+        for c in st.condition : c.test == "Bool" && c.variable == "aws:SecureTransport" && contains(c.values, "false")
+      ]) if st.sid == "DenyInsecureTransport"
+    ])
+    error_message = "Requests without TLS must be denied."
+  }
+
+  assert {
+    condition = one([
+      for st in data.aws_iam_policy_document.access_logs[0].statement : one(st.principals).identifiers if st.sid == "ElbAccountWritesAccessLogs"
+    ]) == toset(["arn:aws:iam::156460612806:root"])
+    error_message = "In eu-west-1 (a region older than August 2022) the regional ELB account 156460612806 delivers the logs."
+  }
+
+  assert {
+    condition = alltrue([
+      for st in data.aws_iam_policy_document.access_logs[0].statement : st.actions == toset(["s3:PutObject"]) && st.resources == toset(["arn:aws:s3:::sumapi-test-alb-logs-123456789012/alb/AWSLogs/123456789012/*"]) if st.sid != "DenyInsecureTransport"
+    ])
+    error_message = "ELB may only put objects under <prefix>/AWSLogs/<this account>/."
+  }
+
+  assert {
+    condition     = output.alb_access_logs_bucket == aws_s3_bucket.access_logs[0].id
+    error_message = "The bucket is an output (where to read the logs)."
+  }
+}
+
+run "newer_regions_deliver_as_the_service_principal" {
+  command = apply
+
+  variables {
+    alb_access_logs_enabled = true
+    alb_access_logs_prefix  = ""
+  }
+
+  override_data {
+    target = data.aws_region.current
+    values = { name = "ap-south-2" }
+  }
+
+  assert {
+    condition     = [for st in data.aws_iam_policy_document.access_logs[0].statement : st.sid] == ["DenyInsecureTransport", "ElbServiceWritesAccessLogs"]
+    error_message = "A region without an ELB account (opened after August 2022) grants the log delivery service principal only."
+  }
+
+  assert {
+    condition = one([
+      for st in data.aws_iam_policy_document.access_logs[0].statement : one(st.principals).identifiers if st.sid == "ElbServiceWritesAccessLogs"
+    ]) == toset(["logdelivery.elasticloadbalancing.amazonaws.com"])
+    error_message = "The service principal is logdelivery.elasticloadbalancing.amazonaws.com."
+  }
+
+  assert {
+    condition     = one([for st in data.aws_iam_policy_document.access_logs[0].statement : st.resources if st.sid == "ElbServiceWritesAccessLogs"]) == toset(["arn:aws:s3:::sumapi-test-alb-logs-123456789012/AWSLogs/123456789012/*"])
+    error_message = "Without a prefix the logs land under AWSLogs/<account>/ at the bucket's root."
+  }
+}
+
+run "access_log_prefix_naming_awslogs_is_refused" {
+  command = plan
+
+  variables {
+    alb_access_logs_prefix = "logs/AWSLogs"
+  }
+
+  expect_failures = [var.alb_access_logs_prefix]
+}
+
+run "access_log_expiry_of_zero_days_is_refused" {
+  command = plan
+
+  variables {
+    alb_access_logs_expiration_days = 0
+  }
+
+  expect_failures = [var.alb_access_logs_expiration_days]
 }
 
 run "https_without_certificate_is_refused" {

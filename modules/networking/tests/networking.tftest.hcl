@@ -66,6 +66,17 @@ run "two_azs_shared_nat_by_default" {
   }
 }
 
+# A fixed name would make every replacement fail: the new group (create_before_destroy) cannot
+# take the name the old one still holds.
+run "security_groups_are_named_by_prefix" {
+  command = plan
+
+  assert {
+    condition     = startswith(aws_security_group.alb.name_prefix, "sumapi-test-alb-") && startswith(aws_security_group.tasks.name_prefix, "sumapi-test-tasks-")
+    error_message = "Security groups must use name_prefix (<name>-alb-, <name>-tasks-), not a fixed name, so that create_before_destroy can replace them."
+  }
+}
+
 run "one_nat_per_az" {
   command = apply
 

@@ -40,6 +40,11 @@ run "repositories_per_container" {
     condition     = output.app_repository_url == aws_ecr_repository.this["app"].repository_url && output.gateway_repository_url == aws_ecr_repository.this["nginx"].repository_url
     error_message = "The push targets are the app and nginx repositories."
   }
+
+  assert {
+    condition     = output.repository_names == { app = "sumapi-test/app", nginx = "sumapi-test/nginx" }
+    error_message = "repository_names lists <name>/<container> for each repository: the destroy step empties exactly these."
+  }
 }
 
 run "bad_keep_images_is_refused" {

@@ -64,6 +64,31 @@ run "key_users_only_through_secrets_manager" {
   }
 }
 
+# 0 deletes the secret at once: a throw-away environment (dev) can be destroyed and deployed
+# again under the same name. Anything else keeps the name reserved for the window.
+run "immediate_deletion_is_allowed_for_throw_away_environments" {
+  command = apply
+
+  variables {
+    recovery_window_in_days = 0
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.this.recovery_window_in_days == 0
+    error_message = "recovery_window_in_days = 0 must reach the secret (force delete without recovery)."
+  }
+}
+
+run "recovery_window_above_30_days_is_refused" {
+  command = plan
+
+  variables {
+    recovery_window_in_days = 31
+  }
+
+  expect_failures = [var.recovery_window_in_days]
+}
+
 run "recovery_window_out_of_range_is_refused" {
   command = plan
 
