@@ -6,7 +6,8 @@ the app is built, so the service's own code has no switch that could turn them o
     SUMAPI_PORT=... python -m bench.service_without FEATURE[,FEATURE...]
 
 FEATURE: access_log, metrics, request_id, validation (the sum handler's body checks, replaced by
-the bare baseline's handler), middleware (the whole middleware layer: errors, ids, metrics, log).
+the bare baseline's handler), observed (the whole wrapper around each route: ids, errors,
+metrics, log).
 """
 
 from __future__ import annotations
@@ -14,12 +15,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from aiohttp import web
-
 from bench.bare_app import sum_numbers as bare_sum
 from sumapi import __main__ as entry
 from sumapi import app as app_module
-from sumapi import handlers, middleware
+from sumapi import handlers, observed
 from sumapi.observability import Metrics, access_log
 
 
@@ -32,22 +31,15 @@ def _no_metrics() -> None:
 
 
 def _no_request_id() -> None:
-    middleware.request_id_for = lambda request: "-"
+    observed.request_id_for = lambda request: "-"
 
 
 def _no_validation() -> None:
     app_module.handlers = _Handlers(sum_numbers=bare_sum)  # type: ignore[assignment]
 
 
-def _no_middleware() -> None:
-    create_app = app_module.create_app
-
-    def without_middleware(*args: object, **kwargs: object) -> web.Application:
-        app = create_app(*args, **kwargs)  # type: ignore[arg-type]
-        app.middlewares.clear()
-        return app
-
-    entry.create_app = without_middleware  # type: ignore[assignment]
+def _no_observed() -> None:
+    app_module.observed = lambda handler: handler  # type: ignore[assignment]
 
 
 class _Handlers:
@@ -65,7 +57,7 @@ SWITCHES: dict[str, Callable[[], None]] = {
     "metrics": _no_metrics,
     "request_id": _no_request_id,
     "validation": _no_validation,
-    "middleware": _no_middleware,
+    "observed": _no_observed,
 }
 
 

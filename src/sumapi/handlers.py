@@ -155,3 +155,17 @@ def plain_operands(payload: dict[str, Any]) -> tuple[int | float, int | float] |
     ):
         return a, b  # type: ignore[return-value]
     return None
+
+
+async def no_route(request: web.Request) -> web.Response:
+    """The catch-all route, added last: a path no route has (404), or a method it has not (405,
+    with the methods it has, as aiohttp's router would say)."""
+    own = request.match_info.route.resource
+    allowed: set[str] = set()
+    for resource in request.app.router.resources():
+        if resource is not own:
+            _, methods = await resource.resolve(request)
+            allowed |= methods
+    if allowed:
+        raise web.HTTPMethodNotAllowed(request.method, allowed)
+    raise web.HTTPNotFound()

@@ -13,6 +13,7 @@ from sumapi.app import create_app
 from sumapi.config import Config
 from sumapi.keys import CONFIG
 from sumapi.lifecycle import Lifecycle, Phase
+from sumapi.observed import is_observed, observed
 
 Client = TestClient[web.Request, web.Application]
 ClientFactory = Any
@@ -90,7 +91,7 @@ async def test_unexpected_exception_is_opaque_500_and_logged(
     async def boom(request: web.Request) -> web.Response:
         raise RuntimeError("database password is hunter2")
 
-    app.router.add_get("/boom", boom)
+    app.router.add_get("/boom", observed(boom))
     client = await aiohttp_client(app)
     with caplog.at_level(logging.ERROR, logger="sumapi.errors"):
         response = await client.get("/boom", headers={"X-Request-ID": "trace-me"})
@@ -103,6 +104,25 @@ async def test_unexpected_exception_is_opaque_500_and_logged(
     [record] = [r for r in caplog.records if r.name == "sumapi.errors"]
     assert record.exc_info is not None
     assert record.__dict__["request_id"] == "trace-me"
+
+
+def test_every_route_is_observed(app: web.Application) -> None:
+    """No response escapes the request id, the error shape, metrics and the access log: there is
+    no middleware, so each route's handler must be wrapped (sumapi.observed)."""
+    routes = list(app.router.routes())
+    assert len(routes) >= 8  # four API routes + HEAD for the GETs, docs, the catch-all
+    assert [str(r) for r in routes if not is_observed(r.handler)] == []
+    assert list(app.middlewares) == []
+
+
+async def test_docs_assets_are_served_and_nothing_else(client: Client) -> None:
+    response = await client.get("/api/docs/static/swagger-ui.css")
+    assert response.status == 200
+    assert response.headers["X-Request-ID"]
+    for path in ("/api/docs/static/..%2f..%2fdocs.py", "/api/docs/static/nope.js"):
+        response = await client.get(path)
+        assert response.status == 404
+        assert response.content_type == "application/problem+json"
 
 
 async def test_metrics_count_requests_by_route_and_status(client: Client) -> None:

@@ -12,7 +12,7 @@ import subprocess
 from typing import Any
 
 from ops import keytool
-from sumapi import middleware
+from sumapi import observed
 from sumapi.app import create_app
 from sumapi.config import Config
 from tests.support import ROOT
@@ -85,7 +85,7 @@ def test_body_limit_is_the_same_in_app_gateway_and_error_text() -> None:
 
 def test_request_id_pattern_is_the_same_in_app_and_gateway() -> None:
     pattern = FACTS["request_id_pattern"]
-    assert middleware._VALID_REQUEST_ID.pattern == pattern
+    assert observed._VALID_REQUEST_ID.pattern == pattern
     assert f'"~^{pattern}$" $http_x_request_id;' in NGINX
 
 

@@ -1,21 +1,34 @@
-"""Request middleware: request ids, error rendering, metrics and access logs."""
+"""What every route does around its handler: the request id, the one problem+json error shape,
+metrics and the access log.
+
+A wrapper per route (`observed`), not an aiohttp middleware: with any middleware aiohttp runs two
+extra coroutine layers per request (the middleware and its own current-app fixer), which cost
+6 % of a request this small (`make bench`, in-process: 79.5 -> 74.5 us). Every route is
+wrapped, the catch-all for unknown paths and wrong methods included (sumapi.app adds it last),
+so no response escapes it; tests/unit/test_routes.py checks each route of the router.
+"""
 
 from __future__ import annotations
 
+import copy
+import functools
 import itertools
 import logging
 import os
 import re
 import time
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler
+from multidict import istr
 
 from sumapi.keys import METRICS
 from sumapi.observability import UNMATCHED_ROUTE, access_log
 from sumapi.problems import ProblemError, problem_response
 
-REQUEST_ID_HEADER = "X-Request-ID"
+# istr: header names folded once here, not on every lookup.
+REQUEST_ID_HEADER = istr("X-Request-ID")
+REAL_IP_HEADER = istr("X-Real-IP")
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 logger = logging.getLogger("sumapi.errors")
@@ -24,7 +37,8 @@ logger = logging.getLogger("sumapi.errors")
 # Minted ids are 32 hex digits: a random per-process half and a counter. Unique across tasks and
 # restarts without a getrandom() call per request; an id correlates, it is not a secret.
 _ID_PREFIX = os.urandom(8).hex()
-_id_counter = itertools.count()
+# From 2**60 on, hex() gives 16 digits (for the next 15 * 2**60 ids).
+_id_counter = itertools.count(1 << 60)
 
 
 def request_id_for(request: web.Request) -> str:
@@ -32,20 +46,39 @@ def request_id_for(request: web.Request) -> str:
     incoming = request.headers.get(REQUEST_ID_HEADER)
     if incoming and _VALID_REQUEST_ID.fullmatch(incoming):
         return incoming
-    return f"{_ID_PREFIX}{next(_id_counter):016x}"
+    return _ID_PREFIX + hex(next(_id_counter))[2:]  # no format spec: a third of the cost
 
 
 def route_label(request: web.Request) -> str:
     """The route template, never the raw path, so metric label cardinality stays bounded."""
     resource = request.match_info.route.resource
-    return resource.canonical if resource is not None else UNMATCHED_ROUTE
+    if resource is None or resource.name == UNMATCHED_ROUTE:
+        return UNMATCHED_ROUTE
+    return resource.canonical
 
 
-@web.middleware
-async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The only middleware: every response, error or not, carries the request id, has the one
-    problem+json error shape, and is counted, timed and logged. (One layer and one coroutine,
-    not two: each is a measurable share of a request this small, see `make bench`.)"""
+def observed(handler: Handler) -> Handler:
+    """The route handler wrapped: its response, error or not, carries the request id, has the
+    one problem+json error shape, and is counted, timed and logged. The wrapper keeps the
+    handler's name and OpenAPI metadata (aiohttp-apispec reads them from the route)."""
+
+    async def observed_handler(request: web.Request) -> web.StreamResponse:
+        return await handle(request, handler)
+
+    functools.update_wrapper(observed_handler, handler, updated=())
+    # Its own copy of the decorators' metadata: aiohttp-apispec consumes (pops) it when it builds
+    # the document, and every app (tests, tools) must get the whole document.
+    observed_handler.__dict__.update(copy.deepcopy(vars(handler)))
+    observed_handler.__observed__ = True  # type: ignore[attr-defined]
+    return observed_handler
+
+
+def is_observed(handler: object) -> bool:
+    return getattr(handler, "__observed__", False) is True
+
+
+async def handle(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """One coroutine around the handler, not two: each is a measurable share of a request."""
     started = time.perf_counter()
     request_id = request_id_for(request)
     metrics = request.app[METRICS]
@@ -60,7 +93,7 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
         headers = response.headers
         headers[REQUEST_ID_HEADER] = request_id
         # Version banners help attackers match exploits and tell clients nothing useful.
-        headers["Server"] = "sumapi"
+        headers[hdrs.SERVER] = "sumapi"
         return response
     finally:
         elapsed = time.perf_counter() - started
@@ -78,7 +111,7 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
             request.remote,
             # Set by the gateway after its trusted-proxy check; the app port is reachable only
             # from inside the task, so it is not client-controlled there.
-            request.headers.get("X-Real-IP", "")[:64],
+            request.headers.get(REAL_IP_HEADER, "")[:64],
         )
 
 
