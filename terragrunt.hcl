@@ -1,6 +1,6 @@
 # Root Terragrunt configuration, included by every unit under live/<env>/<unit>/.
-# It is never a unit itself: make targets run terragrunt with --working-dir live/<env>[/<unit>],
-# and a run at the repository root stops (see the guard below). See docs/infrastructure.md.
+# It is never a unit itself: make targets run terragrunt with --working-dir live/<env>[/<unit>].
+# See docs/infrastructure.md.
 
 # The pins of versions.env are the versions tested here; newer ones are allowed where the
 # commands this project uses still exist (`run --all` replaced `run-all`, removed in 0.90;
@@ -11,13 +11,6 @@ terraform_version_constraint  = ">= 1.10.0, < 2.0.0"
 locals {
   env_file = find_in_parent_folders("env.hcl")
   env      = read_terragrunt_config(local.env_file).locals
-
-  # A run typed at the repository root would treat this file as a unit and walk every
-  # environment at once. path_relative_to_include() is "." only when this file is the unit.
-  root_guard = path_relative_to_include() == "." ? run_cmd(
-    "--terragrunt-quiet", "sh", "-c",
-    "echo 'terragrunt.hcl: run Terragrunt in one environment: terragrunt run --all --working-dir live/<env> -- plan (or a make target: make plan ENV=<env>)' >&2; exit 1",
-  ) : ""
 
   # An emulated environment (live/local) brings its own plumbing: live/<env>/emulator.hcl
   # (endpoints, fake credentials, emulator backend settings). Real environments never read it.

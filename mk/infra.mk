@@ -9,6 +9,8 @@ TERRAGRUNT := $(TOOLS_BIN)/terragrunt
 ACTIONLINT := $(TOOLS_BIN)/actionlint
 TF_MIRROR := $(TOOLS_DIR)/mirror
 TOFURC := $(TOOLS_DIR)/tofurc
+# Scratch copies of the modules for tofu validate (VALIDATE_DIR= keeps parallel runs apart).
+VALIDATE_DIR ?= $(TOOLS_DIR)/validate
 
 # The version is in the stamp's name: bumping a pin in versions.env rebuilds that tool only.
 TOFU_STAMP := $(TOOL_STAMPS)/tofu-$(OPENTOFU_VERSION)
@@ -200,7 +202,7 @@ test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt
 	$(TERRAGRUNT) hcl fmt --check --diff --working-dir $(ROOT) --log-level warn
 	@# Each module is validated in a copy: no .terraform/ or lock file lands in modules/.
 	@set -e; for module in modules/*/; do \
-	  module=$${module%/}; work=$(TOOLS_DIR)/validate/$$(basename $$module); \
+	  module=$${module%/}; work=$(VALIDATE_DIR)/$$(basename $$module); \
 	  rm -rf $$work/src && mkdir -p $$work/src && cp $$module/*.tf $$work/src/; \
 	  echo "tofu validate $$module"; \
 	  env $(INFRA_ENV) $(TOFU) -chdir=$$work/src init -backend=false -input=false -no-color \

@@ -107,6 +107,13 @@ data "aws_iam_policy_document" "assume_plan" {
       values   = local.plan_subjects
     }
   }
+
+  lifecycle {
+    precondition {
+      condition     = var.create_oidc_provider || var.oidc_provider_arn != null
+      error_message = "oidc_provider_arn is required when create_oidc_provider = false."
+    }
+  }
 }
 
 ## Boundary ---------------------------------------------------------------------------------

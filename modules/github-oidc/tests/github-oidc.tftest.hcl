@@ -111,7 +111,7 @@ run "reusing_a_provider_needs_its_arn" {
     create_oidc_provider = false
   }
 
-  expect_failures = [data.aws_iam_policy_document.assume]
+  expect_failures = [data.aws_iam_policy_document.assume, data.aws_iam_policy_document.assume_plan]
 }
 
 run "a_role_nobody_can_assume_is_refused" {

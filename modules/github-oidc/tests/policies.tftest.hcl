@@ -36,12 +36,12 @@ run "trust_environment_subjects_only" {
   command = plan
 
   assert {
-    condition     = jsondecode(data.aws_iam_policy_document.assume.json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == "repo:example-org/sumapi:environment:dev"
+    condition     = flatten([jsondecode(data.aws_iam_policy_document.assume.json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]]) == ["repo:example-org/sumapi:environment:dev"]
     error_message = "The deploy roles trust exactly the dev environment's subject (no branch, no wildcard)."
   }
 
   assert {
-    condition     = jsondecode(data.aws_iam_policy_document.assume.json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
+    condition     = flatten([jsondecode(data.aws_iam_policy_document.assume.json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"]]) == ["sts.amazonaws.com"]
     error_message = "The audience is STS."
   }
 
@@ -51,7 +51,7 @@ run "trust_environment_subjects_only" {
   }
 
   assert {
-    condition     = jsondecode(one(data.aws_iam_policy_document.assume_plan[*].json)).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == "repo:example-org/sumapi:environment:dev-plan"
+    condition     = flatten([jsondecode(one(data.aws_iam_policy_document.assume_plan[*].json)).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]]) == ["repo:example-org/sumapi:environment:dev-plan"]
     error_message = "The plan role trusts only the plan environment's subject."
   }
 }
@@ -142,7 +142,7 @@ run "no_role_may_delete_a_state_object" {
   }
 
   assert {
-    condition     = one([for s in jsondecode(data.aws_iam_policy_document.deploy.json).Statement : s.Condition.StringLike["s3:prefix"] if s.Sid == "StateBucketList"]) == "live/dev/*"
+    condition     = flatten([one([for s in jsondecode(data.aws_iam_policy_document.deploy.json).Statement : s.Condition.StringLike["s3:prefix"] if s.Sid == "StateBucketList"])]) == ["live/dev/*"]
     error_message = "Listing is limited to the environment's prefix."
   }
 }
