@@ -130,8 +130,11 @@ down: $(VENV_STAMP) ## Stop the local deployment: tasks, load balancer, registry
 ## Terragrunt -----------------------------------------------------------------------------
 # An operator's step, once per environment, with rights on the bucket (not CI's roles):
 # the versioned, encrypted, private, TLS-only state bucket of live/ENV/env.hcl.
+# Every unit of an environment shares the bucket: one unit without dependencies bootstraps it
+# (with --all, Terragrunt would need the outputs of dependencies never applied yet).
+BACKEND_BOOTSTRAP_UNIT ?= registry
 backend-bootstrap: $(INFRA_PREREQS) ## Create/configure ENV's state bucket (operator, once)
-	$(TG) backend bootstrap --all --non-interactive --working-dir $(LIVE_DIR)
+	$(TG) backend bootstrap --non-interactive --working-dir $(LIVE_DIR)/$(BACKEND_BOOTSTRAP_UNIT)
 	@echo "backend-bootstrap: state bucket of $(LIVE_DIR)/env.hcl ready"
 
 # An operator's step on the first real init (needs the registry, so it cannot run on this

@@ -39,5 +39,8 @@ locals {
     github_repository        = "example-org/sumapi"
     github_environments      = ["local"]      # the deploy job's GitHub environment
     plan_github_environments = ["local-plan"] # the pull-request plan job's
+    # moto does not serve AWS managed policies (ReadOnlyAccess, the default): the plan role
+    # keeps its own state-read and lock policy only here.
+    plan_policy_arns = {}
   }
 }

@@ -120,9 +120,9 @@ def test_no_run_bootstraps_the_backend(dev_live: str, target: str) -> None:
 
 def test_only_the_operator_step_bootstraps(dev_live: str) -> None:
     commands = dry_run("backend-bootstrap", "ENV=dev", f"LIVE_DIR={dev_live}")
-    assert "backend bootstrap --all" in commands
+    assert "backend bootstrap --non-interactive" in commands
     # ENV=local starts from an empty emulator: its deploy runs the same step first.
-    assert "backend bootstrap --all" in dry_run("deploy", "ENV=local")
+    assert "backend bootstrap --non-interactive" in dry_run("deploy", "ENV=local")
 
 
 def test_deploy_seeds_a_key_on_the_emulator_only(dev_live: str) -> None:
