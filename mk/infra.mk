@@ -9,6 +9,8 @@ TERRAGRUNT := $(TOOLS_BIN)/terragrunt
 ACTIONLINT := $(TOOLS_BIN)/actionlint
 TF_MIRROR := $(TOOLS_DIR)/mirror
 TOFURC := $(TOOLS_DIR)/tofurc
+# Scratch copies of the modules for tofu validate (VALIDATE_DIR= keeps parallel runs apart).
+VALIDATE_DIR ?= $(TOOLS_DIR)/validate
 
 # The version is in the stamp's name: bumping a pin in versions.env rebuilds that tool only.
 TOFU_STAMP := $(TOOL_STAMPS)/tofu-$(OPENTOFU_VERSION)
@@ -25,7 +27,7 @@ CLIENT ?=
 PLAN_ARGS ?=
 
 ifeq ($(wildcard $(LIVE_DIR)/env.hcl),)
-  ifneq ($(filter plan deploy destroy plan-file graph seed-key rotate-key retire-key list-keys,$(MAKECMDGOALS)),)
+  ifneq ($(filter backend-bootstrap providers-lock plan deploy destroy plan-file graph seed-key rotate-key retire-key list-keys,$(MAKECMDGOALS)),)
     $(error $(LIVE_DIR)/env.hcl is missing: copy $(LIVE_DIR)/env.hcl.example (if any) and fill it in)
   endif
 endif
@@ -35,14 +37,21 @@ ifneq ($(MODULE),)
   endif
 endif
 
-# Environment of every tofu/terragrunt run: the mirror-only CLI config and the pinned binary.
-INFRA_ENV := TF_CLI_CONFIG_FILE=$(TOFURC) TG_TF_PATH=$(TOFU) TF_IN_AUTOMATION=1 \
+# Environment of every tofu/terragrunt run: the pinned binary.
+INFRA_ENV := TG_TF_PATH=$(TOFU) TF_IN_AUTOMATION=1 \
   TG_NON_INTERACTIVE=true TG_NO_COLOR=true TG_TF_FORWARD_STDOUT=true
 ifeq ($(ENV),local)
+  # The emulator and the offline tests only: providers from this machine's mirror (provider
+  # 3.39, linux_amd64). Real environments install them from the registry, pinned by the
+  # .terraform.lock.hcl committed in each unit (docs/infrastructure.md, "Provider lock files").
   # moto accepts any credentials; fixed ones keep a developer's real AWS profile out of it.
   # AWS_ENDPOINT_URL sends every AWS SDK call that has no explicit endpoint (terragrunt's
   # bootstrap asks STS for the account id, boto3 in the key tool) to the emulator too.
-  INFRA_ENV := -u AWS_PROFILE -u AWS_SESSION_TOKEN $(INFRA_ENV) \
+  # No shared provider cache (Terragrunt turns one on for OpenTofu >= 1.10): the mirror is
+  # linked into each unit anyway, and parallel inits of `run --all` raced in that cache
+  # ("still not detected in ~/.cache/terragrunt/providers", seen in CI and in test-infra).
+  INFRA_ENV := -u AWS_PROFILE -u AWS_SESSION_TOKEN TF_CLI_CONFIG_FILE=$(TOFURC) $(INFRA_ENV) \
+    TG_NO_AUTO_PROVIDER_CACHE_DIR=true \
     AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
     AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
     AWS_ENDPOINT_URL=$(EMULATOR_URL) SUMAPI_EMULATOR_ENDPOINT=$(EMULATOR_URL)
@@ -50,7 +59,12 @@ ifeq ($(ENV),local)
   DEPLOY_ENV := TF_VAR_image_tag=$(IMAGE_TAG)
   INFRA_PREREQS := tools emulator
 else
-  INFRA_PREREQS := tools
+  INFRA_PREREQS := infra-tools
+  ifneq ($(CI),)
+    # CI installs exactly the providers of the committed lock files; a missing or stale lock
+    # file fails the init instead of being rewritten on the runner.
+    INFRA_ENV += TF_CLI_ARGS_init=-lockfile=readonly
+  endif
 endif
 
 TG := env $(INFRA_ENV) $(TERRAGRUNT)
@@ -64,22 +78,30 @@ ifneq ($(CI),)
     TG_QUEUE_EXCLUDES := --queue-exclude-dir bootstrap
   endif
 endif
+# plan, deploy and destroy never create or reconfigure the state bucket (no --backend-bootstrap:
+# it reads and rewrites the bucket's encryption, policy and public-access block, which the CI
+# roles may not). `make backend-bootstrap` is the operator's step that creates it.
 ifeq ($(MODULE),)
-  # All units in dependency order; the state bucket and lock table are created when missing.
-  TG_RUN := $(TG_DEPLOY) run --all --non-interactive --backend-bootstrap $(TG_QUEUE_EXCLUDES) \
-    --working-dir $(LIVE_DIR)
+  # All units in dependency order.
+  TG_RUN := $(TG_DEPLOY) run --all --non-interactive $(TG_QUEUE_EXCLUDES) --working-dir $(LIVE_DIR)
 else
   # This unit only: its dependencies are NOT run; their outputs are read from their state
   # (plan falls back to the typed mock_outputs when a dependency was never applied).
-  TG_RUN := $(TG_DEPLOY) run --non-interactive --backend-bootstrap --working-dir $(LIVE_DIR)/$(MODULE)
+  TG_RUN := $(TG_DEPLOY) run --non-interactive --working-dir $(LIVE_DIR)/$(MODULE)
 endif
 KEYTOOL := env $(INFRA_ENV) $(PY) -m ops.keytool --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
+# One line naming `make backend-bootstrap` when the state bucket is missing, instead of
+# tofu's init error. Lists the environment's prefix only: the CI roles may list nothing else.
+BACKEND_CHECK := env $(INFRA_ENV) $(PY) -m ops.state_bucket check --live-dir $(LIVE_DIR)
 
-.PHONY: tools emulator down plan deploy destroy plan-file graph seed-key rotate-key retire-key \
-  list-keys test-iac-static test-infra
+.PHONY: tools infra-tools emulator down backend-bootstrap providers-lock plan deploy destroy \
+  plan-file graph seed-key rotate-key retire-key list-keys test-iac-static test-infra
 
 ## Toolchain ------------------------------------------------------------------------------
 tools: $(TOOLS) ## Build/fetch pinned tofu, terragrunt, actionlint and the AWS provider mirror
+
+# What a real environment needs: providers come from the registry, not the offline mirror.
+infra-tools: $(TOFU_STAMP) $(TERRAGRUNT_STAMP) ## Build tofu and terragrunt only (deploys to AWS)
 
 $(TOFU_STAMP):
 	scripts/tools/go-module-build github.com/opentofu/opentofu v$(OPENTOFU_VERSION) ./cmd/tofu \
@@ -110,13 +132,38 @@ down: $(VENV_STAMP) ## Stop the local deployment: tasks, load balancer, registry
 	@$(PY) -m ops.emulator stop --port $(EMULATOR_PORT)
 
 ## Terragrunt -----------------------------------------------------------------------------
-plan: $(INFRA_PREREQS) ## tofu plan, ENV=local|dev, MODULE=<unit> for one unit
+# An operator's step, once per environment, with rights on the bucket (not CI's roles):
+# the versioned, encrypted, private, TLS-only state bucket of live/ENV/env.hcl.
+# Every unit of an environment shares the bucket: one unit without dependencies bootstraps it
+# (with --all, Terragrunt would need the outputs of dependencies never applied yet).
+BACKEND_BOOTSTRAP_UNIT ?= registry
+backend-bootstrap: $(INFRA_PREREQS) ## Create/configure ENV's state bucket (operator, once)
+	$(TG) backend bootstrap --non-interactive --working-dir $(LIVE_DIR)/$(BACKEND_BOOTSTRAP_UNIT)
+	@echo "backend-bootstrap: state bucket of $(LIVE_DIR)/env.hcl ready"
+
+# An operator's step on the first real init (needs the registry, so it cannot run on this
+# offline machine): hashes for every platform that runs tofu (CI, laptops); commit the files.
+LOCK_PLATFORMS ?= linux_amd64 linux_arm64 darwin_amd64 darwin_arm64
+providers-lock: $(INFRA_PREREQS) ## Write live/ENV/<unit>/.terraform.lock.hcl from the registry (commit them)
+	@if [ "$(ENV)" = local ]; then echo "providers-lock: ENV=local uses the offline mirror;" \
+	  "lock files are for real environments (ENV=dev, prod)" >&2; exit 2; fi
+	$(TG) run --all --non-interactive --working-dir $(LIVE_DIR) -- providers lock \
+	  $(foreach platform,$(LOCK_PLATFORMS),-platform=$(platform))
+	@echo "providers-lock: commit $(LIVE_DIR)/*/.terraform.lock.hcl"
+
+plan: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu plan, ENV=local|dev, MODULE=<unit> for one unit
+	@$(BACKEND_CHECK)
 	$(TG_RUN) -- plan -input=false $(PLAN_ARGS)
 
-deploy: $(INFRA_PREREQS) ## tofu apply, then seed the first API key if the secret is empty
+# ENV=local starts from an empty emulator, so its deploy bootstraps the emulator's bucket
+# first; any other environment only checks that the bucket exists. A key is seeded only on
+# ENV=local: elsewhere `make seed-key` is an operator's step (it decrypts and writes the
+# secret, which CI must not), and deploy checks with DescribeSecret that a key exists.
+deploy: $(INFRA_PREREQS) $(VENV_STAMP) $(if $(filter local,$(ENV)),backend-bootstrap) ## tofu apply; ENV=local seeds the first API key, others check one exists
+	@$(BACKEND_CHECK)
 	$(TG_RUN) -- apply -input=false -auto-approve
 	@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = secrets ] || [ "$(MODULE)" = compute ]; then \
-	  $(KEYTOOL) seed; fi
+	  $(KEYTOOL) $(if $(filter local,$(ENV)),seed,check); fi
 	@# ENV=local is a full deployment: the emulator runs no container, the local ECS runner does.
 	$(if $(filter local,$(ENV)),@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = compute ]; then \
 	  $(MAKE) images push-images local-tasks ENV=local; fi)
@@ -154,7 +201,7 @@ graph: tools ## Unit dependency graph: docs/graph.dot and docs/graph.svg
 	@echo "graph: docs/graph.dot docs/graph.svg ($(ENV))"
 
 ## API keys -------------------------------------------------------------------------------
-seed-key: $(INFRA_PREREQS) $(VENV_STAMP) ## Create the first API key if the secret has none
+seed-key: $(INFRA_PREREQS) $(VENV_STAMP) ## Create the first API key if the secret has none (operator)
 	$(KEYTOOL) seed
 
 rotate-key: $(INFRA_PREREQS) $(VENV_STAMP) ## Add a key for CLIENT=name, redeploy; prints it once
@@ -174,7 +221,7 @@ test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt
 	$(TERRAGRUNT) hcl fmt --check --diff --working-dir $(ROOT) --log-level warn
 	@# Each module is validated in a copy: no .terraform/ or lock file lands in modules/.
 	@set -e; for module in modules/*/; do \
-	  module=$${module%/}; work=$(TOOLS_DIR)/validate/$$(basename $$module); \
+	  module=$${module%/}; work=$(VALIDATE_DIR)/$$(basename $$module); \
 	  rm -rf $$work/src && mkdir -p $$work/src && cp $$module/*.tf $$work/src/; \
 	  echo "tofu validate $$module"; \
 	  env $(INFRA_ENV) $(TOFU) -chdir=$$work/src init -backend=false -input=false -no-color \
@@ -182,7 +229,8 @@ test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt
 	  env $(INFRA_ENV) $(TOFU) -chdir=$$work/src validate -no-color; \
 	done
 	$(VENV)/bin/mypy --strict ops localenv tests/infra tests/containers
-	$(VENV)/bin/pytest -q -m "not slow" -p no:cacheprovider tests/infra
+	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) \
+	  $(VENV)/bin/pytest -q -m "not slow" -p no:cacheprovider tests/infra
 
 test-infra: tools $(VENV_STAMP) ## Full cycle on a private emulator: apply, assert, re-plan, destroy
 	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) \

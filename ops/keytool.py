@@ -4,10 +4,15 @@
     python -m ops.keytool retire CLIENT [--all | --key FINGERPRINT]
     python -m ops.keytool list                    # names, fingerprints, masked keys
     python -m ops.keytool seed                    # first key, only if the secret has none
+    python -m ops.keytool check                   # a key exists? (DescribeSecret, no decrypt)
 
 Rotation: `add CLIENT` puts a second key next to the client's current one (both are valid
 while the client switches), then `retire CLIENT` removes the older keys and keeps the newest.
 Every change forces a new ECS deployment: nginx reads the secret only when a task starts.
+
+`check` is what `make deploy` runs outside ENV=local (CI included): it reads the secret's
+metadata only (DescribeSecret: its version stages), never a value, so it needs no
+kms:Decrypt. Seeding the first key (`seed`, `make seed-key`) is an operator's step.
 
 Secret value format (contract with nginx): `client:key,client:key`, client [a-z0-9-]{1,32},
 key [A-Za-z0-9_-]{32,128}. A full key is printed once, to the operator who created it; every
@@ -115,6 +120,11 @@ class KeyStore:
             return SecretState([], None)
         return SecretState(parse_keys(answer.get("SecretString", "")), answer["VersionId"])
 
+    def has_current_value(self) -> bool:
+        """Whether a value is AWSCURRENT, from the metadata alone (nothing is decrypted)."""
+        stages = self._client.describe_secret(SecretId=self.secret_id).get("VersionIdsToStages", {})
+        return any("AWSCURRENT" in labels for labels in stages.values())
+
     def write(self, keys: Sequence[ApiKey], expected: SecretState) -> str:
         if not keys:
             raise KeyToolError("refusing to leave the secret without keys (nginx would deny all)")
@@ -204,6 +214,18 @@ def cmd_seed(store: KeyStore, ecs: Any, service: Service | None, out: Printer) -
         out(f"seed: the secret already holds {len(state.keys)} key(s); nothing to do")
         return 0
     return cmd_add(store, ecs, service, SEED_CLIENT, out, show_key=not in_ci())
+
+
+def cmd_check(store: KeyStore, env: str, out: Printer) -> int:
+    """A key exists (the service can start), checked without reading it: CI's path."""
+    if not store.has_current_value():
+        raise KeyToolError(
+            f"the API keys secret has no value, so the gateway would refuse every request: "
+            f"an operator seeds the first key with `make seed-key ENV={env}` "
+            f"(docs/runbook.md#first-deploy)"
+        )
+    out("check: the API keys secret has a current value (not read)")
+    return 0
 
 
 def select_retired(
@@ -317,6 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--key", metavar="FINGERPRINT", help="remove this key only")
     commands.add_parser("list", help="client names with fingerprints and masked keys")
     commands.add_parser("seed", help=f"add a '{SEED_CLIENT}' key if the secret has none")
+    commands.add_parser("check", help="fail unless the secret has a value (DescribeSecret only)")
     return parser
 
 
@@ -335,6 +358,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_add(store, ecs, service, args.client, out)
         if args.command == "seed":
             return cmd_seed(store, ecs, service, out)
+        if args.command == "check":
+            env = Path(args.live_dir).name if args.live_dir else "<env>"
+            return cmd_check(store, env, out)
         if args.command == "retire":
             return cmd_retire(store, ecs, service, args.client, args.all, args.key, out)
         return cmd_list(store, out)

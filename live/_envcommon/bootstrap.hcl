@@ -1,9 +1,15 @@
-# bootstrap unit: the GitHub OIDC provider and the role CI's deploy job assumes. An operator
-# applies it once with admin credentials; afterwards CI deploys with that role only.
+# bootstrap unit: the GitHub OIDC provider and the roles CI's jobs assume (apply, push, and
+# the pull-request plan role). An operator applies it with admin credentials; CI never does.
 # Environment values come from live/<env>/env.hcl (locals.bootstrap).
 
 locals {
-  env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  env      = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  live_dir = dirname(find_in_parent_folders("env.hcl"))
+
+  # The units CI applies: every unit of the environment but this one. Their state objects are
+  # the only ones the apply role may write.
+  units    = sort([for f in fileset(local.live_dir, "*/terragrunt.hcl") : dirname(f)])
+  ci_units = [for u in local.units : u if u != basename(get_terragrunt_dir())]
 }
 
 terraform {
@@ -34,11 +40,15 @@ dependency "compute" {
 }
 
 inputs = merge(local.env.bootstrap, {
-  # The role is account-wide; the env name keeps dev and prod roles apart in one account.
+  # Roles are account-wide; the env name keeps dev and prod roles apart in one account.
   name                    = "${local.env.name}-github-deploy"
   ecr_repository_arns     = values(dependency.registry.outputs.repository_arns)
   ecs_cluster_name        = dependency.compute.outputs.cluster_name
   ecs_execution_role_arns = [dependency.compute.outputs.execution_role_arn, dependency.compute.outputs.task_role_arn]
   state_bucket_name       = local.env.state_bucket
-  lock_table_name         = local.env.lock_table
+  # The root terragrunt.hcl's state keys: <path from the repository root>/terraform.tfstate.
+  state_key_prefix = "${dirname(get_path_from_repo_root())}/"
+  state_units      = local.ci_units
+  # `make push-images` reads the repository URLs from the registry unit's outputs.
+  push_state_units = ["registry"]
 })

@@ -2,13 +2,12 @@
 # Everything it holds, including the state bucket, lives in its memory: `make down` wipes it.
 locals {
   environment = "local"
-  emulated    = true
+  emulated    = true # the root reads live/local/emulator.hcl (endpoints, fake credentials)
   aws_region  = "us-east-1"
   account_id  = "123456789012" # moto's fixed account
 
   name         = "sumapi-local"
-  state_bucket = "sumapi-local-tfstate"
-  lock_table   = "sumapi-local-tflock"
+  state_bucket = "sumapi-local-tfstate" # locks are S3 lock files beside each state object
 
   tags = {
     Project = "sumapi"
@@ -42,8 +41,11 @@ locals {
     alarm_email = null
   }
   bootstrap = {
-    github_repository   = "example-org/sumapi"
-    github_branches     = ["main"]
-    github_environments = []
+    github_repository        = "example-org/sumapi"
+    github_environments      = ["local"]      # the deploy job's GitHub environment
+    plan_github_environments = ["local-plan"] # the pull-request plan job's
+    # moto does not serve AWS managed policies (ReadOnlyAccess, the default): the plan role
+    # keeps its own state-read and lock policy only here.
+    plan_policy_arns = {}
   }
 }

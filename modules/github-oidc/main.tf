@@ -12,12 +12,34 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   region     = data.aws_region.current.name
 
-  # Exact subjects only (no wildcards): a fork, another branch or a pull request
-  # from elsewhere produces a different sub claim and cannot assume the role.
-  subjects = concat(
-    [for b in var.github_branches : "repo:${var.github_repository}:ref:refs/heads/${b}"],
-    [for e in var.github_environments : "repo:${var.github_repository}:environment:${e}"],
+  # Exact environment subjects only (no wildcards, no branch subjects): a job that names a
+  # GitHub environment gets sub = repo:<repo>:environment:<env> whatever its branch, so the
+  # branch is restricted by the environment's deployment branch rule on GitHub's side.
+  # Forks, other repositories and jobs without that environment get another sub.
+  deploy_subjects = [for e in var.github_environments : "repo:${var.github_repository}:environment:${e}"]
+  plan_subjects   = [for e in var.plan_github_environments : "repo:${var.github_repository}:environment:${e}"]
+  create_plan     = length(var.plan_github_environments) > 0
+
+  # Names are known before anything exists, so the boundary can name the roles it protects
+  # without a dependency cycle (the roles carry the boundary).
+  role_names = merge(
+    { apply = var.name, push = "${var.name}-push" },
+    local.create_plan ? { plan = "${var.name}-plan" } : {},
   )
+  role_arns    = { for k, n in local.role_names : k => "arn:${local.partition}:iam::${local.account_id}:role/${n}" }
+  boundary_arn = "arn:${local.partition}:iam::${local.account_id}:policy/${var.name}-boundary"
+
+  # Terraform state: one object per unit, <prefix><unit>/terraform.tfstate (the root
+  # terragrunt.hcl's key), and with S3 native locking a <key>.tflock object beside it.
+  bucket_arn      = var.state_bucket_name == null ? null : "arn:${local.partition}:s3:::${var.state_bucket_name}"
+  state_keys      = [for u in var.state_units : "${local.bucket_arn}/${var.state_key_prefix}${u}/terraform.tfstate"]
+  state_lock_keys = [for k in local.state_keys : "${k}.tflock"]
+  push_state_keys = [for u in var.push_state_units : "${local.bucket_arn}/${var.state_key_prefix}${u}/terraform.tfstate"]
+  lock_table_arn  = var.lock_table_name == null ? null : "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${var.lock_table_name}"
+
+  read_only_policy_arns = var.plan_policy_arns != null ? var.plan_policy_arns : {
+    read_only = "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess"
+  }
 }
 
 resource "aws_iam_openid_connect_provider" "this" {
@@ -29,6 +51,8 @@ resource "aws_iam_openid_connect_provider" "this" {
 
   tags = merge(var.tags, { Name = local.oidc_host })
 }
+
+## Trust ------------------------------------------------------------------------------------
 
 data "aws_iam_policy_document" "assume" {
   statement {
@@ -48,7 +72,7 @@ data "aws_iam_policy_document" "assume" {
     condition {
       test     = "StringEquals"
       variable = "${local.oidc_host}:sub"
-      values   = local.subjects
+      values   = local.deploy_subjects
     }
   }
 
@@ -60,80 +84,194 @@ data "aws_iam_policy_document" "assume" {
   }
 }
 
-resource "aws_iam_role" "this" {
-  name                 = var.name
-  description          = "Assumed by GitHub Actions of ${var.github_repository} (OIDC) to push images and deploy"
-  assume_role_policy   = data.aws_iam_policy_document.assume.json
-  max_session_duration = var.max_session_duration
+data "aws_iam_policy_document" "assume_plan" {
+  count = local.create_plan ? 1 : 0
 
-  tags = merge(var.tags, { Name = var.name })
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [local.oidc_provider_arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:sub"
+      values   = local.plan_subjects
+    }
+  }
 
   lifecycle {
     precondition {
-      condition     = length(local.subjects) > 0
-      error_message = "Give at least one of github_branches or github_environments: the role must be assumable by something."
+      condition     = var.create_oidc_provider || var.oidc_provider_arn != null
+      error_message = "oidc_provider_arn is required when create_oidc_provider = false."
+    }
+  }
+}
+
+## Boundary ---------------------------------------------------------------------------------
+
+# Denies that hold whatever identity policies the roles get: apply_policy_arns typically
+# include iam:* on the project's role names, which would otherwise match these roles too and
+# let CI rewrite its own rights, its trust policy or this boundary.
+data "aws_iam_policy_document" "guard" {
+  statement {
+    sid    = "DenyChangingTheCiRoles"
+    effect = "Deny"
+    actions = [
+      "iam:Attach*", "iam:CreateRole", "iam:Delete*", "iam:Detach*", "iam:Put*", "iam:Tag*",
+      "iam:Untag*", "iam:Update*",
+    ]
+    resources = values(local.role_arns)
+  }
+
+  statement {
+    sid    = "DenyChangingTheBoundary"
+    effect = "Deny"
+    actions = [
+      "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
+      "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy",
+    ]
+    resources = [local.boundary_arn]
+  }
+
+  statement {
+    sid    = "DenyRemovingAnyBoundary"
+    effect = "Deny"
+    # A role cannot drop its own boundary; no CI role removes anybody else's either.
+    actions   = ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid    = "DenyChangingTheTrustAnchor"
+    effect = "Deny"
+    actions = [
+      "iam:AddClientIDToOpenIDConnectProvider", "iam:CreateOpenIDConnectProvider",
+      "iam:DeleteOpenIDConnectProvider", "iam:RemoveClientIDFromOpenIDConnectProvider",
+      "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider",
+      "iam:UpdateOpenIDConnectProviderThumbprint",
+    ]
+    resources = ["*"]
+  }
+
+  statement {
+    sid    = "DenyReadingSecretValues"
+    effect = "Deny"
+    # CI never needs a secret's value: the modules create secrets without versions and
+    # `make deploy` checks for a key with DescribeSecret. A key is read by the ECS execution
+    # role and by operators only.
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = ["*"]
+  }
+}
+
+data "aws_iam_policy_document" "boundary" {
+  source_policy_documents = [data.aws_iam_policy_document.guard.json]
+
+  statement {
+    sid = "IdentityPoliciesDecide"
+    # A boundary only caps: within it, each role's own policies grant. The denies above are
+    # what it adds.
+    actions   = ["*"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_policy" "boundary" {
+  name        = "${var.name}-boundary"
+  description = "Permissions boundary of the GitHub Actions roles ${join(", ", values(local.role_names))}: they cannot change themselves, this boundary or the OIDC provider, nor read secret values"
+  policy      = data.aws_iam_policy_document.boundary.json
+
+  tags = merge(var.tags, { Name = "${var.name}-boundary" })
+}
+
+## Apply role: terragrunt apply of the environment's units ----------------------------------
+
+resource "aws_iam_role" "this" {
+  name                 = local.role_names.apply
+  description          = "Assumed by the deploy job of ${var.github_repository} (GitHub environments ${join(", ", var.github_environments)}) to apply the infrastructure"
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  max_session_duration = var.max_session_duration
+  permissions_boundary = aws_iam_policy.boundary.arn
+
+  tags = merge(var.tags, { Name = local.role_names.apply })
+
+  lifecycle {
+    precondition {
+      condition     = length(local.deploy_subjects) > 0
+      error_message = "github_environments is empty: name the GitHub environment(s) the deploy job runs in, e.g. [\"dev\"]."
+    }
+    precondition {
+      condition     = var.state_bucket_name == null || length(var.state_units) > 0
+      error_message = "state_units is empty: list the units CI applies (their state objects are the only ones it may write)."
+    }
+  }
+}
+
+data "aws_iam_policy_document" "state_read" {
+  count = var.state_bucket_name == null ? 0 : 1
+
+  statement {
+    sid       = "StateBucketList"
+    actions   = ["s3:ListBucket"]
+    resources = [local.bucket_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.state_key_prefix}*"]
+    }
+  }
+
+  statement {
+    sid = "StateRead"
+    # Every unit's state of the environment: dependencies' outputs are read from it.
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/${var.state_key_prefix}*"]
+  }
+
+  # S3 native locking (use_lockfile): a lock is an object written with If-None-Match and
+  # deleted on unlock. These are the only objects any CI role may delete.
+  statement {
+    sid       = "StateLockFiles"
+    actions   = ["s3:DeleteObject", "s3:PutObject"]
+    resources = local.state_lock_keys
+  }
+
+  dynamic "statement" {
+    for_each = local.lock_table_arn == null ? [] : [1]
+
+    content {
+      sid       = "StateLockTable"
+      actions   = ["dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem"]
+      resources = [local.lock_table_arn]
     }
   }
 }
 
 data "aws_iam_policy_document" "deploy" {
-  dynamic "statement" {
-    for_each = length(var.ecr_repository_arns) > 0 ? [1] : []
-
-    content {
-      sid       = "EcrLogin"
-      actions   = ["ecr:GetAuthorizationToken"]
-      resources = ["*"] # no resource-level permissions exist for this action
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(var.ecr_repository_arns) > 0 ? [1] : []
-
-    content {
-      sid = "EcrPushOwnRepositories"
-      actions = [
-        "ecr:BatchCheckLayerAvailability",
-        "ecr:BatchGetImage",
-        "ecr:CompleteLayerUpload",
-        "ecr:DescribeImageScanFindings",
-        "ecr:DescribeImages",
-        "ecr:GetDownloadUrlForLayer",
-        "ecr:InitiateLayerUpload",
-        "ecr:PutImage",
-        "ecr:UploadLayerPart",
-      ]
-      resources = var.ecr_repository_arns
-    }
-  }
+  source_policy_documents = concat(
+    [data.aws_iam_policy_document.guard.json],
+    data.aws_iam_policy_document.state_read[*].json,
+  )
 
   dynamic "statement" {
     for_each = var.state_bucket_name == null ? [] : [1]
 
     content {
-      sid       = "StateBucketList"
-      actions   = ["s3:GetBucketVersioning", "s3:ListBucket"]
-      resources = ["arn:${local.partition}:s3:::${var.state_bucket_name}"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = var.state_bucket_name == null ? [] : [1]
-
-    content {
-      sid       = "StateObjects"
-      actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
-      resources = ["arn:${local.partition}:s3:::${var.state_bucket_name}/*"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = var.lock_table_name == null ? [] : [1]
-
-    content {
-      sid       = "StateLock"
-      actions   = ["dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem"]
-      resources = ["arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${var.lock_table_name}"]
+      sid = "StateWriteOwnUnits"
+      # Write, never delete: tofu overwrites a state object on apply and never removes it, so
+      # no unit's state can be deleted with this role.
+      actions   = ["s3:PutObject"]
+      resources = local.state_keys
     }
   }
 
@@ -176,18 +314,144 @@ data "aws_iam_policy_document" "deploy" {
 }
 
 resource "aws_iam_role_policy" "deploy" {
-  count = length(var.ecr_repository_arns) > 0 || var.state_bucket_name != null || var.lock_table_name != null || var.ecs_cluster_name != null ? 1 : 0
-
-  name   = "push-images-deploy-service-state"
+  name   = "deploy-service-state"
   role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.deploy.json
 }
 
 # A full `terragrunt apply` creates VPCs, load balancers, IAM roles and KMS keys: no
-# narrow policy covers it. The caller chooses the managed policies (see README).
+# narrow policy covers it. The caller chooses the managed policies (see README); the
+# boundary's denies still hold.
 resource "aws_iam_role_policy_attachment" "apply" {
   for_each = var.apply_policy_arns
 
   role       = aws_iam_role.this.name
+  policy_arn = each.value
+}
+
+## Push role: images to the environment's repositories, nothing else ------------------------
+
+resource "aws_iam_role" "push" {
+  name                 = local.role_names.push
+  description          = "Assumed by the deploy job of ${var.github_repository} to push images to its ECR repositories only"
+  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  max_session_duration = var.max_session_duration
+  permissions_boundary = aws_iam_policy.boundary.arn
+
+  tags = merge(var.tags, { Name = local.role_names.push })
+}
+
+data "aws_iam_policy_document" "push" {
+  source_policy_documents = [data.aws_iam_policy_document.guard.json]
+
+  dynamic "statement" {
+    for_each = length(var.ecr_repository_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "EcrLogin"
+      actions   = ["ecr:GetAuthorizationToken"]
+      resources = ["*"] # no resource-level permissions exist for this action
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.ecr_repository_arns) > 0 ? [1] : []
+
+    content {
+      sid = "EcrPushOwnRepositories"
+      actions = [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:CompleteLayerUpload",
+        "ecr:DescribeImages",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:InitiateLayerUpload",
+        "ecr:PutImage",
+        "ecr:UploadLayerPart",
+      ]
+      resources = var.ecr_repository_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.state_bucket_name != null && length(var.push_state_units) > 0 ? [1] : []
+
+    content {
+      sid = "StateReadRepositoryUrls"
+      # `make push-images` reads the repository URLs from these units' outputs.
+      actions   = ["s3:GetObject"]
+      resources = local.push_state_keys
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "push" {
+  name   = "push-images"
+  role   = aws_iam_role.push.id
+  policy = data.aws_iam_policy_document.push.json
+
+  lifecycle {
+    precondition {
+      condition     = length(var.ecr_repository_arns) > 0
+      error_message = "ecr_repository_arns is empty: the push role needs the repositories it may push to (registry unit output repository_arns)."
+    }
+  }
+}
+
+## Plan role: read-only, for pull-request plans ---------------------------------------------
+
+resource "aws_iam_role" "plan" {
+  count = local.create_plan ? 1 : 0
+
+  name                 = local.role_names.plan
+  description          = "Assumed by the pull-request plan job of ${var.github_repository}: read-only, state read, lock write"
+  assume_role_policy   = data.aws_iam_policy_document.assume_plan[0].json
+  max_session_duration = var.max_session_duration
+  permissions_boundary = aws_iam_policy.boundary.arn
+
+  tags = merge(var.tags, { Name = local.role_names.plan })
+
+  lifecycle {
+    precondition {
+      condition     = length(setintersection(var.plan_github_environments, var.github_environments)) == 0
+      error_message = "plan_github_environments must differ from github_environments: a pull request must not get the deploy roles' environment."
+    }
+  }
+}
+
+data "aws_iam_policy_document" "plan" {
+  count = local.create_plan ? 1 : 0
+
+  source_policy_documents = concat(
+    [data.aws_iam_policy_document.guard.json],
+    data.aws_iam_policy_document.state_read[*].json,
+  )
+
+  dynamic "statement" {
+    for_each = var.state_bucket_name == null ? [] : [1]
+
+    content {
+      sid    = "DenyWritesButStateLocks"
+      effect = "Deny"
+      # Whatever plan_policy_arns grant, a pull request's code (which runs with this role)
+      # writes and deletes lock objects only, never a state object or anything else in S3.
+      actions       = ["s3:DeleteObject", "s3:PutObject"]
+      not_resources = local.state_lock_keys
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "plan" {
+  count = local.create_plan ? 1 : 0
+
+  name   = "read-only-plan"
+  role   = aws_iam_role.plan[0].id
+  policy = data.aws_iam_policy_document.plan[0].json
+}
+
+resource "aws_iam_role_policy_attachment" "plan" {
+  for_each = local.create_plan ? local.read_only_policy_arns : {}
+
+  role       = aws_iam_role.plan[0].name
   policy_arn = each.value
 }

@@ -1,10 +1,10 @@
 variable "name" {
-  description = "Name of the deploy role and prefix of its policies (e.g. sumapi-github-deploy)."
+  description = "Name of the apply role and prefix of the others (<name>-push, <name>-plan) and of the boundary policy (<name>-boundary), e.g. sumapi-dev-github-deploy."
   type        = string
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.name))
-    error_message = "name must be a valid IAM role name (1-64 of [A-Za-z0-9+=,.@_-])."
+    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,59}$", var.name))
+    error_message = "name must be 1-59 of [A-Za-z0-9+=,.@_-] (an IAM role name, with room for the -push and -plan suffixes)."
   }
 }
 
@@ -42,20 +42,49 @@ variable "github_repository" {
   }
 }
 
+# Kept only to refuse an old env.hcl that still sets it, with the fix in one line.
+# tflint-ignore: terraform_unused_declarations
 variable "github_branches" {
-  description = "Branches whose workflow runs may assume the role (sub repo:<repo>:ref:refs/heads/<branch>)."
+  description = "Removed: the roles trust GitHub environments only (see github_environments). Must stay empty."
   type        = list(string)
-  default     = ["main"]
+  default     = []
+
+  validation {
+    condition     = length(var.github_branches) == 0
+    error_message = "github_branches is no longer supported: list the deploy job's GitHub environment in github_environments and restrict that environment to main on GitHub (Settings -> Environments -> Deployment branches)."
+  }
 }
 
 variable "github_environments" {
-  description = "GitHub environments whose jobs may assume the role (sub repo:<repo>:environment:<env>). Use environments with required reviewers for production."
+  description = "GitHub environments whose jobs may assume the apply and push roles (sub repo:<repo>:environment:<env>). Restrict each to main and give production required reviewers on GitHub: the OIDC sub of an environment job does not carry the branch."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for e in var.github_environments : can(regex("^[A-Za-z0-9_.-]{1,255}$", e))])
+    error_message = "github_environments: each must be a GitHub environment name ([A-Za-z0-9_.-], no wildcards)."
+  }
+}
+
+variable "plan_github_environments" {
+  description = "GitHub environments whose jobs may assume the read-only plan role (the pull-request plan job, e.g. dev-plan). Empty = no plan role. Must differ from github_environments."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.plan_github_environments : can(regex("^[A-Za-z0-9_.-]{1,255}$", e))])
+    error_message = "plan_github_environments: each must be a GitHub environment name ([A-Za-z0-9_.-], no wildcards)."
+  }
+}
+
+variable "plan_policy_arns" {
+  description = "Managed policies of the plan role, by a short static name. null = the AWS managed ReadOnlyAccess. The role's own policy adds state read and lock writes, and denies every other S3 write."
+  type        = map(string)
+  default     = null
 }
 
 variable "ecr_repository_arns" {
-  description = "ECR repositories CI may push to (registry.repository_arns)."
+  description = "ECR repositories the push role may push to (registry unit output repository_arns); nothing else is pushable."
   type        = list(string)
   default     = []
 }
@@ -78,14 +107,47 @@ variable "state_bucket_name" {
   default     = null
 }
 
+variable "state_key_prefix" {
+  description = "Key prefix of the environment's state objects in the bucket, ending in / (the root terragrunt.hcl's keys: live/<env>/<unit>/terraform.tfstate -> live/<env>/). Reads and lists are limited to it."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.state_key_prefix == "" || can(regex("^[A-Za-z0-9!_.*'()/-]+/$", var.state_key_prefix))
+    error_message = "state_key_prefix must be empty or a key prefix ending in / (e.g. live/dev/), without wildcards."
+  }
+}
+
+variable "state_units" {
+  description = "Units CI applies: the apply role may write <prefix><unit>/terraform.tfstate of these only, and the apply and plan roles may write and delete their .tflock lock objects. No role may delete a state object."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for u in var.state_units : can(regex("^[A-Za-z0-9_.-]+$", u))])
+    error_message = "state_units must be unit directory names (no / or wildcards)."
+  }
+}
+
+variable "push_state_units" {
+  description = "Units whose state the push role may read (the registry unit: `make push-images` reads the repository URLs from its outputs)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for u in var.push_state_units : can(regex("^[A-Za-z0-9_.-]+$", u))])
+    error_message = "push_state_units must be unit directory names (no / or wildcards)."
+  }
+}
+
 variable "lock_table_name" {
-  description = "DynamoDB lock table of the Terraform state. null = no lock table access."
+  description = "DynamoDB lock table, for a backend still locking with dynamodb_table (deprecated; this project uses S3 lock files, use_lockfile). null = no lock table access."
   type        = string
   default     = null
 }
 
 variable "apply_policy_arns" {
-  description = "Managed policies attached for `terragrunt apply`, by a short static name (map keys must be known at plan time even when a policy is created in the same apply). Creating VPC/ECS/IAM/KMS... needs broad rights; prefer a scoped list, e.g. AmazonVPCFullAccess, AmazonECS_FullAccess, ElasticLoadBalancingFullAccess, CloudWatchFullAccess, plus an IAM policy limited to the module's role names. Empty = CI can push and deploy images but not apply infrastructure."
+  description = "Managed policies attached for `terragrunt apply`, by a short static name (map keys must be known at plan time even when a policy is created in the same apply). Creating VPC/ECS/IAM/KMS... needs broad rights; prefer a scoped list, e.g. AmazonVPCFullAccess, AmazonECS_FullAccess, ElasticLoadBalancingFullAccess, CloudWatchFullAccess, plus an IAM policy limited to the module's role names. The boundary's denies hold whatever these grant. Empty = the apply role can update the ECS service but not apply infrastructure."
   type        = map(string)
   default     = {}
 }

@@ -83,6 +83,13 @@ def test_the_deploy_workflow_deploys_from_empty(infra: Infra) -> None:
     assert "Image repositories (registry unit)" in ran
     assert ran.index("Image repositories (registry unit)") < ran.index("Terragrunt apply")
     assert any(r.outcome == "replaced" for r in results), "the credentials step is the one replaced"
+    # Which role each step would hold on AWS: images are built before any credentials, pushed
+    # with the push role only, and applied with the apply role.
+    roles = {r.name: r.role for r in results if r.outcome == "passed"}
+    assert roles["Build the images, tagged with the commit SHA"] == ""
+    assert roles["Push the images"] == "${{ vars.AWS_PUSH_ROLE_ARN }}"
+    assert roles["Image repositories (registry unit)"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+    assert roles["Terragrunt apply"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
     deployed = "\n".join(r.output for r in results)
     ready = re.search(r"localecs: 2 task\(s\) of \S+ healthy in ([0-9.]+)s", deployed)
     assert ready, deployed[-3000:]

@@ -4,8 +4,11 @@ The file is read, not copied: its `run:` steps execute in order with the job's a
 environment, its `if:` conditions are evaluated, `$GITHUB_OUTPUT`/`$GITHUB_STEP_SUMMARY` are
 real files. Only the steps that set up a GitHub runner (checkout, toolchains, caches) are
 skipped -- this machine has them -- and the AWS-credential action is the one step replaced:
-ENV=local's make targets point every AWS call at the emulator. An expression or an action the
-rehearsal does not know fails it, so the workflow cannot drift past what is tested.
+ENV=local's make targets point every AWS call at the emulator. Each replaced step records the
+role it would assume (its `role-to-assume` expression), and every later step's result carries
+it, so a test can say which role each step ran with. The job's own `if:` is evaluated too. An
+expression or an action the rehearsal does not know fails it, so the workflow cannot drift past
+what is tested.
 """
 
 from __future__ import annotations
@@ -93,6 +96,7 @@ class StepResult:
     outcome: str  # passed | skipped (if:) | runner setup | replaced
     seconds: float = 0.0
     output: str = ""
+    role: str = ""  # the role-to-assume expression of the last replaced credentials step
 
 
 @dataclass
@@ -102,19 +106,20 @@ class Rehearsal:
     inputs: dict[str, str]
     sha: str
     base_env: dict[str, str]
+    event_name: str = "workflow_dispatch"
     results: list[StepResult] = field(default_factory=list)
 
-    def run(self, job_name: str = "deploy") -> list[StepResult]:
-        workflow = yaml.safe_load((self.root / WORKFLOW).read_text())
-        job = workflow["jobs"][job_name]
-        output_file, summary_file = self.work / "github_output", self.work / "step_summary"
-        output_file.write_text("")
-        summary_file.write_text("")
-        context: dict[str, Any] = {
+    def context(self) -> dict[str, Any]:
+        """What GitHub would offer the job's expressions (empty strings where it has null)."""
+        workflow_run = {"conclusion": "", "event": "", "head_sha": ""}
+        if self.event_name == "workflow_run":
+            workflow_run = {"conclusion": "success", "event": "push", "head_sha": self.sha}
+        return {
             "inputs": self.inputs,
             "github": {
                 "sha": self.sha,
-                "event_name": "workflow_dispatch",
+                "event_name": self.event_name,
+                "event": {"workflow_run": workflow_run},
                 "workspace": str(self.work),
                 "run_id": "1",
                 "run_attempt": "1",
@@ -129,6 +134,25 @@ class Rehearsal:
             "steps": {},
             "runner": {"os": "Linux"},
         }
+
+    def job_runs(self, job_name: str = "deploy") -> bool:
+        job = yaml.safe_load((self.root / WORKFLOW).read_text())["jobs"][job_name]
+        condition = job.get("if")
+        if condition is None:
+            return True
+        expression = str(condition).strip().removeprefix("${{").removesuffix("}}")
+        return bool(evaluate(expression, self.context()))
+
+    def run(self, job_name: str = "deploy") -> list[StepResult]:
+        workflow = yaml.safe_load((self.root / WORKFLOW).read_text())
+        job = workflow["jobs"][job_name]
+        if not self.job_runs(job_name):
+            raise RehearsalError(f"job {job_name} would not run for {self.event_name}")
+        output_file, summary_file = self.work / "github_output", self.work / "step_summary"
+        output_file.write_text("")
+        summary_file.write_text("")
+        context = self.context()
+        role = ""
         job_env = {k: str(substitute(str(v), context)) for k, v in job.get("env", {}).items()}
         context["env"] = job_env
         for index, step in enumerate(job["steps"]):
@@ -144,7 +168,8 @@ class Rehearsal:
                 if action.startswith(RUNNER_SETUP_ACTIONS):
                     self.results.append(StepResult(name, "runner setup"))
                 elif action.startswith(REPLACED_ACTIONS):
-                    self.results.append(StepResult(name, "replaced"))
+                    role = str(step.get("with", {}).get("role-to-assume", ""))
+                    self.results.append(StepResult(name, "replaced", role=role))
                 else:
                     raise RehearsalError(
                         f"step {index} uses {action}, which the rehearsal does not know"
@@ -179,7 +204,7 @@ class Rehearsal:
                 check=False,
             )
             result = StepResult(
-                name, "passed", time.monotonic() - started, done.stdout + done.stderr
+                name, "passed", time.monotonic() - started, done.stdout + done.stderr, role
             )
             self.results.append(result)
             if done.returncode != 0:

@@ -46,7 +46,6 @@ def _env_settings() -> dict[str, Any]:
 SETTINGS = _env_settings()
 NAME: str = SETTINGS["name"]
 STATE_BUCKET: str = SETTINGS["state_bucket"]
-LOCK_TABLE: str = SETTINGS["lock_table"]
 
 
 def state_key(unit: str) -> str:

@@ -16,6 +16,7 @@ from ops.keytool import (
     KeyStore,
     KeyToolError,
     cmd_add,
+    cmd_check,
     cmd_seed,
     generate_key,
     parse_keys,
@@ -96,8 +97,12 @@ class FakeSecrets:
             raise ClientError(error, "GetSecretValue")
         return {"SecretString": self.versions[-1], "VersionId": f"v{len(self.versions)}"}
 
-    def describe_secret(self, **_: Any) -> dict[str, str]:
-        return {}
+    def describe_secret(self, **_: Any) -> dict[str, Any]:
+        # As AWS: the newest version is AWSCURRENT, the one before AWSPREVIOUS.
+        stages: dict[str, list[str]] = {f"v{i}": [] for i in range(1, len(self.versions) + 1)}
+        if self.versions:
+            stages[f"v{len(self.versions)}"] = ["AWSCURRENT"]
+        return {"VersionIdsToStages": stages} if self.versions else {}
 
     def put_secret_value(self, **kwargs: Any) -> dict[str, str]:
         self.versions.append(kwargs["SecretString"])
@@ -131,3 +136,29 @@ def test_in_ci_seed_hides_the_key_and_add_refuses(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(KeyToolError, match="operator's terminal"):
         cmd_add(KeyStore(secrets, "arn"), None, None, "acme", lines.append)
     assert len(secrets.versions) == 1
+
+
+class MetadataOnly(FakeSecrets):
+    """A caller without kms:Decrypt: reading a value fails, as it would for CI's roles."""
+
+    def get_secret_value(self, **_: Any) -> dict[str, str]:
+        raise AssertionError("the check must not read the secret's value")
+
+
+def test_check_fails_in_one_line_naming_the_seed_step_and_reads_no_value() -> None:
+    secrets, lines = MetadataOnly(), list[str]()
+    with pytest.raises(KeyToolError) as error:
+        cmd_check(KeyStore(secrets, "arn"), "dev", lines.append)
+    assert "make seed-key ENV=dev" in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_check_passes_once_a_key_was_seeded_without_reading_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    secrets = MetadataOnly()
+    secrets.versions.append(f"default:{KEY_A}")  # what an operator's `make seed-key` wrote
+    lines: list[str] = []
+    assert cmd_check(KeyStore(secrets, "arn"), "dev", lines.append) == 0
+    assert not any(KEY_A[:8] in line for line in lines)

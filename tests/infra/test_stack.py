@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from tests.infra.conftest import (
-    LOCK_TABLE,
     NAME,
     REPORT,
     STATE_BUCKET,
@@ -28,6 +27,16 @@ from tests.support import ROOT
 pytestmark = pytest.mark.slow
 
 KEY_LINE = re.compile(r"^([a-z0-9-]{1,32}):([A-Za-z0-9_-]{32,128})$", re.MULTILINE)
+# What OpenTofu writes into a lock object (statemgr.LockInfo).
+FOREIGN_LOCK = {
+    "ID": "00000000-0000-0000-0000-000000000000",
+    "Operation": "OperationTypeApply",
+    "Info": "",
+    "Who": "someone@elsewhere",
+    "Version": "1.10.10",
+    "Created": "2026-01-01T00:00:00Z",
+    "Path": "",
+}
 EXPECTED_UNITS = {"networking", "registry", "secrets", "compute", "observability", "bootstrap"}
 
 
@@ -54,17 +63,30 @@ def test_live_tree_has_every_unit() -> None:
     assert set(UNITS) == EXPECTED_UNITS
 
 
+def test_plan_never_creates_the_state_bucket(infra: Infra) -> None:
+    """Only `make backend-bootstrap` creates it; a plan without it stops in one line."""
+    s3 = infra.client("s3")
+    result = infra.make("plan", "MODULE=registry", check=False)
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.startswith("state-bucket:")]
+    assert lines == [
+        f"state-bucket: the state bucket {STATE_BUCKET} does not exist: an operator creates it "
+        "once with `make backend-bootstrap ENV=local` (docs/runbook.md#first-deploy)"
+    ], result.stderr
+    assert not [b for b in s3.list_buckets()["Buckets"] if b["Name"] == STATE_BUCKET]
+
+
 def test_apply_all_units_from_empty(infra: Infra) -> None:
     s3 = infra.client("s3")
     assert not [b for b in s3.list_buckets()["Buckets"] if b["Name"] == STATE_BUCKET]
 
+    # ENV=local's deploy runs `make backend-bootstrap` first: the emulator starts empty.
     result = infra.timed_make("apply, all units from empty (make deploy)", "deploy")
 
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=STATE_BUCKET).get("Contents", []))
+    # S3 lock files: every lock taken was released (no <key>.tflock left), no lock table.
     assert keys == sorted(state_key(unit) for unit in UNITS), "exactly one state object per unit"
-    table = infra.client("dynamodb").describe_table(TableName=LOCK_TABLE)["Table"]
-    assert table["TableStatus"] == "ACTIVE"
-    assert {a["AttributeName"] for a in table["KeySchema"]} == {"LockID"}
+    assert infra.client("dynamodb").list_tables()["TableNames"] == []
     versioning = s3.get_bucket_versioning(Bucket=STATE_BUCKET)
     assert versioning.get("Status") == "Enabled"
     assert s3.get_bucket_encryption(Bucket=STATE_BUCKET)["ServerSideEncryptionConfiguration"]
@@ -178,6 +200,37 @@ def test_second_plan_shows_no_changes(infra: Infra) -> None:
     report = f"{result.stdout[-8000:]}\n{result.stderr[-3000:]}"
     assert result.returncode == 0, f"a re-plan wants changes (exit {result.returncode}):\n{report}"
     assert result.stdout.count("No changes.") == len(UNITS), report
+
+
+def test_a_held_state_lock_stops_a_second_run(infra: Infra) -> None:
+    """S3 native locking on the emulator: a lock object written by someone else blocks."""
+    s3 = infra.client("s3")
+    lock_key = f"{state_key('observability')}.tflock"
+    s3.put_object(Bucket=STATE_BUCKET, Key=lock_key, Body=json.dumps(FOREIGN_LOCK).encode())
+    try:
+        held = infra.make("plan", "MODULE=observability", check=False)
+    finally:
+        s3.delete_object(Bucket=STATE_BUCKET, Key=lock_key)
+    assert held.returncode != 0
+    assert "Error acquiring the state lock" in held.stdout + held.stderr
+    infra.make("plan", "MODULE=observability")
+
+
+def test_deploy_role_policies_match_the_live_tree(infra: Infra) -> None:
+    """The apply role may write the state of every unit CI applies, and of nothing else."""
+    iam = infra.client("iam")
+    apply_role = f"{NAME}-github-deploy"
+    document = iam.get_role_policy(RoleName=apply_role, PolicyName="deploy-service-state")
+    statements = document["PolicyDocument"]["Statement"]
+    writes = next(s for s in statements if s.get("Sid") == "StateWriteOwnUnits")
+    ci_units = sorted(u for u in UNITS if u != "bootstrap")
+    assert sorted(writes["Resource"]) == sorted(
+        f"arn:aws:s3:::{STATE_BUCKET}/{state_key(u)}" for u in ci_units
+    )
+    boundary = infra.outputs("bootstrap")["boundary_policy_arn"]
+    for role in (apply_role, f"{apply_role}-push", f"{apply_role}-plan"):
+        carried = iam.get_role(RoleName=role)["Role"]["PermissionsBoundary"]
+        assert carried["PermissionsBoundaryArn"] == boundary, role
 
 
 def test_targeted_deploy_changes_only_its_unit(infra: Infra) -> None:

@@ -1,4 +1,6 @@
-# Plan-level checks of the github-oidc module against a mocked AWS provider.
+# Wiring checks of the github-oidc module against a mocked AWS provider: which roles exist,
+# what each carries (trust, boundary, policies), and the inputs refused. The rendered policy
+# documents themselves are checked in policies.tftest.hcl.
 mock_provider "aws" {
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
@@ -16,40 +18,89 @@ mock_provider "aws" {
   mock_resource "aws_iam_openid_connect_provider" {
     defaults = { arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
   }
+  mock_resource "aws_iam_policy" {
+    defaults = { arn = "arn:aws:iam::123456789012:policy/sumapi-github-deploy-boundary" }
+  }
 }
 
 variables {
-  name                = "sumapi-github-deploy"
-  github_repository   = "example-org/sumapi"
-  github_environments = ["production"]
-  ecr_repository_arns = ["arn:aws:ecr:eu-west-1:123456789012:repository/sumapi-test/app"]
-  ecs_cluster_name    = "sumapi-test"
-  state_bucket_name   = "sumapi-state"
+  name                     = "sumapi-github-deploy"
+  github_repository        = "example-org/sumapi"
+  github_environments      = ["dev"]
+  plan_github_environments = ["dev-plan"]
+  ecr_repository_arns      = ["arn:aws:ecr:eu-west-1:123456789012:repository/sumapi-test/app"]
+  ecs_cluster_name         = "sumapi-test"
+  state_bucket_name        = "sumapi-state"
+  state_key_prefix         = "live/dev/"
+  state_units              = ["networking", "compute"]
+  push_state_units         = ["registry"]
 }
 
-run "only_the_repository_branch_and_environment_may_assume" {
+run "three_roles_each_within_the_boundary" {
   command = apply
 
   assert {
-    condition = one([
-      for c in one(data.aws_iam_policy_document.assume.statement).condition : c.values if c.variable == "token.actions.githubusercontent.com:sub"
-    ]) == tolist(["repo:example-org/sumapi:ref:refs/heads/main", "repo:example-org/sumapi:environment:production"])
-    error_message = "The trust policy must list exact sub claims of the repository."
+    condition     = [aws_iam_role.this.name, aws_iam_role.push.name, one(aws_iam_role.plan[*].name)] == ["sumapi-github-deploy", "sumapi-github-deploy-push", "sumapi-github-deploy-plan"]
+    error_message = "The apply, push and plan roles are separate roles."
   }
 
   assert {
-    condition     = one([for c in one(data.aws_iam_policy_document.assume.statement).condition : c.test if c.variable == "token.actions.githubusercontent.com:sub"]) == "StringEquals"
-    error_message = "sub must match exactly (no StringLike wildcards)."
+    condition = alltrue([
+      for boundary in [aws_iam_role.this.permissions_boundary, aws_iam_role.push.permissions_boundary, one(aws_iam_role.plan[*].permissions_boundary)] :
+      boundary == aws_iam_policy.boundary.arn
+    ])
+    error_message = "Every role carries the module's permissions boundary."
   }
 
   assert {
-    condition     = toset([for s in data.aws_iam_policy_document.deploy.statement : s.sid]) == toset(["EcrLogin", "EcrPushOwnRepositories", "StateBucketList", "StateObjects", "EcsDeployOwnServices", "EcsTaskDefinitions"])
-    error_message = "Only the statements whose inputs are given are granted."
+    condition     = aws_iam_policy.boundary.name == "sumapi-github-deploy-boundary" && local.boundary_arn == "arn:aws:iam::123456789012:policy/${aws_iam_policy.boundary.name}"
+    error_message = "The boundary's own denies name the boundary policy that is created."
   }
 
   assert {
-    condition     = one([for s in data.aws_iam_policy_document.deploy.statement : s.resources if s.sid == "EcsDeployOwnServices"]) == toset(["arn:aws:ecs:eu-west-1:123456789012:service/sumapi-test/*"])
-    error_message = "UpdateService is limited to the cluster's services."
+    condition     = aws_iam_role.this.assume_role_policy == data.aws_iam_policy_document.assume.json && aws_iam_role.push.assume_role_policy == data.aws_iam_policy_document.assume.json
+    error_message = "The apply and push roles trust the deploy environments."
+  }
+
+  assert {
+    condition     = one(aws_iam_role.plan[*].assume_role_policy) == one(data.aws_iam_policy_document.assume_plan[*].json)
+    error_message = "The plan role trusts the plan environments only."
+  }
+
+  assert {
+    condition = alltrue([
+      for document in [data.aws_iam_policy_document.deploy, data.aws_iam_policy_document.push, one(data.aws_iam_policy_document.plan[*])] :
+      contains(document.source_policy_documents, data.aws_iam_policy_document.guard.json)
+    ])
+    error_message = "Each role's own policy repeats the boundary's denies (they hold even if the boundary were detached)."
+  }
+
+  assert {
+    condition     = [aws_iam_role_policy.deploy.role, aws_iam_role_policy.push.role, one(aws_iam_role_policy.plan[*].role)] == [aws_iam_role.this.id, aws_iam_role.push.id, one(aws_iam_role.plan[*].id)]
+    error_message = "Each policy is attached to its own role."
+  }
+
+  assert {
+    condition     = keys(aws_iam_role_policy_attachment.plan) == ["read_only"] && aws_iam_role_policy_attachment.plan["read_only"].policy_arn == "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    error_message = "The plan role gets AWS's ReadOnlyAccess by default."
+  }
+
+  assert {
+    condition     = output.plan_role_arn == one(aws_iam_role.plan[*].arn) && output.push_role_arn == aws_iam_role.push.arn
+    error_message = "The push and plan role ARNs are outputs (the GitHub environment variables)."
+  }
+}
+
+run "no_plan_role_without_plan_environments" {
+  command = plan
+
+  variables {
+    plan_github_environments = []
+  }
+
+  assert {
+    condition     = length(aws_iam_role.plan) == 0 && length(aws_iam_role_policy_attachment.plan) == 0
+    error_message = "The plan role exists only when a plan environment is given."
   }
 }
 
@@ -60,16 +111,65 @@ run "reusing_a_provider_needs_its_arn" {
     create_oidc_provider = false
   }
 
-  expect_failures = [data.aws_iam_policy_document.assume]
+  expect_failures = [data.aws_iam_policy_document.assume, data.aws_iam_policy_document.assume_plan]
 }
 
 run "a_role_nobody_can_assume_is_refused" {
   command = plan
 
   variables {
-    github_branches     = []
     github_environments = []
   }
 
   expect_failures = [aws_iam_role.this]
+}
+
+run "branch_subjects_are_refused" {
+  command = plan
+
+  variables {
+    github_branches = ["main"]
+  }
+
+  expect_failures = [var.github_branches]
+}
+
+run "a_wildcard_environment_is_refused" {
+  command = plan
+
+  variables {
+    github_environments = ["*"]
+  }
+
+  expect_failures = [var.github_environments]
+}
+
+run "the_plan_role_cannot_share_the_deploy_environment" {
+  command = plan
+
+  variables {
+    plan_github_environments = ["dev"]
+  }
+
+  expect_failures = [aws_iam_role.plan]
+}
+
+run "state_access_needs_the_units" {
+  command = plan
+
+  variables {
+    state_units = []
+  }
+
+  expect_failures = [aws_iam_role.this]
+}
+
+run "the_push_role_needs_repositories" {
+  command = plan
+
+  variables {
+    ecr_repository_arns = []
+  }
+
+  expect_failures = [aws_iam_role_policy.push]
 }

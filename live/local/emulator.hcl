@@ -1,0 +1,51 @@
+# The emulator's plumbing for environment "local", read by the root terragrunt.hcl only
+# because live/local/env.hcl says `emulated = true`. Nothing here reaches dev or prod.
+
+locals {
+  # The make targets export the emulator URL; a developer's own port only needs EMULATOR_PORT=.
+  endpoint = get_env("SUMAPI_EMULATOR_ENDPOINT", "http://127.0.0.1:5000")
+
+  # Services the modules call (provider 3.x names; "elb" covers ELBv2). Every one must be
+  # redirected, otherwise a call would go to real AWS with fake credentials.
+  services = [
+    "applicationautoscaling", "cloudwatch", "cloudwatchlogs", "ec2", "ecr", "ecs", "elb", "iam",
+    "kms", "route53", "s3", "secretsmanager", "sns", "sts",
+  ]
+
+  # Merged into the root's remote_state config.
+  backend = {
+    endpoints = {
+      s3  = local.endpoint
+      iam = local.endpoint
+      sts = local.endpoint
+    }
+    force_path_style            = true # no wildcard DNS for <bucket>.127.0.0.1
+    skip_credentials_validation = true
+    skip_metadata_api_check     = true
+    skip_region_validation      = true
+    skip_requesting_account_id  = true
+    # The emulator speaks plain HTTP, and moto enforces bucket policies: the TLS-only policy
+    # would deny every state read. Real accounts keep it.
+    skip_bucket_enforced_tls = true
+  }
+
+  # Appended inside the generated provider "aws" block. The emulator runs against the
+  # offline mirror's provider 3.39, hence its argument names (s3_force_path_style became
+  # s3_use_path_style in 5.0); real environments use none of this.
+  provider_settings = <<-EOT
+
+      # The AWS emulator (moto): fixed credentials, no EC2 metadata, path-style S3.
+      access_key                  = "testing"
+      secret_key                  = "testing"
+      skip_credentials_validation = true
+      skip_metadata_api_check     = true
+      skip_region_validation      = true
+      s3_force_path_style         = true
+
+      endpoints {
+    %{for service in local.services~}
+        ${service} = "${local.endpoint}"
+    %{endfor~}
+      }
+  EOT
+}

@@ -1,0 +1,215 @@
+# The rendered policy documents of the github-oidc module: the real provider renders them
+# (aws_iam_policy_document is computed locally; no AWS call is made: fake credentials, no
+# account lookup, the caller identity overridden).
+provider "aws" {
+  region                      = "eu-west-1"
+  access_key                  = "test-only"
+  secret_key                  = "test-only"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  skip_requesting_account_id  = true
+}
+
+override_data {
+  target = data.aws_caller_identity.current
+  values = { account_id = "123456789012" }
+}
+
+variables {
+  name                     = "sumapi-dev-github-deploy"
+  github_repository        = "example-org/sumapi"
+  github_environments      = ["dev"]
+  plan_github_environments = ["dev-plan"]
+  create_oidc_provider     = false
+  oidc_provider_arn        = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+  ecr_repository_arns      = ["arn:aws:ecr:eu-west-1:123456789012:repository/sumapi-dev/app", "arn:aws:ecr:eu-west-1:123456789012:repository/sumapi-dev/nginx"]
+  ecs_cluster_name         = "sumapi-dev"
+  ecs_execution_role_arns  = ["arn:aws:iam::123456789012:role/sumapi-dev-execution"]
+  state_bucket_name        = "sumapi-dev-tfstate"
+  state_key_prefix         = "live/dev/"
+  state_units              = ["networking", "registry", "secrets", "compute", "observability"]
+  push_state_units         = ["registry"]
+}
+
+run "trust_environment_subjects_only" {
+  command = plan
+
+  assert {
+    condition     = flatten([jsondecode(data.aws_iam_policy_document.assume.json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]]) == ["repo:example-org/sumapi:environment:dev"]
+    error_message = "The deploy roles trust exactly the dev environment's subject (no branch, no wildcard)."
+  }
+
+  assert {
+    condition     = flatten([jsondecode(data.aws_iam_policy_document.assume.json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"]]) == ["sts.amazonaws.com"]
+    error_message = "The audience is STS."
+  }
+
+  assert {
+    condition     = !can(jsondecode(data.aws_iam_policy_document.assume.json).Statement[0].Condition.StringLike)
+    error_message = "No StringLike (wildcard) subject."
+  }
+
+  assert {
+    condition     = flatten([jsondecode(one(data.aws_iam_policy_document.assume_plan[*].json)).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]]) == ["repo:example-org/sumapi:environment:dev-plan"]
+    error_message = "The plan role trusts only the plan environment's subject."
+  }
+}
+
+run "the_roles_cannot_change_themselves" {
+  command = plan
+
+  variables {
+    # What apply_policy_arns typically grant: iam:* on the project's roles, which matches the
+    # CI roles too. The boundary's denies must hold anyway.
+    apply_policy_arns = { iam = "arn:aws:iam::123456789012:policy/sumapi-iam-own-roles" }
+  }
+
+  assert {
+    condition = alltrue([
+      for role in ["sumapi-dev-github-deploy", "sumapi-dev-github-deploy-push", "sumapi-dev-github-deploy-plan"] :
+      contains(flatten([one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s if s.Sid == "DenyChangingTheCiRoles"]).Resource]), "arn:aws:iam::123456789012:role/${role}")
+    ])
+    error_message = "The boundary denies changes to each CI role, its own included."
+  }
+
+  assert {
+    condition = alltrue([
+      for action in ["iam:Update*", "iam:Put*", "iam:Attach*", "iam:Detach*", "iam:Delete*"] :
+      contains(flatten([one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s if s.Sid == "DenyChangingTheCiRoles"]).Action]), action)
+    ]) && one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s.Effect if s.Sid == "DenyChangingTheCiRoles"]) == "Deny"
+    error_message = "The deny covers the trust policy (UpdateAssumeRolePolicy), inline and attached policies, the boundary attachment and deletion."
+  }
+
+  assert {
+    condition = (
+      flatten([one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s.Resource if s.Sid == "DenyChangingTheBoundary"])]) == ["arn:aws:iam::123456789012:policy/sumapi-dev-github-deploy-boundary"]
+      && contains(flatten([one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s.Action if s.Sid == "DenyChangingTheBoundary"])]), "iam:CreatePolicyVersion")
+    )
+    error_message = "The boundary policy cannot be given a new version (or deleted) by the roles it bounds."
+  }
+
+  assert {
+    condition     = contains(flatten([one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s.Action if s.Sid == "DenyRemovingAnyBoundary"])]), "iam:DeleteRolePermissionsBoundary")
+    error_message = "No CI role may remove a permissions boundary."
+  }
+
+  assert {
+    condition = alltrue([
+      for document in [data.aws_iam_policy_document.deploy, data.aws_iam_policy_document.push, one(data.aws_iam_policy_document.plan[*])] :
+      length([for s in jsondecode(document.json).Statement : s if s.Sid == "DenyChangingTheCiRoles" && s.Effect == "Deny"]) == 1
+    ])
+    error_message = "Each role's own policy carries the same deny."
+  }
+
+  assert {
+    condition = alltrue([
+      for document in [data.aws_iam_policy_document.boundary, data.aws_iam_policy_document.deploy] :
+      contains(flatten([one([for s in jsondecode(document.json).Statement : s.Action if s.Sid == "DenyReadingSecretValues" && s.Effect == "Deny"])]), "secretsmanager:GetSecretValue")
+    ])
+    error_message = "CI roles may not read secret values (the API keys)."
+  }
+}
+
+run "no_role_may_delete_a_state_object" {
+  command = plan
+
+  assert {
+    # Every Allow of the three roles that lets S3 objects be deleted names lock objects only.
+    condition = alltrue(flatten([
+      for document in [data.aws_iam_policy_document.deploy, data.aws_iam_policy_document.push, one(data.aws_iam_policy_document.plan[*])] : [
+        for s in jsondecode(document.json).Statement : [
+          for resource in flatten([s.Resource]) : endswith(resource, ".tflock")
+        ] if s.Effect == "Allow" && length(setintersection(flatten([s.Action]), ["s3:DeleteObject", "s3:*", "*"])) > 0
+      ]
+    ]))
+    error_message = "s3:DeleteObject is granted on .tflock lock objects only."
+  }
+
+  assert {
+    condition = sort(flatten([
+      for s in jsondecode(data.aws_iam_policy_document.deploy.json).Statement : flatten([s.Resource]) if s.Effect == "Allow" && contains(flatten([s.Action]), "s3:PutObject")
+      ])) == sort(concat(
+      [for u in ["networking", "registry", "secrets", "compute", "observability"] : "arn:aws:s3:::sumapi-dev-tfstate/live/dev/${u}/terraform.tfstate"],
+      [for u in ["networking", "registry", "secrets", "compute", "observability"] : "arn:aws:s3:::sumapi-dev-tfstate/live/dev/${u}/terraform.tfstate.tflock"],
+    ))
+    error_message = "The apply role writes the state and lock objects of its own units only (not bootstrap's, not another environment's)."
+  }
+
+  assert {
+    condition     = flatten([one([for s in jsondecode(data.aws_iam_policy_document.deploy.json).Statement : s.Resource if s.Sid == "StateRead"])]) == ["arn:aws:s3:::sumapi-dev-tfstate/live/dev/*"]
+    error_message = "State reads are limited to the environment's prefix."
+  }
+
+  assert {
+    condition     = flatten([one([for s in jsondecode(data.aws_iam_policy_document.deploy.json).Statement : s.Condition.StringLike["s3:prefix"] if s.Sid == "StateBucketList"])]) == ["live/dev/*"]
+    error_message = "Listing is limited to the environment's prefix."
+  }
+}
+
+run "the_push_role_pushes_images_only" {
+  command = plan
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(data.aws_iam_policy_document.push.json).Statement : flatten([s.Action]) if s.Effect == "Allow"
+      ])) == toset([
+      "ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload",
+      "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart",
+      "s3:GetObject",
+    ])
+    error_message = "The push role may push images and read the registry unit's outputs, nothing else."
+  }
+
+  assert {
+    condition     = toset(flatten([one([for s in jsondecode(data.aws_iam_policy_document.push.json).Statement : s.Resource if s.Sid == "EcrPushOwnRepositories"])])) == toset(var.ecr_repository_arns)
+    error_message = "Pushes go to the environment's repositories only."
+  }
+
+  assert {
+    condition     = flatten([one([for s in jsondecode(data.aws_iam_policy_document.push.json).Statement : s.Resource if s.Sid == "StateReadRepositoryUrls"])]) == ["arn:aws:s3:::sumapi-dev-tfstate/live/dev/registry/terraform.tfstate"]
+    error_message = "The push role reads the registry unit's state only."
+  }
+
+  assert {
+    condition     = length([for s in jsondecode(data.aws_iam_policy_document.deploy.json).Statement : s if length([for a in flatten([s.Action]) : a if startswith(a, "ecr:")]) > 0]) == 0
+    error_message = "The apply role's own policy grants no ECR push (the push role does)."
+  }
+}
+
+run "the_plan_role_reads_and_locks_only" {
+  command = plan
+
+  variables {
+    # Even a policy that would allow writing everything cannot make the plan role write state.
+    plan_policy_arns = { admin = "arn:aws:iam::aws:policy/AdministratorAccess" }
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(one(data.aws_iam_policy_document.plan[*].json)).Statement : flatten([s.Action]) if s.Effect == "Allow"
+    ])) == toset(["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
+    error_message = "The plan role's own policy grants state reads and lock writes only."
+  }
+
+  assert {
+    condition = (
+      one([for s in jsondecode(one(data.aws_iam_policy_document.plan[*].json)).Statement : s.Effect if s.Sid == "DenyWritesButStateLocks"]) == "Deny"
+      && alltrue([for r in flatten([one([for s in jsondecode(one(data.aws_iam_policy_document.plan[*].json)).Statement : s.NotResource if s.Sid == "DenyWritesButStateLocks"])]) : endswith(r, ".tflock")])
+    )
+    error_message = "Every S3 write or delete except a lock object is denied to the plan role, whatever policies it has."
+  }
+}
+
+run "a_legacy_lock_table_gets_item_rights_only" {
+  command = plan
+
+  variables {
+    lock_table_name = "sumapi-dev-tflock"
+  }
+
+  assert {
+    condition     = flatten([one([for s in jsondecode(one(data.aws_iam_policy_document.plan[*].json)).Statement : s.Resource if s.Sid == "StateLockTable"])]) == ["arn:aws:dynamodb:eu-west-1:123456789012:table/sumapi-dev-tflock"]
+    error_message = "With a DynamoDB lock table, the plan and apply roles may write its items."
+  }
+}

@@ -1,0 +1,143 @@
+"""The root terragrunt.hcl and the make targets around it, without an emulator.
+
+- the emulator's plumbing reaches ENV=local only;
+- plan and deploy never bootstrap the state bucket; deploy outside ENV=local checks for an API
+  key instead of seeding one; real environments get providers from the registry.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support import ROOT
+
+
+def tool(name: str) -> str:
+    path = os.environ.get(name, "")
+    if not Path(path).exists():
+        pytest.fail(f"{name} is not set to a built tool: run through `make test-iac-static`")
+    return path
+
+
+def terragrunt(tmp_path: Path, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "TG_TF_PATH": tool("TOFU"),
+        "TF_CLI_CONFIG_FILE": tool("TOFURC"),
+        "TG_DOWNLOAD_DIR": str(tmp_path / "cache"),
+        "TG_NON_INTERACTIVE": "true",
+        "TG_NO_COLOR": "true",
+    }
+    return subprocess.run(
+        [tool("TERRAGRUNT"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_version_constraints_admit_the_pinned_tools() -> None:
+    root = (ROOT / "terragrunt.hcl").read_text()
+    lines = (ROOT / "versions.env").read_text().splitlines()
+    pins = dict(line.split("=", 1) for line in lines if "=" in line)
+    assert f'terragrunt_version_constraint = ">= {pins["TERRAGRUNT_VERSION"]}' in root
+    major, minor, _ = pins["OPENTOFU_VERSION"].split(".")
+    assert f'terraform_version_constraint  = ">= {major}.{minor}.0' in root
+
+
+def render_provider(tmp_path: Path, live: Path) -> str:
+    # Without dependent-module discovery: it scans from the repository root and trips on every
+    # environment without an env.hcl.
+    result = terragrunt(
+        tmp_path,
+        "render",
+        "--format",
+        "json",
+        "--disable-dependent-modules",
+        "--working-dir",
+        str(live),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def test_emulator_plumbing_reaches_the_emulated_environment_only(tmp_path: Path) -> None:
+    # A real environment's tree: the dev example as its env.hcl, in a copy of the repository's
+    # layout (the root, the shared unit definitions and modules are linked, not copied).
+    copy = tmp_path / "repo"
+    (copy / "live").mkdir(parents=True)
+    for shared in ("terragrunt.hcl", "modules", ".git"):
+        (copy / shared).symlink_to(ROOT / shared)
+    (copy / "live" / "_envcommon").symlink_to(ROOT / "live" / "_envcommon")
+    shutil.copytree(ROOT / "live" / "dev", copy / "live" / "dev")
+    shutil.copy(ROOT / "live/dev/env.hcl.example", copy / "live/dev/env.hcl")
+
+    real = render_provider(tmp_path, copy / "live/dev/registry")
+    local = render_provider(tmp_path, ROOT / "live/local/registry")
+    for plumbing in ("testing", "127.0.0.1", "skip_credentials_validation", "force_path_style"):
+        assert plumbing not in real, plumbing
+        assert plumbing in local, plumbing
+    assert '"use_lockfile":true' in real.replace(" ", "")
+    assert "dynamodb_table" not in real + local
+
+
+def dry_run(*args: str, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        ["make", "-n", "-C", str(ROOT), *args],
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("MAKE")}, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture
+def dev_live(tmp_path: Path) -> str:
+    """live/dev with an env.hcl (the example), outside the repository's git-ignored copy."""
+    live = tmp_path / "dev"
+    shutil.copytree(ROOT / "live" / "dev", live)
+    shutil.copy(live / "env.hcl.example", live / "env.hcl")
+    return str(live)
+
+
+@pytest.mark.parametrize("target", ["plan", "deploy", "destroy"])
+def test_no_run_bootstraps_the_backend(dev_live: str, target: str) -> None:
+    for env in ("local", "dev"):
+        extra = [f"LIVE_DIR={dev_live}"] if env == "dev" else []
+        commands = dry_run(target, f"ENV={env}", *extra)
+        assert "--backend-bootstrap" not in commands, (env, target)
+
+
+def test_only_the_operator_step_bootstraps(dev_live: str) -> None:
+    commands = dry_run("backend-bootstrap", "ENV=dev", f"LIVE_DIR={dev_live}")
+    assert "backend bootstrap --non-interactive" in commands
+    # ENV=local starts from an empty emulator: its deploy runs the same step first.
+    assert "backend bootstrap --non-interactive" in dry_run("deploy", "ENV=local")
+
+
+def test_deploy_seeds_a_key_on_the_emulator_only(dev_live: str) -> None:
+    for ci in ("", "true"):
+        real = dry_run("deploy", "ENV=dev", f"LIVE_DIR={dev_live}", env={"CI": ci})
+        assert "ops.keytool" in real
+        assert " check" in real
+        assert " seed" not in real
+        assert "ops.state_bucket check" in real
+    assert " seed" in dry_run("deploy", "ENV=local")
+
+
+def test_real_environments_use_the_registry_and_the_committed_lock_files(dev_live: str) -> None:
+    real = dry_run("plan", "ENV=dev", f"LIVE_DIR={dev_live}", env={"CI": ""})
+    assert "TF_CLI_CONFIG_FILE" not in real, "the offline mirror is for ENV=local and tests"
+    in_ci = dry_run("plan", "ENV=dev", f"LIVE_DIR={dev_live}", env={"CI": "true"})
+    assert "TF_CLI_ARGS_init=-lockfile=readonly" in in_ci
+    assert "TF_CLI_CONFIG_FILE" in dry_run("plan", "ENV=local")
