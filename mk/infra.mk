@@ -117,6 +117,7 @@ deploy: $(INFRA_PREREQS) ## tofu apply, then seed the first API key if the secre
 	$(TG_RUN) -- apply -input=false -auto-approve
 	@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = secrets ] || [ "$(MODULE)" = compute ]; then \
 	  $(KEYTOOL) seed; fi
+	@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = prometheus ] || [ "$(MODULE)" = observability ]; then env $(INFRA_ENV) $(PY) -m ops.amp_config --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT); fi
 	@# ENV=local is a full deployment: the emulator runs no container, the local ECS runner does.
 	$(if $(filter local,$(ENV)),@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = compute ]; then \
 	  $(MAKE) images push-images local-tasks ENV=local; fi)
