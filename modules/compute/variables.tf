@@ -552,7 +552,7 @@ variable "prometheus_collector_image" {
 }
 
 variable "prometheus_collector_resources" {
-  description = "CPU units and hard memory limit (MiB) of the collector container, carved out of task_size: a collector that outgrows its memory is killed and restarted by ECS without touching the app (the container is not essential)."
+  description = "CPU units and hard memory limit (MiB) of the collector container, carved out of task_size: a collector that outgrows its memory is killed without touching the app (not essential; it stays down until the task is replaced)."
   type = object({
     cpu    = number
     memory = number
