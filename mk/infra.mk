@@ -164,6 +164,7 @@ deploy: $(INFRA_PREREQS) $(VENV_STAMP) $(if $(filter local,$(ENV)),backend-boots
 	$(TG_RUN) -- apply -input=false -auto-approve
 	@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = secrets ] || [ "$(MODULE)" = compute ]; then \
 	  $(KEYTOOL) $(if $(filter local,$(ENV)),seed,check); fi
+	@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = prometheus ] || [ "$(MODULE)" = observability ]; then env $(INFRA_ENV) $(PY) -m ops.amp_config --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT); fi
 	@# ENV=local is a full deployment: the emulator runs no container, the local ECS runner does.
 	$(if $(filter local,$(ENV)),@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = compute ]; then \
 	  $(MAKE) images push-images local-tasks ENV=local; fi)

@@ -26,7 +26,15 @@ from ops import emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 # Dependency order of the units (docs/graph.svg); a unit missing in an environment is skipped.
-UNIT_ORDER = ("networking", "registry", "secrets", "compute", "observability", "bootstrap")
+UNIT_ORDER = (
+    "networking",
+    "registry",
+    "secrets",
+    "prometheus",
+    "compute",
+    "observability",
+    "bootstrap",
+)
 # Progress lines whose timings differ between runs; the plan itself is deterministic.
 INIT_DONE = "has been successfully initialized!"
 NOISE = re.compile(r": (Reading\.\.\.|Read complete after .*)$")

@@ -3,6 +3,11 @@
 
 locals {
   env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+
+  # The collector sidecar runs where the prometheus unit made a workspace, except on the
+  # emulator: the local ECS runner cannot pull its public image offline (it refuses any image
+  # that is not in the private registry) and moto has no remote-write endpoint to send to.
+  collector_allowed = !local.env.emulated
 }
 
 terraform {
@@ -52,6 +57,18 @@ dependency "secrets" {
   }
 }
 
+# A disabled workspace leaves null outputs, which the state does not keep: hence try().
+dependency "prometheus" {
+  config_path = "${get_terragrunt_dir()}/../prometheus"
+
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  mock_outputs = {
+    enabled          = true
+    workspace_arn    = "arn:aws:aps:us-east-1:123456789012:workspace/ws-00000000-0000-0000-0000-000000000000"
+    remote_write_url = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-00000000-0000-0000-0000-000000000000/api/v1/remote_write"
+  }
+}
+
 inputs = merge(local.env.compute, {
   vpc_id                  = dependency.networking.outputs.vpc_id
   public_subnet_ids       = dependency.networking.outputs.public_subnet_ids
@@ -64,4 +81,7 @@ inputs = merge(local.env.compute, {
   api_keys_kms_key_arn    = dependency.secrets.outputs.kms_key_arn
   repository_urls         = dependency.registry.outputs.repository_urls
   repository_arns         = dependency.registry.outputs.repository_arns
+  # null (no collector, task definition unchanged) without a workspace or on the emulator.
+  prometheus_remote_write_url = local.collector_allowed && dependency.prometheus.outputs.enabled ? try(dependency.prometheus.outputs.remote_write_url, null) : null
+  prometheus_workspace_arn    = local.collector_allowed && dependency.prometheus.outputs.enabled ? try(dependency.prometheus.outputs.workspace_arn, null) : null
 })

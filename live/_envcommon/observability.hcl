@@ -1,4 +1,5 @@
-# observability unit, shared by every environment: SNS topic, dashboard, alarms on compute.
+# observability unit, shared by every environment: SNS topic, dashboard, alarms on compute
+# (and the topic policy that lets the prometheus unit's workspace publish to it).
 # Environment values come from live/<env>/env.hcl (locals.observability).
 
 locals {
@@ -23,11 +24,24 @@ dependency "compute" {
   }
 }
 
+# The workspace's alert manager publishes to this unit's topic (topic policy); a disabled
+# workspace leaves no workspace_arn in the state, hence try().
+dependency "prometheus" {
+  config_path = "${get_terragrunt_dir()}/../prometheus"
+
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  mock_outputs = {
+    enabled       = true
+    workspace_arn = "arn:aws:aps:us-east-1:123456789012:workspace/ws-00000000-0000-0000-0000-000000000000"
+  }
+}
+
 inputs = merge(local.env.observability, {
-  alb_arn_suffix          = dependency.compute.outputs.alb_arn_suffix
-  target_group_arn_suffix = dependency.compute.outputs.target_group_arn_suffix
-  cluster_name            = dependency.compute.outputs.cluster_name
-  service_name            = dependency.compute.outputs.service_name
-  app_log_group_name      = dependency.compute.outputs.app_log_group_name
-  nginx_log_group_name    = dependency.compute.outputs.nginx_log_group_name
+  alb_arn_suffix           = dependency.compute.outputs.alb_arn_suffix
+  target_group_arn_suffix  = dependency.compute.outputs.target_group_arn_suffix
+  cluster_name             = dependency.compute.outputs.cluster_name
+  service_name             = dependency.compute.outputs.service_name
+  app_log_group_name       = dependency.compute.outputs.app_log_group_name
+  nginx_log_group_name     = dependency.compute.outputs.nginx_log_group_name
+  prometheus_workspace_arn = try(dependency.prometheus.outputs.workspace_arn, null)
 })

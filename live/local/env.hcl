@@ -37,6 +37,13 @@ locals {
     alb_access_logs_expiration_days = 7
     alb_access_logs_force_destroy   = true
   }
+  prometheus = {
+    # Off: provider 3.39 has no endpoint override for AMP, so the workspace would be created
+    # in real AWS, not in the emulator. The unit still applies (nothing), and the tests prove
+    # the "off" path: no collector, SNS's default topic policy, the rules step skipped. The
+    # rules step itself is proven against moto's AMP by tests/infra/test_amp_config.py.
+    enabled = false
+  }
   observability = {
     alarm_email = null
   }

@@ -3,7 +3,10 @@ data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  containers = toset(["app", "nginx"])
+  # The collector is on when a workspace is given; one input without the other stops at the
+  # task definition's precondition.
+  collector_enabled = var.prometheus_remote_write_url != null && var.prometheus_workspace_arn != null
+  containers        = toset(concat(["app", "nginx"], local.collector_enabled ? ["collector"] : []))
 
   app_image   = coalesce(var.app_image, "${var.repository_urls["app"]}:${var.image_tag}")
   nginx_image = coalesce(var.nginx_image, "${var.repository_urls["nginx"]}:${var.image_tag}")
@@ -55,6 +58,83 @@ locals {
   }
 
   https_enabled = var.enable_https
+
+  # ADOT collector (AOT_CONFIG_CONTENT): scrape the app on loopback (the gateway hides
+  # /metrics) and remote-write to the workspace, signed with the task role. The job name must
+  # stay "sumapi" (monitoring/rules read up{job="sumapi"}). Every task scrapes the same
+  # 127.0.0.1 target, so the instance label is replaced by the task ARN (ecs resource
+  # detection): without it the tasks would write the same series over each other.
+  collector_config = {
+    extensions = {
+      sigv4auth = { region = data.aws_region.current.name, service = "aps" }
+    }
+    receivers = {
+      prometheus = {
+        config = {
+          global = {
+            scrape_interval = "${var.prometheus_scrape_interval_seconds}s"
+            scrape_timeout  = "${min(10, var.prometheus_scrape_interval_seconds)}s"
+          }
+          scrape_configs = [{
+            job_name       = "sumapi"
+            metrics_path   = "/metrics"
+            static_configs = [{ targets = ["127.0.0.1:${var.app_port}"] }]
+          }]
+        }
+      }
+    }
+    processors = {
+      # Drops data instead of growing past the container's hard limit (then ECS kills it).
+      memory_limiter = {
+        check_interval  = "1s"
+        limit_mib       = floor(var.prometheus_collector_resources.memory * 0.8)
+        spike_limit_mib = floor(var.prometheus_collector_resources.memory * 0.2)
+      }
+      resourcedetection = { detectors = ["ecs"], timeout = "5s", override = false }
+      "resource/instance" = {
+        attributes = [{ key = "service.instance.id", from_attribute = "aws.ecs.task.arn", action = "upsert" }]
+      }
+      batch = { timeout = "30s" }
+    }
+    exporters = {
+      prometheusremotewrite = {
+        endpoint = var.prometheus_remote_write_url
+        auth     = { authenticator = "sigv4auth" }
+      }
+    }
+    service = {
+      extensions = ["sigv4auth"]
+      pipelines = {
+        metrics = {
+          receivers  = ["prometheus"]
+          processors = ["memory_limiter", "resourcedetection", "resource/instance", "batch"]
+          exporters  = ["prometheusremotewrite"]
+        }
+      }
+    }
+  }
+
+  collector_container = {
+    name  = "collector"
+    image = var.prometheus_collector_image
+    # Not essential: a collector that crashes or is OOM-killed costs that task's metrics,
+    # never the service (ECS does not restart it; the task keeps serving until replaced).
+    essential              = false
+    readonlyRootFilesystem = true
+    cpu                    = var.prometheus_collector_resources.cpu
+    memory                 = var.prometheus_collector_resources.memory
+    environment            = [{ name = "AOT_CONFIG_CONTENT", value = yamlencode(local.collector_config) }]
+    # Scrapes start once the app answers; failed scrapes before that would read as up == 0.
+    dependsOn = [{ containerName = "app", condition = "HEALTHY" }]
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = try(aws_cloudwatch_log_group.this["collector"].name, null)
+        awslogs-region        = data.aws_region.current.name
+        awslogs-stream-prefix = "collector"
+      }
+    }
+  }
 }
 
 ################################################################################
@@ -150,10 +230,29 @@ resource "aws_iam_role_policy" "execution" {
 # execution role's rights and so that future needs get their own least-privilege policy.
 resource "aws_iam_role" "task" {
   name_prefix        = "${substr(var.name, 0, 24)}-task-"
-  description        = "ECS task role of ${var.name} (no permissions)"
+  description        = "ECS task role of ${var.name} (no permissions unless a Prometheus collector runs)"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
 
   tags = merge(var.tags, { Name = "${var.name}-task" })
+}
+
+# The collector sidecar is the one container that calls AWS: remote write to one workspace.
+data "aws_iam_policy_document" "task_remote_write" {
+  count = local.collector_enabled ? 1 : 0
+
+  statement {
+    sid       = "RemoteWriteOwnWorkspace"
+    actions   = ["aps:RemoteWrite"]
+    resources = [var.prometheus_workspace_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "task_remote_write" {
+  count = local.collector_enabled ? 1 : 0
+
+  name   = "prometheus-remote-write"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.task_remote_write[0].json
 }
 
 ################################################################################
@@ -180,7 +279,8 @@ resource "aws_ecs_task_definition" "this" {
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
 
-  container_definitions = jsonencode([
+  # The collector, when on, comes third: the first two keep their place and their shape.
+  container_definitions = jsonencode(concat([
     {
       name                   = "app"
       image                  = local.app_image
@@ -228,7 +328,7 @@ resource "aws_ecs_task_definition" "this" {
         }
       }
     },
-  ])
+  ], [for c in [local.collector_container] : c if local.collector_enabled]))
 
   dynamic "volume" {
     for_each = local.scratch_volumes
@@ -250,6 +350,15 @@ resource "aws_ecs_task_definition" "this" {
     precondition {
       condition     = var.app_drain_seconds + var.app_shutdown_timeout_seconds < var.gateway_proxy_read_timeout_seconds && var.gateway_proxy_read_timeout_seconds < var.stop_timeout_seconds
       error_message = "Timeouts must be ordered: app_drain_seconds + app_shutdown_timeout_seconds < gateway_proxy_read_timeout_seconds (nginx) < stop_timeout_seconds."
+    }
+    precondition {
+      condition     = (var.prometheus_remote_write_url == null) == (var.prometheus_workspace_arn == null)
+      error_message = "prometheus_remote_write_url and prometheus_workspace_arn go together: set both (from the prometheus unit) or neither."
+    }
+    # The app and nginx need room left in the task once the collector's share is taken.
+    precondition {
+      condition     = !local.collector_enabled || (var.prometheus_collector_resources.cpu <= var.task_size.cpu / 2 && var.prometheus_collector_resources.memory <= var.task_size.memory / 2)
+      error_message = "prometheus_collector_resources must be at most half of task_size (cpu and memory): raise task_size or shrink the collector."
     }
   }
 }

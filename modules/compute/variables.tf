@@ -515,3 +515,66 @@ variable "alb_access_logs_force_destroy" {
   type        = bool
   default     = false
 }
+
+# --- Prometheus collector (optional) ----------------------------------------
+
+variable "prometheus_remote_write_url" {
+  description = "Remote-write URL of an Amazon Managed Service for Prometheus workspace (prometheus.remote_write_url). Set with prometheus_workspace_arn: the task gets an ADOT collector sidecar scraping the app's /metrics and the task role aps:RemoteWrite on that workspace. null = no collector, the task definition is unchanged."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.prometheus_remote_write_url == null || can(regex("^https://aps-workspaces\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/workspaces/ws-[0-9a-zA-Z-]+/api/v1/remote_write$", var.prometheus_remote_write_url))
+    error_message = "prometheus_remote_write_url must be null or https://aps-workspaces.<region>.amazonaws.com/workspaces/ws-<id>/api/v1/remote_write (the prometheus unit's remote_write_url output)."
+  }
+}
+
+variable "prometheus_workspace_arn" {
+  description = "ARN of the workspace prometheus_remote_write_url belongs to (prometheus.workspace_arn): the only resource of the task role's aps:RemoteWrite. Set both or neither."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.prometheus_workspace_arn == null || can(regex("^arn:aws[a-z-]*:aps:[a-z0-9-]+:[0-9]{12}:workspace/ws-[0-9a-zA-Z-]+$", var.prometheus_workspace_arn))
+    error_message = "prometheus_workspace_arn must be null or arn:aws:aps:<region>:<account>:workspace/ws-<id> (the prometheus unit's workspace_arn output)."
+  }
+}
+
+variable "prometheus_collector_image" {
+  description = "Image of the collector sidecar (AWS Distro for OpenTelemetry), pinned to a version tag: the collector config in the task definition is written for it."
+  type        = string
+  default     = "public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0"
+
+  validation {
+    condition     = can(regex(":v?[0-9]+\\.[0-9]+\\.[0-9]+$|@sha256:[0-9a-f]{64}$", var.prometheus_collector_image))
+    error_message = "prometheus_collector_image must be pinned to a version tag (:v0.40.0) or a digest (@sha256:...), never :latest."
+  }
+}
+
+variable "prometheus_collector_resources" {
+  description = "CPU units and hard memory limit (MiB) of the collector container, carved out of task_size: a collector that outgrows its memory is killed without touching the app (not essential; it stays down until the task is replaced)."
+  type = object({
+    cpu    = number
+    memory = number
+  })
+  default = {
+    cpu    = 64
+    memory = 128
+  }
+
+  validation {
+    condition     = var.prometheus_collector_resources.cpu >= 0 && var.prometheus_collector_resources.memory >= 64
+    error_message = "prometheus_collector_resources needs cpu >= 0 and memory >= 64 (MiB): the collector does not start with less."
+  }
+}
+
+variable "prometheus_scrape_interval_seconds" {
+  description = "How often the collector scrapes the app's /metrics. AMP bills per sample ingested: halving the interval doubles that line of docs/cost.md."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.prometheus_scrape_interval_seconds >= 10 && var.prometheus_scrape_interval_seconds <= 300 && floor(var.prometheus_scrape_interval_seconds) == var.prometheus_scrape_interval_seconds
+    error_message = "prometheus_scrape_interval_seconds must be a whole number of seconds between 10 and 300."
+  }
+}

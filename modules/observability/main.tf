@@ -1,5 +1,9 @@
 data "aws_region" "current" {}
 
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
 locals {
   metric_namespace = coalesce(var.metric_namespace, "SumAPI/${var.name}")
   region           = data.aws_region.current.name
@@ -37,6 +41,75 @@ resource "aws_sns_topic" "this" {
   kms_master_key_id = var.sns_kms_key_arn
 
   tags = merge(var.tags, { Name = "${var.name}-alarms" })
+}
+
+# Only with a Prometheus workspace: its alert manager publishes here too (loaded by `make
+# deploy`, ops/amp_config.py). A topic policy replaces SNS's default one, so it restates
+# what the default allowed (the account manages the topic, CloudWatch alarms publish) and
+# adds that one workspace; without a workspace the default policy stays untouched.
+data "aws_iam_policy_document" "topic" {
+  count = var.prometheus_workspace_arn == null ? 0 : 1
+
+  statement {
+    sid = "AccountManagesTopic"
+    actions = [
+      "sns:AddPermission", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic",
+      "sns:Publish", "sns:RemovePermission", "sns:SetTopicAttributes", "sns:Subscribe",
+    ]
+    resources = [aws_sns_topic.this.arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "CloudWatchAlarmsPublish"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.this.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+
+  statement {
+    sid       = "PrometheusAlertManagerPublishes"
+    actions   = ["sns:GetTopicAttributes", "sns:Publish"]
+    resources = [aws_sns_topic.this.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["aps.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [var.prometheus_workspace_arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "this" {
+  count = var.prometheus_workspace_arn == null ? 0 : 1
+
+  arn    = aws_sns_topic.this.arn
+  policy = data.aws_iam_policy_document.topic[0].json
 }
 
 resource "aws_sns_topic_subscription" "email" {

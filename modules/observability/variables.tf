@@ -65,6 +65,17 @@ variable "sns_kms_key_arn" {
   default     = null
 }
 
+variable "prometheus_workspace_arn" {
+  description = "ARN of the Amazon Managed Service for Prometheus workspace (prometheus.workspace_arn) whose alert manager may publish to the topic (a topic policy; with sns_kms_key_arn the key policy must allow aps.amazonaws.com too). null = SNS's default topic policy."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.prometheus_workspace_arn == null || can(regex("^arn:aws[a-z-]*:aps:[a-z0-9-]+:[0-9]{12}:workspace/ws-[0-9a-zA-Z-]+$", var.prometheus_workspace_arn))
+    error_message = "prometheus_workspace_arn must be null or arn:aws:aps:<region>:<account>:workspace/ws-<id> (the prometheus unit's workspace_arn output)."
+  }
+}
+
 # --- Metrics and thresholds -------------------------------------------------
 
 variable "metric_namespace" {

@@ -484,3 +484,142 @@ run "stop_timeout_must_exceed_the_proxy_read_timeout" {
 
   expect_failures = [aws_ecs_task_definition.this]
 }
+
+run "without_a_workspace_the_task_has_no_collector" {
+  command = apply
+
+  assert {
+    condition     = [for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c.name] == ["app", "nginx"]
+    error_message = "No prometheus input: no third container."
+  }
+
+  assert {
+    condition     = length(aws_iam_role_policy.task_remote_write) == 0 && length(data.aws_iam_policy_document.task_remote_write) == 0
+    error_message = "No prometheus input: the task role stays without any policy."
+  }
+
+  assert {
+    condition     = toset(keys(aws_cloudwatch_log_group.this)) == toset(["app", "nginx"])
+    error_message = "No prometheus input: no collector log group."
+  }
+}
+
+run "a_workspace_adds_a_non_essential_collector_that_writes_to_it_only" {
+  command = apply
+
+  variables {
+    prometheus_remote_write_url = "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0123abcd-0000-0000-0000-000000000000/api/v1/remote_write"
+    prometheus_workspace_arn    = "arn:aws:aps:eu-west-1:123456789012:workspace/ws-0123abcd-0000-0000-0000-000000000000"
+  }
+
+  assert {
+    condition     = [for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c.name] == ["app", "nginx", "collector"]
+    error_message = "The collector is the third container; app and nginx keep their place."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[2].essential == false
+    error_message = "A collector failure must never stop the task: essential = false."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[2].image == "public.ecr.aws/aws-observability/aws-otel-collector:v0.40.0"
+    error_message = "The collector runs the pinned ADOT image."
+  }
+
+  assert {
+    condition = (
+      jsondecode(aws_ecs_task_definition.this.container_definitions)[2].cpu + 0 < 256 &&
+      jsondecode(aws_ecs_task_definition.this.container_definitions)[2].memory + 0 < 512
+    )
+    error_message = "The collector takes a small share of the task (cpu and a hard memory limit)."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[2].logConfiguration.options["awslogs-group"] == aws_cloudwatch_log_group.this["collector"].name
+    error_message = "The collector logs to its own group, which the execution role may write to."
+  }
+
+  # The collector's configuration: the app on loopback every 30 s, job sumapi (the rules'
+  # selector), remote write signed for aps in the task's region.
+  assert {
+    condition = yamldecode([
+      for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[2].environment : e.value if e.name == "AOT_CONFIG_CONTENT"
+    ][0]).receivers.prometheus.config.scrape_configs[0] == { job_name = "sumapi", metrics_path = "/metrics", static_configs = [{ targets = ["127.0.0.1:8000"] }] }
+    error_message = "The collector scrapes job sumapi on 127.0.0.1:<app_port>/metrics."
+  }
+
+  assert {
+    condition = yamldecode([
+      for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[2].environment : e.value if e.name == "AOT_CONFIG_CONTENT"
+    ][0]).receivers.prometheus.config.global.scrape_interval == "30s"
+    error_message = "The default scrape interval is 30 s (the figure docs/cost.md prices)."
+  }
+
+  assert {
+    condition = yamldecode([
+      for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[2].environment : e.value if e.name == "AOT_CONFIG_CONTENT"
+    ][0]).exporters.prometheusremotewrite == { endpoint = var.prometheus_remote_write_url, auth = { authenticator = "sigv4auth" } }
+    error_message = "The exporter remote-writes to the workspace with SigV4."
+  }
+
+  assert {
+    condition = yamldecode([
+      for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[2].environment : e.value if e.name == "AOT_CONFIG_CONTENT"
+    ][0]).extensions.sigv4auth == { region = "eu-west-1", service = "aps" }
+    error_message = "Requests are signed for the aps service in the task's region."
+  }
+
+  assert {
+    condition = (
+      length(aws_iam_role_policy.task_remote_write) == 1 &&
+      aws_iam_role_policy.task_remote_write[0].role == aws_iam_role.task.id &&
+      data.aws_iam_policy_document.task_remote_write[0].statement[0].actions == toset(["aps:RemoteWrite"]) &&
+      data.aws_iam_policy_document.task_remote_write[0].statement[0].resources == toset([var.prometheus_workspace_arn])
+    )
+    error_message = "The task role gets aps:RemoteWrite on that one workspace, nothing else."
+  }
+}
+
+run "remote_write_url_without_workspace_arn_is_refused" {
+  command = plan
+
+  variables {
+    prometheus_remote_write_url = "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0123abcd-0000-0000-0000-000000000000/api/v1/remote_write"
+  }
+
+  expect_failures = [aws_ecs_task_definition.this]
+}
+
+run "a_collector_larger_than_half_the_task_is_refused" {
+  command = plan
+
+  variables {
+    prometheus_remote_write_url    = "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0123abcd-0000-0000-0000-000000000000/api/v1/remote_write"
+    prometheus_workspace_arn       = "arn:aws:aps:eu-west-1:123456789012:workspace/ws-0123abcd-0000-0000-0000-000000000000"
+    prometheus_collector_resources = { cpu = 64, memory = 384 }
+  }
+
+  expect_failures = [aws_ecs_task_definition.this]
+}
+
+run "a_remote_write_url_that_is_not_amp_is_refused" {
+  command = plan
+
+  variables {
+    prometheus_remote_write_url = "http://prometheus.example.com/api/v1/write"
+    prometheus_workspace_arn    = "arn:aws:aps:eu-west-1:123456789012:workspace/ws-0123abcd-0000-0000-0000-000000000000"
+  }
+
+  expect_failures = [var.prometheus_remote_write_url]
+}
+
+run "an_unpinned_collector_image_is_refused" {
+  command = plan
+
+  variables {
+    prometheus_collector_image = "public.ecr.aws/aws-observability/aws-otel-collector:latest"
+  }
+
+  expect_failures = [var.prometheus_collector_image]
+}

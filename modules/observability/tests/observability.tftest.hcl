@@ -3,6 +3,15 @@ mock_provider "aws" {
   mock_data "aws_region" {
     defaults = { name = "eu-west-1" }
   }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
   # The provider validates these at plan time even when mocked.
   mock_resource "aws_sns_topic" {
     defaults = { arn = "arn:aws:sns:eu-west-1:123456789012:sumapi-test-alarms" }
@@ -137,4 +146,53 @@ run "threshold_out_of_range_is_refused" {
   }
 
   expect_failures = [var.error_rate_threshold_percent]
+}
+
+run "without_a_workspace_the_topic_keeps_the_default_policy" {
+  command = apply
+
+  assert {
+    condition     = length(aws_sns_topic_policy.this) == 0
+    error_message = "No prometheus_workspace_arn: no topic policy (SNS's default one stays)."
+  }
+}
+
+run "a_workspace_may_publish_to_the_topic_and_alarms_still_can" {
+  command = apply
+
+  variables {
+    prometheus_workspace_arn = "arn:aws:aps:eu-west-1:123456789012:workspace/ws-0123abcd-0000-0000-0000-000000000000"
+  }
+
+  assert {
+    condition     = length(aws_sns_topic_policy.this) == 1 && aws_sns_topic_policy.this[0].arn == aws_sns_topic.this.arn
+    error_message = "A workspace gets a policy on the alarm topic."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in data.aws_iam_policy_document.topic[0].statement : [
+        for c in s.condition : "${c.test} ${c.variable} ${join(",", c.values)}"
+      ] if s.sid == "PrometheusAlertManagerPublishes"
+      ])) == toset([
+      "ArnEquals aws:SourceArn ${var.prometheus_workspace_arn}",
+      "StringEquals aws:SourceAccount 123456789012",
+    ])
+    error_message = "Only that workspace of this account may publish as aps.amazonaws.com."
+  }
+
+  assert {
+    condition     = toset([for s in data.aws_iam_policy_document.topic[0].statement : s.sid]) == toset(["AccountManagesTopic", "CloudWatchAlarmsPublish", "PrometheusAlertManagerPublishes"])
+    error_message = "The policy replaces SNS's default one: it must keep the account's rights and the CloudWatch alarms' publish."
+  }
+}
+
+run "a_malformed_workspace_arn_is_refused" {
+  command = plan
+
+  variables {
+    prometheus_workspace_arn = "ws-0123abcd"
+  }
+
+  expect_failures = [var.prometheus_workspace_arn]
 }
