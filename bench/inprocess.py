@@ -24,8 +24,9 @@ from bench.bare_app import sum_numbers as bare_sum
 from sumapi.__main__ import event_loop_factory
 from sumapi.app import create_app
 from sumapi.config import Config
-from sumapi.lifecycle import Lifecycle, Phase
+from sumapi.lifecycle import Phase
 from sumapi.observability import configure_logging
+from sumapi.state import LIFECYCLE
 
 REQUEST = (
     b"POST /api/v1/sum HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
@@ -101,9 +102,9 @@ def bare_app() -> web.Application:
 
 
 def service_app() -> web.Application:
-    ready = Lifecycle()
-    ready.phase = Phase.READY
-    return create_app(Config(), ready)
+    app = create_app(Config())
+    app[LIFECYCLE].phase = Phase.READY
+    return app
 
 
 async def compare(requests: int, rounds: int) -> tuple[float, float]:

@@ -21,8 +21,8 @@ from aiohttp.typedefs import Handler
 from sumapi import handlers
 from sumapi.app import create_app
 from sumapi.config import Config
-from sumapi.lifecycle import Lifecycle, serve
 from sumapi.observability import configure_logging
+from sumapi.server import serve
 
 
 class ChaosSwitch:
@@ -54,12 +54,11 @@ class ChaosSwitch:
 def main() -> int:
     config = Config.from_env()
     configure_logging(config.log_level)
-    lifecycle = Lifecycle()
     switch = ChaosSwitch(Path(os.environ.get("SUMAPI_CHAOS_FILE", ".run/chaos")))
     handlers.sum_numbers = switch.wrap(handlers.sum_numbers)  # create_app observes the wrapper
-    app = create_app(config, lifecycle)
+    app = create_app(config)
     app.cleanup_ctx.append(switch.poll)
-    asyncio.run(serve(app, config, lifecycle))
+    asyncio.run(serve(app))
     return 0
 
 

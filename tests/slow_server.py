@@ -13,8 +13,8 @@ from aiohttp import web
 
 from sumapi.app import create_app
 from sumapi.config import Config
-from sumapi.lifecycle import Lifecycle, serve
 from sumapi.observability import configure_logging
+from sumapi.server import serve
 
 
 async def slow(request: web.Request) -> web.Response:
@@ -26,10 +26,9 @@ async def slow(request: web.Request) -> web.Response:
 def main() -> int:
     config = Config.from_env()
     configure_logging(config.log_level)
-    lifecycle = Lifecycle()
-    app = create_app(config, lifecycle)
+    app = create_app(config)
     app.router.add_get("/slow", slow)
-    asyncio.run(serve(app, config, lifecycle))
+    asyncio.run(serve(app))
     return 0
 
 

@@ -14,6 +14,13 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from aiohttp import web
+
+from sumapi.app import create_app
+from sumapi.config import Config
+from sumapi.lifecycle import Phase
+from sumapi.state import LIFECYCLE
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -78,3 +85,10 @@ def running_service(
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=10)
+
+
+def ready_app(config: Config) -> web.Application:
+    """The app as sumapi.server leaves it once it listens."""
+    app = create_app(config)
+    app[LIFECYCLE].phase = Phase.READY
+    return app

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from sumapi.app import create_app
 from sumapi.config import Config, ConfigError
-from sumapi.lifecycle import Lifecycle, serve
 from sumapi.observability import configure_logging
+from sumapi.server import serve
 
 
 def event_loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop]:
@@ -27,10 +27,9 @@ def main() -> int:
         print(f"sumapi: invalid configuration: {error}", file=sys.stderr)
         return 2
     configure_logging(config.log_level)
-    lifecycle = Lifecycle()
-    app = create_app(config, lifecycle)
+    app = create_app(config)
     with asyncio.Runner(loop_factory=event_loop_factory(config.event_loop)) as runner:
-        runner.run(serve(app, config, lifecycle))
+        runner.run(serve(app))
     return 0
 
 

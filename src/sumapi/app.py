@@ -10,20 +10,20 @@ from aiohttp import web
 from sumapi import handlers
 from sumapi.config import Config
 from sumapi.docs import add_docs
-from sumapi.keys import CONFIG, LIFECYCLE, METRICS
 from sumapi.lifecycle import Lifecycle
 from sumapi.observability import UNMATCHED_ROUTE, Metrics, access_log
 from sumapi.observed import observed
+from sumapi.state import CONFIG, LIFECYCLE, METRICS
 
 
-def create_app(config: Config, lifecycle: Lifecycle | None = None) -> web.Application:
+def create_app(config: Config) -> web.Application:
     # No middleware: every route is `observed` instead (sumapi.observed says why).
     app = web.Application(
         # Reads beyond this fail with 413 even when the client sends no Content-Length.
         client_max_size=config.max_body_bytes,
     )
     app[CONFIG] = config
-    app[LIFECYCLE] = lifecycle if lifecycle is not None else Lifecycle()
+    app[LIFECYCLE] = Lifecycle()  # sumapi.server moves it; /readyz reports it
     app[METRICS] = Metrics(config.version, config.commit)
 
     app.cleanup_ctx.append(_buffered_access_log)

@@ -13,8 +13,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.hdrs import CONTENT_TYPE
 
-from sumapi.keys import CONFIG
 from sumapi.problems import ProblemError
+from sumapi.state import CONFIG
 
 EXAMPLE = '{"a": 1, "b": 2}'
 

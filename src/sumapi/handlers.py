@@ -15,7 +15,6 @@ from aiohttp_apispec import docs, json_schema, response_schema
 from marshmallow import ValidationError
 
 from sumapi.body import parse_json_object, read_json_body
-from sumapi.keys import CONFIG, LIFECYCLE, METRICS
 from sumapi.problems import ProblemError
 from sumapi.schemas import (
     OPERAND_LIMIT,
@@ -26,6 +25,7 @@ from sumapi.schemas import (
     SumResponseSchema,
     field_errors,
 )
+from sumapi.state import CONFIG, LIFECYCLE, METRICS
 
 API_KEY_SECURITY: list[dict[str, list[str]]] = [{"ApiKeyAuth": []}]
 JSON_TYPES = ["application/json", "application/problem+json"]

@@ -55,7 +55,7 @@ class AccessLog:
         remote: str | None,
         client_ip: str,
     ) -> None:
-        """request_id must be one of REQUEST_ID's characters (sumapi.middleware checks or mints
+        """request_id must be one of REQUEST_ID's characters (sumapi.observed checks or mints
         it); every other string is JSON-escaped here, whatever a client put in it."""
         if not self.enabled:
             return

@@ -15,7 +15,7 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
 class ProblemError(Exception):
-    """An error the caller can fix; rendered as problem+json by the error middleware."""
+    """An error the caller can fix; sumapi.observed renders it as problem+json."""
 
     def __init__(
         self,

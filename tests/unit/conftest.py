@@ -6,9 +6,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from sumapi.app import create_app
 from sumapi.config import Config
-from sumapi.lifecycle import Lifecycle, Phase
+from tests.support import ready_app
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
 
@@ -19,15 +18,8 @@ def config() -> Config:
 
 
 @pytest.fixture
-def lifecycle() -> Lifecycle:
-    ready = Lifecycle()
-    ready.phase = Phase.READY
-    return ready
-
-
-@pytest.fixture
-def app(config: Config, lifecycle: Lifecycle) -> web.Application:
-    return create_app(config, lifecycle)
+def app(config: Config) -> web.Application:
+    return ready_app(config)
 
 
 @pytest.fixture

@@ -11,9 +11,10 @@ from aiohttp.test_utils import TestClient
 
 from sumapi.app import create_app
 from sumapi.config import Config
-from sumapi.keys import CONFIG
-from sumapi.lifecycle import Lifecycle, Phase
+from sumapi.lifecycle import Phase
 from sumapi.observed import is_observed, observed
+from sumapi.state import CONFIG, LIFECYCLE
+from tests.support import ready_app
 
 Client = TestClient[web.Request, web.Application]
 ClientFactory = Any
@@ -32,9 +33,9 @@ async def test_healthz(client: Client) -> None:
 async def test_readyz_follows_lifecycle(
     aiohttp_client: ClientFactory, config: Config, phase: Phase, status: int
 ) -> None:
-    lifecycle = Lifecycle()
-    lifecycle.phase = phase
-    client = await aiohttp_client(create_app(config, lifecycle))
+    app = create_app(config)
+    app[LIFECYCLE].phase = phase
+    client = await aiohttp_client(app)
     response = await client.get("/readyz")
     assert response.status == status
     assert await response.json() == {"status": phase.value}
@@ -83,10 +84,9 @@ async def test_server_header_hides_versions(client: Client) -> None:
 async def test_unexpected_exception_is_opaque_500_and_logged(
     aiohttp_client: ClientFactory,
     config: Config,
-    lifecycle: Lifecycle,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    app = create_app(config, lifecycle)
+    app = ready_app(config)
 
     async def boom(request: web.Request) -> web.Response:
         raise RuntimeError("database password is hunter2")
