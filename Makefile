@@ -28,5 +28,5 @@ help: ## List the targets
 test: $(TEST_TARGETS) ## Everything CI checks (the truth)
 	@echo "make test: all checks passed ($(TEST_TARGETS))"
 
-test-fast: $(FAST_TARGETS) ## Quick subset: lint, types, unit tests
+test-fast: $(FAST_TARGETS) ## Quick subset, no emulator or containers: lint, types, unit tests, module tests, static IaC checks (builds the pinned tools once)
 	@echo "make test-fast: passed ($(FAST_TARGETS))"

@@ -13,7 +13,7 @@ $(CHECKOV_STAMP):
 	@touch $@
 
 .PHONY: checkov-install test-checkov
-checkov-install: $(CHECKOV_STAMP) ## Install checkov $(CHECKOV_VERSION) into .tools/checkov-venv
+checkov-install: $(CHECKOV_STAMP) ## Install the pinned checkov (versions.env) into .tools/checkov-venv
 
 # Zero failed checks; every exception is a `#checkov:skip=ID:reason` next to the resource.
 # --skip-download: no Bridgecrew/Prisma API calls (offline, deterministic).
