@@ -22,8 +22,14 @@ include mk/python.mk
 include $(filter-out mk/python.mk,$(sort $(wildcard mk/*.mk)))
 
 .PHONY: help test test-fast
-help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+# Grouped by the file that owns them; each file's first comment line names its concern.
+help: ## List the targets, by concern
+	@for file in $(MAKEFILE_LIST); do \
+	  [ "$$file" = versions.env ] && continue; \
+	  grep -qE '^[a-zA-Z_-]+:.*## ' $$file || continue; \
+	  printf '\n%s:\n' "$$(head -1 $$file | sed -e 's/^# //' -e 's/[:.].*//')"; \
+	  grep -hE '^[a-zA-Z_-]+:.*## ' $$file | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'; \
+	done
 
 test: $(TEST_TARGETS) ## Everything CI checks (the truth)
 	@echo "make test: all checks passed ($(TEST_TARGETS))"

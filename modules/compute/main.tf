@@ -31,8 +31,9 @@ locals {
     "CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:${var.gateway_port}/healthz || exit 1",
   ]
 
-  # SUMAPI_* contract (CONTRACTS.md): the app listens on localhost only; nginx is the
-  # task's single entry point. Merged under the caller's extras so these always win.
+  # SUMAPI_* settings (src/sumapi/config.py, README "The API and the service"): the app
+  # listens on localhost only; nginx is the task's single entry point. Merged under the
+  # caller's extras so these always win.
   app_environment = merge(var.app_environment, {
     SUMAPI_HOST                     = "127.0.0.1"
     SUMAPI_PORT                     = tostring(var.app_port)
