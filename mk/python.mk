@@ -10,7 +10,7 @@ $(VENV_STAMP): requirements/app.txt requirements/dev.txt pyproject.toml
 	@$(PY) -m pip install -q --no-deps -e .
 	@touch $@
 
-.PHONY: venv lint typecheck test-unit test-api-fuzz
+.PHONY: venv lint typecheck test-unit test-process test-api-fuzz
 venv: $(VENV_STAMP) ## Create .venv with the pinned dependencies
 
 lint: $(VENV_STAMP) ## ruff lint and format check
@@ -23,11 +23,14 @@ typecheck: $(VENV_STAMP) ## mypy --strict
 test-unit: $(VENV_STAMP) ## pytest: the service in-process
 	$(VENV)/bin/pytest -q tests/unit
 
+test-process: $(VENV_STAMP) ## pytest: the service as a real process (start-up, signals, drain, log flush)
+	$(VENV)/bin/pytest -q tests/process
+
 test-api-fuzz: $(VENV_STAMP) ## schemathesis against the served OpenAPI document
 	$(PY) -m tests.fuzz.run_schemathesis
 
-TEST_TARGETS += lint typecheck test-unit test-api-fuzz
-FAST_TARGETS += lint typecheck test-unit
+TEST_TARGETS += lint typecheck test-unit test-process test-api-fuzz
+FAST_TARGETS += lint typecheck test-unit test-process
 
 .PHONY: footprint
 footprint: $(VENV_STAMP) ## Startup-to-ready time, idle and loaded RSS of the service

@@ -1,7 +1,7 @@
 """Graceful shutdown, for real: a server process, slow in-flight requests, a SIGTERM.
 
-The in-flight requests hit a test-only /slow route (tests/slow_server.py) that wraps the real
-app and the real signal/drain/shutdown code. A request is in flight once its body is complete:
+The in-flight requests hit a test-only /slow route (tests/process/slow_server.py) that wraps the
+real app and the real signal/drain/shutdown code. A request is in flight once its body is complete:
 nginx buffers request bodies before proxying, so the app never waits on a slow upload.
 """
 
@@ -32,7 +32,7 @@ async def test_sigterm_drains_then_finishes_in_flight_and_exits_0(tmp_path: Path
         "SUMAPI_SHUTDOWN_TIMEOUT_SECONDS": str(TIMEOUT),
     }
     log_path = tmp_path / "service.log"
-    with running_service(port, env, log_path, module="tests.slow_server") as process:
+    with running_service(port, env, log_path, module="tests.process.slow_server") as process:
         async with aiohttp.ClientSession() as session:
             in_flight = [
                 asyncio.create_task(session.get(f"{base}/slow?seconds={HOLD}")) for _ in range(3)
@@ -68,7 +68,7 @@ async def test_sigterm_drains_then_finishes_in_flight_and_exits_0(tmp_path: Path
 async def test_requests_beyond_the_timeout_are_cut_and_the_process_still_exits_0() -> None:
     port = free_port()
     env = {"SUMAPI_DRAIN_SECONDS": "0.5", "SUMAPI_SHUTDOWN_TIMEOUT_SECONDS": "1"}
-    with running_service(port, env, module="tests.slow_server") as process:
+    with running_service(port, env, module="tests.process.slow_server") as process:
         async with aiohttp.ClientSession() as session:
             stuck = asyncio.create_task(session.get(f"http://127.0.0.1:{port}/slow?seconds=30"))
             await asyncio.sleep(0.3)
