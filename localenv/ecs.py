@@ -35,7 +35,7 @@ import boto3  # type: ignore[import-untyped]
 from localenv.daemon import ROOT, DaemonError, http_answers
 from localenv.loadbalancer import LoadBalancer
 from localenv.registry import local_image_ref
-from ops.keytool import KeyToolError, unit_outputs
+from ops import units
 
 LABEL = "sumapi.localecs"
 HEALTH_POLL_SECONDS = 1.0
@@ -172,8 +172,8 @@ class Runner:
     # -- reading the deployment back from the emulator -------------------------------------
     def service(self) -> dict[str, Any]:
         try:
-            outputs = unit_outputs(self.terragrunt, self.live_dir / "compute")
-        except KeyToolError as error:
+            outputs = units.outputs(self.terragrunt, self.live_dir / "compute")
+        except units.UnitError as error:
             raise RunnerError(f"{error}; apply it first (make deploy ENV=local)") from error
         services = self.ecs.describe_services(
             cluster=outputs["cluster_name"], services=[outputs["service_name"]]

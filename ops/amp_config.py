@@ -29,7 +29,7 @@ from typing import Any
 import boto3  # type: ignore[import-untyped]
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
-from ops.keytool import KeyToolError, unit_outputs
+from ops import units
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "monitoring" / "rules"
@@ -167,7 +167,7 @@ def emulated(live_dir: Path) -> bool:
 
 def run(args: argparse.Namespace) -> list[str]:
     live_dir = Path(args.live_dir)
-    prometheus = unit_outputs(args.terragrunt, live_dir / "prometheus")
+    prometheus = units.outputs(args.terragrunt, live_dir / "prometheus")
     if not prometheus.get("enabled") or not prometheus.get("workspace_id"):
         return ["workspace disabled or not applied (prometheus.enabled): nothing to load"]
     workspace_id = str(prometheus["workspace_id"])
@@ -178,7 +178,7 @@ def run(args: argparse.Namespace) -> list[str]:
     if emulated(live_dir):
         report.append("alert manager: skipped on the emulator (moto has no alert manager API)")
         return report
-    topic_arn = unit_outputs(args.terragrunt, live_dir / "observability").get("sns_topic_arn")
+    topic_arn = units.outputs(args.terragrunt, live_dir / "observability").get("sns_topic_arn")
     if not topic_arn:
         report.append(
             "alert manager: the observability unit is not applied yet (no SNS topic); "
@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for line in run(args):
             print(f"amp-config: {line}", flush=True)
-    except (AmpConfigError, KeyToolError) as error:
+    except (AmpConfigError, units.UnitError) as error:
         print(f"amp-config: {error}", file=sys.stderr)
         return 1
     except ClientError as error:

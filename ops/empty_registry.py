@@ -17,9 +17,6 @@ emulator).
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,6 +24,8 @@ from typing import Any
 
 import boto3  # type: ignore[import-untyped]
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+
+from ops import units
 
 BATCH = 100  # BatchDeleteImage takes at most 100 image ids
 # An image index (multi-arch) pins its child manifests: ECR refuses to delete a child while
@@ -42,27 +41,16 @@ def registry_repositories(terragrunt: str, unit_dir: Path) -> list[str]:
     """The registry unit's repository_names ([] when the unit was never applied or is gone)."""
     if not unit_dir.is_dir():
         raise EmptyRegistryError(f"no unit {unit_dir}")
-    result = subprocess.run(
-        [terragrunt, "output", "-json", "--working-dir", str(unit_dir)],
-        check=False,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TG_TF_FORWARD_STDOUT": "true", "TG_LOG_LEVEL": "error"},
-    )
-    if result.returncode != 0:
-        raise EmptyRegistryError(
-            f"terragrunt output in {unit_dir} failed: {result.stderr.strip()[-400:]}"
-        )
     try:
-        outputs = json.loads(result.stdout or "{}")
-    except json.JSONDecodeError as error:
-        raise EmptyRegistryError(f"terragrunt output in {unit_dir} is not JSON") from error
+        outputs = units.outputs(terragrunt, unit_dir)
+    except units.UnitError as error:
+        raise EmptyRegistryError(str(error)) from error
     if outputs and "repository_names" not in outputs:
         raise EmptyRegistryError(
             f"{unit_dir} has no repository_names output: apply the registry unit once "
             "(make deploy MODULE=registry), then destroy"
         )
-    names = outputs.get("repository_names", {}).get("value") or {}
+    names = outputs.get("repository_names") or {}
     return sorted(str(name) for name in names.values())
 
 

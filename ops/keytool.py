@@ -28,11 +28,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import re
 import secrets
-import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -42,6 +40,8 @@ from typing import Any
 
 import boto3  # type: ignore[import-untyped]
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+
+from ops import units
 
 CLIENT_PATTERN = re.compile(r"^[a-z0-9-]{1,32}$")
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
@@ -283,35 +283,16 @@ def cmd_list(store: KeyStore, out: Printer) -> int:
 # --- wiring ---------------------------------------------------------------------------------
 
 
-def unit_outputs(terragrunt: str, unit_dir: Path) -> dict[str, Any]:
-    """Outputs of an applied unit ({} when it was never applied)."""
-    if not unit_dir.is_dir():
-        return {}
-    result = subprocess.run(
-        [terragrunt, "output", "-json", "--working-dir", str(unit_dir)],
-        check=False,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TG_TF_FORWARD_STDOUT": "true", "TG_LOG_LEVEL": "error"},
-    )
-    if result.returncode != 0:
-        detail = result.stderr.strip()[-400:]
-        raise KeyToolError(f"terragrunt output in {unit_dir} failed: {detail}")
-    try:
-        raw = json.loads(result.stdout or "{}")
-    except json.JSONDecodeError as error:
-        raise KeyToolError(f"terragrunt output in {unit_dir} is not JSON") from error
-    return {name: entry.get("value") for name, entry in raw.items()}
-
-
 def resolve_targets(args: argparse.Namespace) -> tuple[str, Service | None]:
     secret_id = args.secret_id or os.environ.get("SUMAPI_SECRET_ID")
     cluster = args.cluster or os.environ.get("SUMAPI_ECS_CLUSTER")
     service = args.service or os.environ.get("SUMAPI_ECS_SERVICE")
     if args.live_dir and not secret_id:
-        secret_id = unit_outputs(args.terragrunt, Path(args.live_dir) / "secrets").get("secret_arn")
+        secret_id = units.outputs(args.terragrunt, Path(args.live_dir) / "secrets").get(
+            "secret_arn"
+        )
     if args.live_dir and not (cluster and service):
-        outputs = unit_outputs(args.terragrunt, Path(args.live_dir) / "compute")
+        outputs = units.outputs(args.terragrunt, Path(args.live_dir) / "compute")
         cluster = cluster or outputs.get("cluster_name")
         service = service or outputs.get("service_name")
     if not secret_id:
@@ -364,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "retire":
             return cmd_retire(store, ecs, service, args.client, args.all, args.key, out)
         return cmd_list(store, out)
-    except KeyToolError as error:
+    except (KeyToolError, units.UnitError) as error:
         print(f"keytool: {error}", file=sys.stderr)
         return 1
     except ClientError as error:

@@ -22,19 +22,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ops import emulator
+from ops import emulator, units
 
 ROOT = Path(__file__).resolve().parent.parent
-# Dependency order of the units (docs/graph.svg); a unit missing in an environment is skipped.
-UNIT_ORDER = (
-    "networking",
-    "registry",
-    "secrets",
-    "prometheus",
-    "compute",
-    "observability",
-    "bootstrap",
-)
 # Progress lines whose timings differ between runs; the plan itself is deterministic.
 INIT_DONE = "has been successfully initialized!"
 NOISE = re.compile(r": (Reading\.\.\.|Read complete after .*)$")
@@ -146,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     live = ROOT / "live" / args.env
-    units = [u for u in UNIT_ORDER if (live / u / "terragrunt.hcl").is_file()]
+    unit_names = units.order(args.terragrunt, live)  # Terragrunt's own DAG: apply order
     pins = versions()
     # Taken before planning: a file edited during the run must leave plan.txt stale.
     digest = inputs_digest(args.env)
@@ -164,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             if emulator.start(emulator.DEFAULT_HOST, port) != 0:
                 return 1
         try:
-            plans = [(u, plan_unit(args.terragrunt, live / u, env)) for u in units]
+            plans = [(u, plan_unit(args.terragrunt, live / u, env)) for u in unit_names]
         finally:
             if port is not None:
                 emulator.stop(port)
@@ -187,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         " when the inputs below changed since).",
         f"# Environment: {args.env} (live/{args.env}); {deps}",
         f"# Provider: {source}; {tofu}, terragrunt {terragrunt}",
-        f"# Units, in dependency order: {', '.join(units)}",
+        f"# Units, in dependency order: {', '.join(unit_names)}",
         f"# Inputs: sha256:{digest} ({', '.join(p.format(env=args.env) for p in INPUTS)})",
         "",
     ]
@@ -195,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     for unit, plan in plans:
         body += [f"{'=' * 100}", f"== unit: {unit}", f"{'=' * 100}", plan.strip(), ""]
     args.output.write_text("\n".join(header + body))
-    print(f"plan-file: wrote {args.output} ({args.env}: {len(units)} units)")
+    print(f"plan-file: wrote {args.output} ({args.env}: {len(unit_names)} units)")
     return 0
 
 

@@ -17,7 +17,7 @@ import yaml  # type: ignore[import-untyped]
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 from moto import mock_aws
 
-from ops import amp_config
+from ops import amp_config, units
 from ops.amp_config import (
     AmpConfigError,
     alert_manager_definition,
@@ -134,7 +134,7 @@ def test_the_alert_manager_definition_converges() -> None:
 
 
 def test_a_disabled_workspace_loads_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(amp_config, "unit_outputs", lambda _tg, _dir: {"enabled": False})
+    monkeypatch.setattr(units, "outputs", lambda _tg, _dir: {"enabled": False})
     args = argparse.Namespace(live_dir="live/local", terragrunt="tg", rules_dir="monitoring/rules")
     assert amp_config.run(args) == [
         "workspace disabled or not applied (prometheus.enabled): nothing to load"
@@ -147,7 +147,7 @@ def test_on_the_emulator_the_alert_manager_is_skipped_and_the_rules_load(
     client, workspace = amp
     arn = client.describe_workspace(workspaceId=workspace)["workspace"]["arn"]
     outputs = {"enabled": True, "workspace_id": workspace, "workspace_arn": arn}
-    monkeypatch.setattr(amp_config, "unit_outputs", lambda _tg, _dir: outputs)
+    monkeypatch.setattr(units, "outputs", lambda _tg, _dir: outputs)
     args = argparse.Namespace(
         live_dir=str(ROOT / "live" / "local"),
         terragrunt="tg",
