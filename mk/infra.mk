@@ -178,8 +178,11 @@ destroy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu destroy (reverse order), ENV=, M
 	@# ENV=local: the service goes, so do its tasks (ECS stops a deleted service's tasks).
 	$(if $(filter local,$(ENV)),@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = compute ]; then \
 	  $(MAKE) local-tasks-stop ENV=local; fi)
+	@# grep reads all of `state list` (not -q): under pipefail, an early exit would SIGPIPE
+	@# terragrunt and fail the test whenever the listing is still being written.
 	@if [ -n "$(UNPROTECT)" ] && { [ -z "$(MODULE)" ] || [ "$(MODULE)" = compute ]; } && \
-	  $(TG) run --working-dir $(LIVE_DIR)/compute -- state list 2>/dev/null | grep -qx 'aws_lb.this'; then \
+	  $(TG) run --working-dir $(LIVE_DIR)/compute -- state list 2>/dev/null \
+	    | grep -x 'aws_lb.this' >/dev/null; then \
 	  echo "destroy: UNPROTECT=1: lifting the ALB's deletion protection; the access-log bucket may go"; \
 	  env TF_VAR_alb_deletion_protection=false TF_VAR_alb_access_logs_force_destroy=true \
 	    $(TG_DEPLOY) run --non-interactive --working-dir $(LIVE_DIR)/compute -- apply -input=false \
