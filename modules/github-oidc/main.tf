@@ -54,38 +54,12 @@ resource "aws_iam_openid_connect_provider" "this" {
 
 ## Trust ------------------------------------------------------------------------------------
 
+# One trust policy per role kind, differing only in the GitHub environments they trust.
 data "aws_iam_policy_document" "assume" {
-  statement {
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-
-    principals {
-      type        = "Federated"
-      identifiers = [local.oidc_provider_arn]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${local.oidc_host}:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${local.oidc_host}:sub"
-      values   = local.deploy_subjects
-    }
-  }
-
-  lifecycle {
-    precondition {
-      condition     = var.create_oidc_provider || var.oidc_provider_arn != null
-      error_message = "oidc_provider_arn is required when create_oidc_provider = false."
-    }
-  }
-}
-
-data "aws_iam_policy_document" "assume_plan" {
-  count = local.create_plan ? 1 : 0
+  for_each = merge(
+    { deploy = local.deploy_subjects },
+    local.create_plan ? { plan = local.plan_subjects } : {},
+  )
 
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
@@ -104,7 +78,7 @@ data "aws_iam_policy_document" "assume_plan" {
     condition {
       test     = "StringEquals"
       variable = "${local.oidc_host}:sub"
-      values   = local.plan_subjects
+      values   = each.value
     }
   }
 
@@ -208,7 +182,7 @@ resource "aws_iam_policy" "boundary" {
 resource "aws_iam_role" "this" {
   name                 = local.role_names.apply
   description          = "Assumed by the deploy job of ${var.github_repository} (GitHub environments ${join(", ", var.github_environments)}) to apply the infrastructure"
-  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  assume_role_policy   = data.aws_iam_policy_document.assume["deploy"].json
   max_session_duration = var.max_session_duration
   permissions_boundary = aws_iam_policy.boundary.arn
 
@@ -344,7 +318,7 @@ resource "aws_iam_role_policy_attachment" "apply" {
 resource "aws_iam_role" "push" {
   name                 = local.role_names.push
   description          = "Assumed by the deploy job of ${var.github_repository} to push images to its ECR repositories only"
-  assume_role_policy   = data.aws_iam_policy_document.assume.json
+  assume_role_policy   = data.aws_iam_policy_document.assume["deploy"].json
   max_session_duration = var.max_session_duration
   permissions_boundary = aws_iam_policy.boundary.arn
 
@@ -415,7 +389,7 @@ resource "aws_iam_role" "plan" {
 
   name                 = local.role_names.plan
   description          = "Assumed by the pull-request plan job of ${var.github_repository}: read-only, state read, lock write"
-  assume_role_policy   = data.aws_iam_policy_document.assume_plan[0].json
+  assume_role_policy   = data.aws_iam_policy_document.assume["plan"].json
   max_session_duration = var.max_session_duration
   permissions_boundary = aws_iam_policy.boundary.arn
 

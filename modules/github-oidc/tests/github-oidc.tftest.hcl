@@ -58,12 +58,12 @@ run "three_roles_each_within_the_boundary" {
   }
 
   assert {
-    condition     = aws_iam_role.this.assume_role_policy == data.aws_iam_policy_document.assume.json && aws_iam_role.push.assume_role_policy == data.aws_iam_policy_document.assume.json
+    condition     = aws_iam_role.this.assume_role_policy == data.aws_iam_policy_document.assume["deploy"].json && aws_iam_role.push.assume_role_policy == data.aws_iam_policy_document.assume["deploy"].json
     error_message = "The apply and push roles trust the deploy environments."
   }
 
   assert {
-    condition     = one(aws_iam_role.plan[*].assume_role_policy) == one(data.aws_iam_policy_document.assume_plan[*].json)
+    condition     = one(aws_iam_role.plan[*].assume_role_policy) == data.aws_iam_policy_document.assume["plan"].json
     error_message = "The plan role trusts the plan environments only."
   }
 
@@ -111,7 +111,7 @@ run "reusing_a_provider_needs_its_arn" {
     create_oidc_provider = false
   }
 
-  expect_failures = [data.aws_iam_policy_document.assume, data.aws_iam_policy_document.assume_plan]
+  expect_failures = [data.aws_iam_policy_document.assume]
 }
 
 run "a_role_nobody_can_assume_is_refused" {

@@ -36,22 +36,22 @@ run "trust_environment_subjects_only" {
   command = plan
 
   assert {
-    condition     = flatten([jsondecode(data.aws_iam_policy_document.assume.json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]]) == ["repo:example-org/sumapi:environment:dev"]
+    condition     = flatten([jsondecode(data.aws_iam_policy_document.assume["deploy"].json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]]) == ["repo:example-org/sumapi:environment:dev"]
     error_message = "The deploy roles trust exactly the dev environment's subject (no branch, no wildcard)."
   }
 
   assert {
-    condition     = flatten([jsondecode(data.aws_iam_policy_document.assume.json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"]]) == ["sts.amazonaws.com"]
+    condition     = flatten([jsondecode(data.aws_iam_policy_document.assume["deploy"].json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"]]) == ["sts.amazonaws.com"]
     error_message = "The audience is STS."
   }
 
   assert {
-    condition     = !can(jsondecode(data.aws_iam_policy_document.assume.json).Statement[0].Condition.StringLike)
+    condition     = !can(jsondecode(data.aws_iam_policy_document.assume["deploy"].json).Statement[0].Condition.StringLike)
     error_message = "No StringLike (wildcard) subject."
   }
 
   assert {
-    condition     = flatten([jsondecode(one(data.aws_iam_policy_document.assume_plan[*].json)).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]]) == ["repo:example-org/sumapi:environment:dev-plan"]
+    condition     = flatten([jsondecode(data.aws_iam_policy_document.assume["plan"].json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]]) == ["repo:example-org/sumapi:environment:dev-plan"]
     error_message = "The plan role trusts only the plan environment's subject."
   }
 }
