@@ -123,7 +123,7 @@ def check_prerequisites(ports: Ports, rules_dir: Path) -> None:
     for tool, package in (("prometheus", "prometheus"), ("promtool", "prometheus")):
         if shutil.which(tool) is None:
             raise DaemonError(
-                f"observe: {tool} is missing: scripts/apt-ensure {tool}:{package} "
+                f"observe: {tool} is missing: devtools/apt-ensure {tool}:{package} "
                 "(make observe runs it)"
             )
     for name, port in vars(ports).items():
@@ -164,7 +164,7 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], what: str, timeout: f
 
 @contextlib.contextmanager
 def stack(ports: Ports, work: Path, rules_factor: int = 1, interval: str = "5s") -> Iterator[Stack]:
-    """Starts app + gateway (scripts/run-local), the exporter and Prometheus; stops them all."""
+    """Starts app + gateway (localenv/run-local), the exporter and Prometheus; stops them all."""
     rules_dir = work / "rules"
     shutil.rmtree(work, ignore_errors=True)
     rules_dir.mkdir(parents=True)
@@ -204,7 +204,7 @@ def stack(ports: Ports, work: Path, rules_factor: int = 1, interval: str = "5s")
             wait_ready(ready_url, process, what)
 
         start(
-            [str(ROOT / "scripts" / "run-local")],
+            [str(ROOT / "localenv" / "run-local")],
             f"http://127.0.0.1:{ports.gateway}/healthz",
             "the app and gateway",
             **app_env,

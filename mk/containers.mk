@@ -14,7 +14,7 @@ IMAGE_REPOSITORY_UNIT := registry
   test-containers
 
 container-engine: ## Install podman (used when no Docker daemon answers) and prove it runs
-	@scripts/apt-ensure podman:podman runc:runc catatonit:catatonit mmdebstrap:mmdebstrap \
+	@devtools/apt-ensure podman:podman runc:runc catatonit:catatonit mmdebstrap:mmdebstrap \
 	  docker-registry:docker-registry nginx:nginx
 	@engine=$$(localenv/engine) && $$engine info >/dev/null 2>&1 \
 	  || { echo "container-engine: '$$engine info' fails: run it to see why" >&2; exit 1; }; \
@@ -22,7 +22,7 @@ container-engine: ## Install podman (used when no Docker daemon answers) and pro
 
 images: container-engine ## Build sumapi:IMAGE_TAG and sumapi-gateway:IMAGE_TAG (Docker or podman)
 	@start=$$(date +%s); \
-	CONTAINER_ENGINE=$(CONTAINER_ENGINE) localenv/build-images '$(IMAGE_TAG)' '$(APP_VERSION)'; \
+	CONTAINER_ENGINE=$(CONTAINER_ENGINE) devtools/build-images '$(IMAGE_TAG)' '$(APP_VERSION)'; \
 	echo "images: built in $$(( $$(date +%s) - start ))s"
 
 registry: container-engine $(VENV_STAMP) ## Start the local registry standing in for ECR (REGISTRY_PORT)
@@ -34,7 +34,7 @@ registry-stop: $(VENV_STAMP) ## Stop the local registry; its images are gone
 # ENV=local pushes to the registry standing in for ECR; other environments to ECR itself.
 push-images: tools $(if $(filter local,$(ENV)),registry) ## Push both IMAGE_TAG images to ENV's repositories
 	@CONTAINER_ENGINE=$(CONTAINER_ENGINE) LOCAL_REGISTRY=$(if $(filter local,$(ENV)),$(LOCAL_REGISTRY)) \
-	  PY=$(PY) scripts/push-images '$(IMAGE_TAG)' \
+	  PY=$(PY) ops/push-images '$(IMAGE_TAG)' \
 	  $(foreach output,$(IMAGE_REPOSITORY_OUTPUTS),"$$($(call unit_output,$(IMAGE_REPOSITORY_UNIT),$(output)))")
 
 LOCALECS = env $(INFRA_ENV) $(PY) -m localenv.ecs \

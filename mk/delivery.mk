@@ -48,12 +48,12 @@ compute_output = $(call unit_output,compute,$(1))
 # actionlint runs shellcheck on every `run:` block when shellcheck is on PATH. GitHub's
 # runners have it, so it is installed here too: otherwise CI and laptops would disagree.
 lint-actions: ## actionlint (+ shellcheck of run: blocks) on .github/workflows
-	@scripts/apt-ensure shellcheck:shellcheck
+	@devtools/apt-ensure shellcheck:shellcheck
 	@$(MAKE) $(ACTIONLINT_STAMP)
 	$(ACTIONLINT) -pyflakes=
 
 test-rules: $(VENV_STAMP) ## promtool check + unit tests of the alerting rules; rules match /metrics
-	@scripts/apt-ensure promtool:prometheus
+	@devtools/apt-ensure promtool:prometheus
 	promtool check config monitoring/prometheus.yml
 	promtool check rules $(PROMETHEUS_RULES)
 	promtool test rules $(PROMETHEUS_RULE_TESTS)
@@ -105,13 +105,13 @@ endif
 
 SMOKE_URL ?=
 smoke: ## Smoke test through ENV's load balancer (or SMOKE_URL); key in SMOKE_API_KEY
-	@scripts/apt-ensure jq:jq
+	@devtools/apt-ensure jq:jq
 	@mkdir -p $(dir $(DEPLOY_SUMMARY))
 	@url='$(SMOKE_URL)'; \
 	if [ -z "$$url" ]; then url=$$($(MAKE) -s endpoint ENV=$(ENV) | sed -n 's/^url=//p'); fi; \
 	$(if $(filter local,$(ENV)),[ -n "$${SMOKE_API_KEY:-}" ] || SMOKE_API_KEY=$$($(LOCALECS) api-key); \
 	export SMOKE_API_KEY;) \
-	scripts/smoke-test "$$url" $(DEPLOY_SUMMARY)
+	ops/smoke-test "$$url" $(DEPLOY_SUMMARY)
 
 deploy-summary: ## Markdown summary of the last deployment of ENV (the workflow's job summary)
 	@echo "## Deploy of \`$(ENV)\`"
@@ -132,8 +132,8 @@ deploy-summary: ## Markdown summary of the last deployment of ENV (the workflow'
 # Not part of `make test`: it builds the tool chain, starts nginx, the app and the
 # emulator, deploys every unit and takes minutes. It stops everything it started.
 demo: $(VENV_STAMP) ## Run the local stack and the emulator deployment; write docs/demo.md
-	@scripts/apt-ensure jq:jq promtool:prometheus
-	scripts/demo docs/demo.md
+	@devtools/apt-ensure jq:jq promtool:prometheus
+	devtools/demo docs/demo.md
 
 TEST_TARGETS += lint-actions test-rules
 FAST_TARGETS += test-rules

@@ -1,6 +1,6 @@
 # Module documentation and lint: the inputs/outputs section of each module README
 # (terraform-docs), tflint with the AWS ruleset, and a resource graph per unit (docs/graphs/).
-# The tools are built from the Go module proxy like tofu (scripts/tools/go-module-build), with
+# The tools are built from the Go module proxy like tofu (devtools/go-module-build), with
 # the version in the stamp's name. See docs/infrastructure.md.
 #
 # This file is read before mk/infra.mk: paths used in rule heads derive from TOOLS_DIR here.
@@ -30,18 +30,18 @@ GRAPHS_WORK := $(TOOLS_DIR)/graphs
 docs-tools: $(DOCS_TOOLS) ## Build pinned terraform-docs, tflint and the tflint AWS ruleset
 
 $(TERRAFORM_DOCS_STAMP):
-	scripts/tools/go-module-build github.com/terraform-docs/terraform-docs v$(TERRAFORM_DOCS_VERSION) . \
+	devtools/go-module-build github.com/terraform-docs/terraform-docs v$(TERRAFORM_DOCS_VERSION) . \
 	  $(TERRAFORM_DOCS)
 	@mkdir -p $(@D) && rm -f $(DOCS_STAMPS)/terraform-docs-* && touch $@
 
 $(TFLINT_STAMP):
-	scripts/tools/go-module-build github.com/terraform-linters/tflint v$(TFLINT_VERSION) . $(TFLINT)
+	devtools/go-module-build github.com/terraform-linters/tflint v$(TFLINT_VERSION) . $(TFLINT)
 	@mkdir -p $(@D) && rm -f $(DOCS_STAMPS)/tflint-[0-9]* && touch $@
 
 # A manually installed plugin: tflint runs <plugin dir>/tflint-ruleset-aws when .tflint.hcl
 # enables "aws" without source/version, with no signature check and no network.
 $(TFLINT_AWS_STAMP):
-	scripts/tools/go-module-build github.com/terraform-linters/tflint-ruleset-aws \
+	devtools/go-module-build github.com/terraform-linters/tflint-ruleset-aws \
 	  v$(TFLINT_RULESET_AWS_VERSION) . $(TFLINT_PLUGIN_DIR)/tflint-ruleset-aws
 	@mkdir -p $(@D) && rm -f $(DOCS_STAMPS)/tflint-ruleset-aws-* && touch $@
 
@@ -86,7 +86,7 @@ test-tfvars-examples: tools ## Each module's terraform.tfvars.example passes its
 
 # The resource graph of each unit's module: `tofu graph` in a copy of the module (init against
 # the offline provider mirror, no backend), reduced to resources and data sources and what
-# each depends on (scripts/tools/resource_graph.py). The unit DAG is `make graph`. Units are
+# each depends on (devtools/resource_graph.py). The unit DAG is `make graph`. Units are
 # live/_envcommon/<unit>.hcl, the module their `source = ".../modules//<module>"`.
 define unit_graph_dots
 set -e; mkdir -p $(1); for definition in live/_envcommon/*.hcl; do \
@@ -97,14 +97,14 @@ set -e; mkdir -p $(1); for definition in live/_envcommon/*.hcl; do \
   env TF_CLI_CONFIG_FILE=$(TOFURC) TF_IN_AUTOMATION=1 $(TOFU) -chdir=$$work init -backend=false \
     -input=false -no-color >$$work/init.log 2>&1 || { cat $$work/init.log >&2; exit 1; }; \
   env TF_CLI_CONFIG_FILE=$(TOFURC) TF_IN_AUTOMATION=1 $(TOFU) -chdir=$$work graph \
-    | python3 scripts/tools/resource_graph.py \
+    | python3 devtools/resource_graph.py \
       --label "unit $$unit (modules/$$module): A -> B = A depends on B; dashed = data source" \
     > $(1)/$$unit.dot; \
 done
 endef
 
 graphs: tools ## Resource graph per unit: docs/graphs/<unit>.dot and .svg (tofu graph, graphviz)
-	@scripts/apt-ensure dot:graphviz
+	@devtools/apt-ensure dot:graphviz
 	@$(call unit_graph_dots,$(GRAPHS_DIR))
 	@set -e; for dotfile in $(GRAPHS_DIR)/*.dot; do \
 	  dot -Tsvg $$dotfile -o $${dotfile%.dot}.svg; echo "graphs: $${dotfile%.dot}.svg"; done

@@ -3,23 +3,23 @@
 .PHONY: run bench test-gateway lint-docker
 
 run: $(VENV_STAMP) ## App on 127.0.0.1:8000 behind nginx on 127.0.0.1:8080 (dev key in .env.local); Ctrl-C stops both
-	@PY=$(PY) scripts/run-local
+	@PY=$(PY) localenv/run-local
 
 bench: $(VENV_STAMP) ## wrk on loopback: service vs bare aiohttp, nginx ceiling, app direct vs through the gateway
-	@scripts/apt-ensure nginx:nginx wrk:wrk curl:curl
+	@devtools/apt-ensure nginx:nginx wrk:wrk curl:curl
 	@PY=$(PY) bench/run
 
 # busybox: the renderer is also tested with the shell of the (alpine) gateway image.
 test-gateway: $(VENV_STAMP) ## Real nginx + real app on loopback: every gateway policy, renderer, rolling restart
-	@scripts/apt-ensure nginx:nginx busybox:busybox shellcheck:shellcheck
-	shellcheck nginx/render nginx/gateway scripts/run-local bench/run
+	@devtools/apt-ensure nginx:nginx busybox:busybox shellcheck:shellcheck
+	shellcheck nginx/render nginx/gateway localenv/run-local bench/run
 	$(VENV)/bin/pytest -q tests/gateway
 
 # No Docker engine here: lint what cannot be built. docker-compose (v1, Debian) validates the
 # compose file without a daemon.
 lint-docker: $(VENV_STAMP) ## hadolint both Dockerfiles; docker-compose config on compose.yaml
 	$(VENV)/bin/hadolint Dockerfile nginx/Dockerfile
-	@scripts/apt-ensure docker-compose:docker-compose
+	@devtools/apt-ensure docker-compose:docker-compose
 	API_KEYS=lint:$$(printf '%040d' 0) docker-compose -f compose.yaml config -q
 	@echo "lint-docker: Dockerfile, nginx/Dockerfile, compose.yaml ok"
 

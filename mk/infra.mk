@@ -104,32 +104,32 @@ tools: $(TOOLS) ## Build/fetch pinned tofu, terragrunt, actionlint and the AWS p
 infra-tools: $(TOFU_STAMP) $(TERRAGRUNT_STAMP) ## Build tofu and terragrunt only (deploys to AWS)
 
 $(TOFU_STAMP):
-	scripts/tools/go-module-build github.com/opentofu/opentofu v$(OPENTOFU_VERSION) ./cmd/tofu \
+	devtools/go-module-build github.com/opentofu/opentofu v$(OPENTOFU_VERSION) ./cmd/tofu \
 	  $(TOFU) "-X github.com/opentofu/opentofu/version.dev=no"
 	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/tofu-* && touch $@
 
 $(TERRAGRUNT_STAMP):
-	scripts/tools/go-module-build github.com/gruntwork-io/terragrunt v$(TERRAGRUNT_VERSION) . \
+	devtools/go-module-build github.com/gruntwork-io/terragrunt v$(TERRAGRUNT_VERSION) . \
 	  $(TERRAGRUNT) "-X github.com/gruntwork-io/go-commons/version.Version=v$(TERRAGRUNT_VERSION)"
 	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/terragrunt-* && touch $@
 
 $(ACTIONLINT_STAMP):
-	scripts/tools/go-module-build github.com/rhysd/actionlint v$(ACTIONLINT_VERSION) \
+	devtools/go-module-build github.com/rhysd/actionlint v$(ACTIONLINT_VERSION) \
 	  ./cmd/actionlint $(ACTIONLINT) "-X github.com/rhysd/actionlint.version=$(ACTIONLINT_VERSION)"
 	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/actionlint-* && touch $@
 
 $(MIRROR_STAMP): | $(VENV_STAMP)
-	scripts/tools/aws-provider-mirror $(TF_MIRROR) $(TOFURC) $(AWS_PROVIDER_VERSION) \
+	devtools/aws-provider-mirror $(TF_MIRROR) $(TOFURC) $(AWS_PROVIDER_VERSION) \
 	  $(CLOUDRAIL_PLUGINS_VERSION) $(VENV)/bin/pip
 	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/aws-provider-* && touch $@
 
 ## Emulator -------------------------------------------------------------------------------
 emulator: $(VENV_STAMP) ## Start the AWS emulator (moto) on EMULATOR_PORT unless it runs
-	@$(PY) -m ops.emulator start --port $(EMULATOR_PORT)
+	@$(PY) -m localenv.emulator start --port $(EMULATOR_PORT)
 
 down: $(VENV_STAMP) ## Stop the local deployment: tasks, load balancer, registry, emulator
 	@$(MAKE) local-tasks-stop registry-stop
-	@$(PY) -m ops.emulator stop --port $(EMULATOR_PORT)
+	@$(PY) -m localenv.emulator stop --port $(EMULATOR_PORT)
 
 ## Terragrunt -----------------------------------------------------------------------------
 # An operator's step, once per environment, with rights on the bucket (not CI's roles):
@@ -192,11 +192,11 @@ destroy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu destroy (reverse order), ENV=, M
 	$(TG_RUN) -- destroy -input=false -auto-approve
 
 plan-file: tools $(VENV_STAMP) ## Regenerate plan.txt: every unit planned from an empty state
-	env $(INFRA_ENV) $(PY) -m ops.plan_file --env $(ENV) --terragrunt $(TERRAGRUNT) \
+	env $(INFRA_ENV) $(PY) -m devtools.plan_file --env $(ENV) --terragrunt $(TERRAGRUNT) \
 	  --tofu $(TOFU) --output plan.txt
 
 graph: tools ## Unit dependency graph: docs/graph.dot and docs/graph.svg
-	@scripts/apt-ensure dot:graphviz
+	@devtools/apt-ensure dot:graphviz
 	$(TG) dag graph --working-dir $(LIVE_DIR) 2>/dev/null \
 	  | sed -e 's#$(abspath $(LIVE_DIR))/##g' -e 's#$(ROOT)/##g' \
 	    -e 's#^digraph {#digraph {\n\trankdir=RL;\n\tlabel="Terragrunt units of live/$(ENV): A -> B = A reads the outputs of B (B applies first)";#' \
@@ -232,7 +232,7 @@ test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt
 	    >$$work/init.log 2>&1 || { cat $$work/init.log >&2; exit 1; }; \
 	  env $(INFRA_ENV) $(TOFU) -chdir=$$work/src validate -no-color; \
 	done
-	$(VENV)/bin/mypy --strict ops localenv tests/infra tests/containers
+	$(VENV)/bin/mypy --strict ops localenv devtools tests/infra tests/containers
 	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) \
 	  $(VENV)/bin/pytest -q -m "not slow" -p no:cacheprovider tests/infra
 

@@ -5,7 +5,7 @@ OBSERVE_TOOLS := prometheus:prometheus promtool:prometheus nginx:nginx curl:curl
 .PHONY: observe chaos test-alerts screenshots
 
 observe: $(VENV_STAMP) ## App + gateway + Prometheus + dashboard under a little traffic; Ctrl-C stops
-	@scripts/apt-ensure $(OBSERVE_TOOLS)
+	@devtools/apt-ensure $(OBSERVE_TOOLS)
 	@$(PY) -m localenv.observe run
 
 chaos: $(VENV_STAMP) ## (with make observe running) fail the app until the burn-rate alert fires, then recover
@@ -13,11 +13,11 @@ chaos: $(VENV_STAMP) ## (with make observe running) fail the app until the burn-
 
 # The production rules with every window divided by 60: fires in seconds, not minutes.
 test-alerts: $(VENV_STAMP) ## The availability burn-rate alert fires and resolves against the real stack
-	@scripts/apt-ensure $(OBSERVE_TOOLS)
+	@devtools/apt-ensure $(OBSERVE_TOOLS)
 	$(VENV)/bin/pytest -q -m slow -p no:cacheprovider tests/monitoring
 
 screenshots: $(VENV_STAMP) ## Regenerate docs/img/*.png with headless Chromium (dashboard, firing alert, API docs)
-	@scripts/apt-ensure $(OBSERVE_TOOLS) chromium:chromium
-	$(PY) -m localenv.screenshots docs/img
+	@devtools/apt-ensure $(OBSERVE_TOOLS) chromium:chromium
+	$(PY) -m devtools.screenshots docs/img
 
 TEST_TARGETS += test-alerts

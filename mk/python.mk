@@ -34,4 +34,4 @@ FAST_TARGETS += lint typecheck test-unit test-process
 
 .PHONY: footprint
 footprint: $(VENV_STAMP) ## Startup-to-ready time, idle and loaded RSS of the service
-	$(PY) -m scripts.footprint
+	$(PY) -m bench.footprint

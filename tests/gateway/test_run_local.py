@@ -1,4 +1,4 @@
-"""`make run` (scripts/run-local): starts both processes, prints working curl commands, and a
+"""`make run` (localenv/run-local): starts both processes, prints working curl commands, and a
 Ctrl-C (SIGINT to the foreground process group) stops both."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def test_make_run_prints_working_curl_commands_and_stops_cleanly_on_ctrl_c(
         PY=sys.executable,
     )
     process = subprocess.Popen(
-        ["bash", str(ROOT / "scripts" / "run-local")],
+        ["bash", str(ROOT / "localenv" / "run-local")],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -19,7 +19,7 @@ from typing import Any
 import boto3  # type: ignore[import-untyped]
 import pytest
 
-from ops import emulator
+from localenv import emulator
 from tests.support import ROOT, free_port
 
 ENV = "local"

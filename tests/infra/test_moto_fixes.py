@@ -22,7 +22,7 @@ NOT_LOCKED = "attribute_not_exists(LockID)"
 def dynamodb() -> Iterator[Any]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "ops.emulator_server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "localenv.emulator_server", "-H", "127.0.0.1", "-p", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

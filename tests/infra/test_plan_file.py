@@ -1,6 +1,6 @@
 """plan.txt says what it is and is current with the files it was planned from.
 
-`make plan-file` records a digest of its inputs (ops.plan_file.INPUTS) in the header; this
+`make plan-file` records a digest of its inputs (devtools.plan_file.INPUTS) in the header; this
 recomputes it, so a change to a module, the live tree or a pin fails until plan.txt is
 regenerated. The digest's own behaviour is checked on a scratch repository.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ops import plan_file
+from devtools import plan_file
 from tests.support import ROOT
 
 PLAN = ROOT / "plan.txt"
@@ -55,7 +55,7 @@ def scratch_repo(root: Path) -> Path:
         "live/_envcommon/u.hcl": "terraform {}\n",
         "terragrunt.hcl": "locals {}\n",
         "versions.env": "X=1\n",
-        "ops/plan_file.py": "# generator\n",
+        "devtools/plan_file.py": "# generator\n",
         ".gitignore": ".terragrunt-cache/\n.terraform.lock.hcl\n",
     }
     for name, content in files.items():
@@ -69,11 +69,11 @@ def scratch_repo(root: Path) -> Path:
 def test_the_inputs_are_the_plans_sources_only(tmp_path: Path) -> None:
     root = scratch_repo(tmp_path)
     assert plan_file.input_files("local", root) == [
+        "devtools/plan_file.py",
         "live/_envcommon/u.hcl",
         "live/local/env.hcl",
         "live/local/u/terragrunt.hcl",
         "modules/m/main.tf",
-        "ops/plan_file.py",
         "terragrunt.hcl",
         "versions.env",
     ]

@@ -1,8 +1,8 @@
-"""scripts/tools/resource_graph.py keeps resources and their references, nothing else."""
+"""devtools/resource_graph.py keeps resources and their references, nothing else."""
 
 from __future__ import annotations
 
-from scripts.tools import resource_graph
+from devtools import resource_graph
 
 # The shape of `tofu graph` (plan type): helpers, a local between two resources, a provider
 # that every resource needs and whose "(close)" needs every resource.

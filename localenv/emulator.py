@@ -1,8 +1,8 @@
-"""Starts, stops and reports the local AWS emulator (moto_server with ops.moto_fixes).
+"""Starts, stops and reports the local AWS emulator (moto_server with localenv.moto_fixes).
 
-    python -m ops.emulator start [--port 5000]   # idempotent: reuses a running emulator
-    python -m ops.emulator stop  [--port 5000]
-    python -m ops.emulator status [--port 5000]
+    python -m localenv.emulator start [--port 5000]   # idempotent: reuses a running emulator
+    python -m localenv.emulator stop  [--port 5000]
+    python -m localenv.emulator status [--port 5000]
 
 The emulator keeps every resource (and the Terraform state bucket) in memory: it is all
 gone when the process stops. One pid file per port under .run/ lets tests run their own
@@ -90,7 +90,7 @@ def start(host: str, port: int) -> int:
     env.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     with log_file(port).open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "ops.emulator_server", "-H", host, "-p", str(port)],
+            [sys.executable, "-m", "localenv.emulator_server", "-H", host, "-p", str(port)],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -146,7 +146,7 @@ def status(host: str, port: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ops.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m localenv.emulator", description=__doc__)
     parser.add_argument("action", choices=["start", "stop", "status"])
     parser.add_argument("--host", default=DEFAULT_HOST)
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)

@@ -6,7 +6,7 @@ edge A -> B means A depends on B, directly or through locals and variables. Edge
 longer paths are dropped (transitive reduction), so each arrow is a reference someone reading
 the code would look for.
 
-Usage: tofu graph | python3 scripts/tools/resource_graph.py --label "..." > unit.dot
+Usage: tofu graph | python3 devtools/resource_graph.py --label "..." > unit.dot
 """
 
 from __future__ import annotations

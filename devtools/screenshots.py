@@ -1,6 +1,6 @@
 """`make screenshots`: the README's pictures, taken by headless Chromium from the running stack.
 
-    python -m localenv.screenshots docs/img
+    python -m devtools.screenshots docs/img
 
 Starts the observe stack on free ports with the alert windows divided by 60 (as the alert test
 does, so the alert fires in seconds), sends traffic, breaks the app until the availability
@@ -27,7 +27,7 @@ WIDTH = 1280
 def capture(url: str, path: Path, height: int) -> None:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
-        raise SystemExit("screenshots: chromium is missing: scripts/apt-ensure chromium:chromium")
+        raise SystemExit("screenshots: chromium is missing: devtools/apt-ensure chromium:chromium")
     subprocess.run(
         [
             browser,

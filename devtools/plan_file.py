@@ -22,7 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ops import emulator, units
+from localenv import emulator
+from ops import units
 
 ROOT = Path(__file__).resolve().parent.parent
 # Progress lines whose timings differ between runs; the plan itself is deterministic.
@@ -36,7 +37,7 @@ INPUTS = (
     "live/_envcommon/**",
     "terragrunt.hcl",
     "versions.env",
-    "ops/plan_file.py",
+    "devtools/plan_file.py",
 )
 DIGEST_LINE = re.compile(r"^# Inputs: sha256:([0-9a-f]{64}) ")
 ENV_LINE = re.compile(r"^# Environment: (\S+) ")
@@ -128,7 +129,7 @@ def plan_unit(terragrunt: str, unit_dir: Path, env: dict[str, str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ops.plan_file", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m devtools.plan_file", description=__doc__)
     parser.add_argument("--env", default="local")
     parser.add_argument("--terragrunt", required=True)
     parser.add_argument("--tofu", required=True)

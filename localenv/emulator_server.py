@@ -1,4 +1,4 @@
-"""Runs moto_server with the fixes of ops.moto_fixes applied (same flags as moto_server)."""
+"""Runs moto_server with the fixes of localenv.moto_fixes applied (same flags as moto_server)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 
 from moto import server
 
-from ops import moto_fixes
+from localenv import moto_fixes
 
 
 def main(argv: list[str] | None = None) -> None:
