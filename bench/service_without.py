@@ -27,7 +27,7 @@ def _no_access_log() -> None:
 
 
 def _no_metrics() -> None:
-    Metrics.observe = lambda self, method, route, status, seconds: None  # type: ignore[method-assign]
+    Metrics.record = lambda self, method, route, status, seconds: None  # type: ignore[method-assign]
 
 
 def _no_request_id() -> None:

@@ -151,7 +151,8 @@ class Metrics:
         self._request_counts: dict[tuple[str, str, int], int] = {}
         self._latency_by_route: dict[str, RouteLatency] = {}
 
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+    def record(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One handled request: counted by method, route and status, timed by route."""
         key = (method, route, status)
         self._request_counts[key] = self._request_counts.get(key, 0) + 1
         latency = self._latency_by_route.get(route)

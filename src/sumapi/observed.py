@@ -102,7 +102,7 @@ async def handle(request: web.Request, handler: Handler) -> web.StreamResponse:
         metrics.in_flight -= 1
         route = route_label(request)
         method = request.method
-        metrics.observe(method, route, status, elapsed)
+        metrics.record(method, route, status, elapsed)
         app[ACCESS_LOG].write(
             request_id,
             method,
