@@ -19,15 +19,15 @@ from bench.bare_app import sum_numbers as bare_sum
 from sumapi import __main__ as entry
 from sumapi import app as app_module
 from sumapi import handlers, observed
-from sumapi.observability import Metrics, access_log
+from sumapi.observability import AccessLog, Metrics
 
 
 def _no_access_log() -> None:
-    access_log.configure(access_log.stream, "WARNING")
+    AccessLog.write = lambda self, *fields: None  # type: ignore[method-assign]
 
 
 def _no_metrics() -> None:
-    Metrics.observe = lambda self, method, route, status, seconds: None  # type: ignore[method-assign]
+    Metrics.record = lambda self, method, route, status, seconds: None  # type: ignore[method-assign]
 
 
 def _no_request_id() -> None:
@@ -67,20 +67,8 @@ def main() -> int:
     if unknown:
         print(f"service_without: unknown feature(s) {unknown}; known: {sorted(SWITCHES)}")
         return 2
-    # access_log must be switched off after the service configured logging: wrap that step.
-    configure = entry.configure_logging
-
-    def configure_then_switch_off(level: str) -> object:
-        stream = configure(level)
-        for name in features:
-            if name == "access_log":
-                SWITCHES[name]()
-        return stream
-
-    entry.configure_logging = configure_then_switch_off  # type: ignore[assignment]
     for name in features:
-        if name != "access_log":
-            SWITCHES[name]()
+        SWITCHES[name]()
     return entry.main()
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.metadata
 import os
 import re
 import socket
@@ -164,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     terragrunt = tool_version(args.terragrunt, "--version").split()[-1]
     provider = pins.get("AWS_PROVIDER_VERSION", "?")
     if args.env == "local":
-        moto = pins.get("MOTO_VERSION", "?")
+        moto = importlib.metadata.version("moto")  # the emulator that planned: requirements/dev.txt
         what = f"the emulator environment, an empty AWS emulator (moto {moto})"
         source = f"hashicorp/aws {provider} from the offline filesystem mirror (make tools)"
         deps = "dependencies are their typed mock_outputs"

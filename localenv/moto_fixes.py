@@ -12,9 +12,6 @@ import json
 from typing import Any
 
 from moto.applicationautoscaling import responses as aas_responses
-from moto.dynamodb import responses as ddb_responses
-from moto.dynamodb.exceptions import ConditionalCheckFailed
-from moto.dynamodb.models.utilities import dynamo_to_dict
 from moto.ecs import responses as ecs_responses
 
 
@@ -70,58 +67,13 @@ def _create_service(self: Any) -> Any:
     return result
 
 
-# The hash key of a Terraform/OpenTofu S3-backend lock table.
-_LOCK_KEY = "LockID"
-_original_put_item = ddb_responses.DynamoHandler.put_item
-_original_delete_item = ddb_responses.DynamoHandler.delete_item
-
-
-def _put_item(self: Any) -> Any:
-    # Why: about one test-infra run in four failed with "Error acquiring the state lock ...
-    # ConditionalCheckFailedException" naming the very lock the same run had just taken. The
-    # SDK retries a PutItem whose response it did not get (the emulator's development HTTP
-    # server drops one now and then), and the retry meets its own first write. AWS does not
-    # lose that response; make the retry of an identical lock write succeed, as the first
-    # write did. A different locker writes a different Info (a fresh lock id) and still fails.
-    try:
-        return _original_put_item(self)
-    except ConditionalCheckFailed:
-        item = self.body.get("Item", {})
-        if _LOCK_KEY in item:
-            stored = self.dynamodb_backend.get_item(
-                self.body["TableName"], {_LOCK_KEY: item[_LOCK_KEY]}
-            )
-            if stored is not None and dynamo_to_dict(stored.to_json()) == {"Attributes": item}:
-                return ddb_responses.DynamoResult({})
-        raise
-
-
-def _delete_item(self: Any) -> Any:
-    # Why: the same lost-response retry on unlock: the conditional DeleteItem already removed
-    # the lock, and its retry fails its condition on the missing item. An absent lock is the
-    # state the unlock asked for.
-    try:
-        return _original_delete_item(self)
-    except ConditionalCheckFailed:
-        key = self.body.get("Key", {})
-        if (
-            set(key) == {_LOCK_KEY}
-            and self.dynamodb_backend.get_item(self.body["TableName"], key) is None
-        ):
-            return ddb_responses.DynamoResult({})
-        raise
-
-
 def apply() -> list[str]:
     """Patch moto in this process; returns the names of the fixes applied."""
     aas_responses.ApplicationAutoScalingResponse.describe_scaling_policies = (  # type: ignore[method-assign]
         _describe_scaling_policies
     )
     ecs_responses.EC2ContainerServiceResponse.create_service = _create_service  # type: ignore[method-assign]
-    ddb_responses.DynamoHandler.put_item = _put_item  # type: ignore[method-assign]
-    ddb_responses.DynamoHandler.delete_item = _delete_item  # type: ignore[method-assign]
     return [
         "applicationautoscaling.DescribeScalingPolicies honours PolicyNames",
         "ecs.CreateService keeps healthCheckGracePeriodSeconds and enableECSManagedTags",
-        "dynamodb: a retried state-lock PutItem/DeleteItem succeeds like its first attempt",
     ]

@@ -3,7 +3,7 @@ VENV_STAMP := $(VENV)/.installed
 PYTHON_BOOT ?= python3
 
 $(VENV_STAMP): requirements/app.txt requirements/dev.txt pyproject.toml
-	@$(PYTHON_BOOT) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
+	@$(PYTHON_BOOT) -c 'import sys; sys.exit(0 if sys.version_info >= tuple(map(int, "$(PYTHON_MIN)".split("."))) else "Python >= $(PYTHON_MIN) is required (versions.env PYTHON_MIN); install it or set PYTHON_BOOT=")'
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	@$(PY) -m pip install -q --upgrade pip
 	@$(PY) -m pip install -q -r requirements/dev.txt

@@ -11,9 +11,9 @@ from sumapi import handlers
 from sumapi.config import Config
 from sumapi.docs import add_docs
 from sumapi.lifecycle import Lifecycle
-from sumapi.observability import UNMATCHED_ROUTE, Metrics, access_log
+from sumapi.observability import UNMATCHED_ROUTE, AccessLog, Metrics, process_log_stream
 from sumapi.observed import observed
-from sumapi.state import CONFIG, LIFECYCLE, METRICS
+from sumapi.state import ACCESS_LOG, CONFIG, LIFECYCLE, METRICS
 
 
 def create_app(config: Config) -> web.Application:
@@ -25,6 +25,8 @@ def create_app(config: Config) -> web.Application:
     app[CONFIG] = config
     app[LIFECYCLE] = Lifecycle()  # sumapi.server moves it; /readyz reports it
     app[METRICS] = Metrics(config.version, config.commit)
+    # Logging itself is configured once per process (sumapi.__main__), before the app is made.
+    app[ACCESS_LOG] = AccessLog(process_log_stream(), config.log_level)
 
     app.cleanup_ctx.append(_buffered_access_log)
 
@@ -40,6 +42,7 @@ def create_app(config: Config) -> web.Application:
 
 async def _buffered_access_log(app: web.Application) -> AsyncIterator[None]:
     """Access lines are batched while the app serves, and all written when it stops."""
-    access_log.stream.attach(asyncio.get_running_loop())
+    stream = app[ACCESS_LOG].stream
+    stream.attach(asyncio.get_running_loop())
     yield
-    access_log.stream.detach()
+    stream.detach()

@@ -26,23 +26,19 @@ logger = logging.getLogger("sumapi")
 
 
 class AccessLog:
-    """The per-request access record, one JSON line into the process's LogStream.
+    """The per-request access record of one app, one JSON line into the process's LogStream.
 
     It is the hottest log line by far: going through a LogRecord and python-json-logger cost a
     third of the service's time per request (measured with `make bench`). Its shape is the same
-    as every other record (time, level, logger, message, then the fields), and the log level
-    still governs it: below INFO it is off. The stream buffers it (see sumapi.logstream).
+    as every other record (time, level, logger, message, then the fields), and the app's log
+    level still governs it: below INFO it is off. The stream buffers it (see sumapi.logstream).
     """
 
-    def __init__(self) -> None:
-        self.stream = LogStream(sys.stdout)
-        self.enabled = True
-        self._second = -1
-        self._head = b""
-
-    def configure(self, stream: LogStream, level: str) -> None:
+    def __init__(self, stream: LogStream, level: str) -> None:
         self.stream = stream
         self.enabled = logging.getLevelName(level) <= logging.INFO
+        self._second = -1
+        self._head = b""
 
     def write(
         self,
@@ -93,8 +89,6 @@ _ACCESS_TAIL = (
     b'"remote":%s,"client_ip":%s}\n'
 )
 dumps = orjson.dumps
-
-access_log = AccessLog()
 
 
 class RouteLatency:
@@ -157,7 +151,8 @@ class Metrics:
         self._request_counts: dict[tuple[str, str, int], int] = {}
         self._latency_by_route: dict[str, RouteLatency] = {}
 
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+    def record(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One handled request: counted by method, route and status, timed by route."""
         key = (method, route, status)
         self._request_counts[key] = self._request_counts.get(key, 0) + 1
         latency = self._latency_by_route.get(route)
@@ -196,5 +191,15 @@ def configure_logging(level: str, sink: TextIO | None = None) -> LogStream:
     root.setLevel(level)
     # aiohttp's own access log would duplicate ours, without request ids or route templates.
     logging.getLogger("aiohttp.access").disabled = True
-    access_log.configure(stream, level)
     return stream
+
+
+def process_log_stream() -> LogStream:
+    """The stream configure_logging gave the root logger (Python's logging is per process): an
+    app's access lines go into it, so they and every other record keep their order. Where
+    logging was never configured (tools, some tests), a stream of its own onto stdout."""
+    for handler in logging.getLogger().handlers:
+        stream = getattr(handler, "stream", None)
+        if isinstance(stream, LogStream):
+            return stream
+    return LogStream(sys.stdout)

@@ -23,9 +23,9 @@ from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler
 from multidict import istr
 
-from sumapi.observability import UNMATCHED_ROUTE, access_log
+from sumapi.observability import UNMATCHED_ROUTE
 from sumapi.problems import ProblemError, problem_response
-from sumapi.state import METRICS
+from sumapi.state import ACCESS_LOG, METRICS
 
 # istr: header names folded once here, not on every lookup.
 REQUEST_ID_HEADER = istr("X-Request-ID")
@@ -82,7 +82,8 @@ async def handle(request: web.Request, handler: Handler) -> web.StreamResponse:
     """One coroutine around the handler, not two: each is a measurable share of a request."""
     started = time.perf_counter()
     request_id = request_id_for(request)
-    metrics = request.app[METRICS]
+    app = request.app
+    metrics = app[METRICS]
     metrics.in_flight += 1
     status = 500
     try:
@@ -101,8 +102,8 @@ async def handle(request: web.Request, handler: Handler) -> web.StreamResponse:
         metrics.in_flight -= 1
         route = route_label(request)
         method = request.method
-        metrics.observe(method, route, status, elapsed)
-        access_log.write(
+        metrics.record(method, route, status, elapsed)
+        app[ACCESS_LOG].write(
             request_id,
             method,
             route,

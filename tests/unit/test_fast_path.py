@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from sumapi.body import parse_json_object
-from sumapi.handlers import fast_operands, plain_operands
+from sumapi.operands import fast_operands, plain_operands
 from sumapi.problems import ProblemError
 from sumapi.schemas import OPERAND_LIMIT, SumRequestSchema
 

@@ -5,33 +5,50 @@ import json
 import logging
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from sumapi.observability import access_log, configure_logging
+from sumapi.config import Config
+from sumapi.observability import configure_logging, process_log_stream
+from sumapi.state import ACCESS_LOG
+from tests.support import ready_app
 
 Client = TestClient[web.Request, web.Application]
 
 
-@pytest.fixture
-def json_logs() -> Iterator[Any]:
+@contextmanager
+def logging_into(stream: io.StringIO, level: str) -> Iterator[None]:
+    """The process's logging configured as sumapi.__main__ does, into `stream`, then restored."""
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
-    saved_access = (access_log.stream, access_log.enabled)
+    configure_logging(level, stream)
+    try:
+        yield
+    finally:
+        root.handlers[:], root.level = saved
+
+
+@pytest.fixture
+def json_logs() -> Iterator[Any]:
     stream = io.StringIO()
-    configure_logging("INFO", stream)
+    with logging_into(stream, "INFO"):
 
-    def records() -> list[dict[str, Any]]:
-        access_log.flush()  # access lines are buffered for up to 100 ms
-        # "\n" only: str.splitlines() also splits at U+2028, which JSON strings may hold.
-        return [json.loads(line) for line in stream.getvalue().split("\n") if line]
+        def records() -> list[dict[str, Any]]:
+            process_log_stream().flush()  # access lines are buffered for up to 100 ms
+            # "\n" only: str.splitlines() also splits at U+2028, which JSON strings may hold.
+            return [json.loads(line) for line in stream.getvalue().split("\n") if line]
 
-    yield records
-    root.handlers[:], root.level = saved
-    access_log.stream, access_log.enabled = saved_access
+        yield records
+
+
+@pytest.fixture
+def app(config: Config, json_logs: Any) -> web.Application:
+    """Made once logging is configured, as in the service: its access log shares that stream."""
+    return ready_app(config)
 
 
 async def test_one_json_access_record_per_request(client: Client, json_logs: Any) -> None:
@@ -80,20 +97,26 @@ async def test_logs_never_contain_bodies_or_keys(client: Client, json_logs: Any)
     assert "123456789" not in output
 
 
-async def test_access_records_follow_the_log_level(client: Client) -> None:
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
-    saved_access = (access_log.stream, access_log.enabled)
+async def test_access_records_follow_the_apps_log_level(aiohttp_client: Any) -> None:
+    written = {}
+    for level in ("WARNING", "INFO"):
+        stream = io.StringIO()
+        with logging_into(stream, level):
+            app = ready_app(Config(version="9.9.9", commit="abc123", log_level=level))
+            client = await aiohttp_client(app)
+            await client.get("/healthz")
+            app[ACCESS_LOG].stream.flush()
+        written[level] = stream.getvalue()
+    assert written["WARNING"] == ""
+    [record] = [json.loads(line) for line in written["INFO"].splitlines()]
+    assert record["route"] == "/healthz"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", record["time"])
+
+
+async def test_each_app_has_its_own_access_log_in_the_process_stream() -> None:
     stream = io.StringIO()
-    try:
-        configure_logging("WARNING", stream)
-        await client.get("/healthz")
-        assert stream.getvalue() == ""
-        configure_logging("INFO", stream)
-        await client.get("/healthz")
-        [record] = [json.loads(line) for line in stream.getvalue().splitlines()]
-        assert record["route"] == "/healthz"
-        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", record["time"])
-    finally:
-        root.handlers[:], root.level = saved
-        access_log.stream, access_log.enabled = saved_access
+    with logging_into(stream, "INFO"):
+        first, second = ready_app(Config()), ready_app(Config(log_level="ERROR"))
+        assert first[ACCESS_LOG] is not second[ACCESS_LOG]
+        assert first[ACCESS_LOG].stream is second[ACCESS_LOG].stream is process_log_stream()
+        assert (first[ACCESS_LOG].enabled, second[ACCESS_LOG].enabled) == (True, False)
