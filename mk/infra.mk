@@ -223,15 +223,7 @@ list-keys: $(INFRA_PREREQS) $(VENV_STAMP) ## Client names with masked keys
 test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt hcl fmt, key tool
 	env $(INFRA_ENV) $(TOFU) fmt -check -recursive -diff modules
 	$(TERRAGRUNT) hcl fmt --check --diff --working-dir $(ROOT) --log-level warn
-	@# Each module is validated in a copy: no .terraform/ or lock file lands in modules/.
-	@set -e; for module in modules/*/; do \
-	  module=$${module%/}; work=$(VALIDATE_DIR)/$$(basename $$module); \
-	  rm -rf $$work/src && mkdir -p $$work/src && cp $$module/*.tf $$work/src/; \
-	  echo "tofu validate $$module"; \
-	  env $(INFRA_ENV) $(TOFU) -chdir=$$work/src init -backend=false -input=false -no-color \
-	    >$$work/init.log 2>&1 || { cat $$work/init.log >&2; exit 1; }; \
-	  env $(INFRA_ENV) $(TOFU) -chdir=$$work/src validate -no-color; \
-	done
+	@env $(INFRA_ENV) TOFU=$(TOFU) devtools/module-check validate $(VALIDATE_DIR) modules/*/
 	$(VENV)/bin/mypy --strict ops localenv devtools tests/infra tests/containers
 	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) \
 	  $(VENV)/bin/pytest -q -m "not slow" -p no:cacheprovider tests/infra
