@@ -36,6 +36,8 @@ ifneq ($(MODULE),)
     $(error MODULE=$(MODULE): no unit $(LIVE_DIR)/$(MODULE); units: $(notdir $(patsubst %/terragrunt.hcl,%,$(wildcard $(LIVE_DIR)/*/terragrunt.hcl))))
   endif
 endif
+# Non-empty when this run covers one of the units $(1): every unit (no MODULE=), or MODULE is one.
+runs_unit = $(if $(MODULE),$(filter $(MODULE),$(1)),all)
 
 # Environment of every tofu/terragrunt run: the pinned binary.
 INFRA_ENV := TG_TF_PATH=$(TOFU) TF_IN_AUTOMATION=1 \
@@ -162,12 +164,23 @@ plan: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu plan, ENV=local|dev, MODULE=<unit> 
 deploy: $(INFRA_PREREQS) $(VENV_STAMP) $(if $(filter local,$(ENV)),backend-bootstrap) ## tofu apply; ENV=local seeds the first API key, others check one exists
 	@$(BACKEND_CHECK)
 	$(TG_RUN) -- apply -input=false -auto-approve
-	@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = secrets ] || [ "$(MODULE)" = compute ]; then \
-	  $(KEYTOOL) $(if $(filter local,$(ENV)),seed,check); fi
-	@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = prometheus ] || [ "$(MODULE)" = observability ]; then env $(INFRA_ENV) $(PY) -m ops.amp_config --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT); fi
-	@# ENV=local is a full deployment: the emulator runs no container, the local ECS runner does.
-	$(if $(filter local,$(ENV)),@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = compute ]; then \
-	  $(MAKE) images push-images local-tasks ENV=local; fi)
+ifneq ($(call runs_unit,secrets compute),)
+ifeq ($(ENV),local)
+	@echo "deploy: seed-key: a first API key unless the secret holds one (shown once, ENV=local only)"
+	@$(KEYTOOL) seed
+else
+	@$(KEYTOOL) check
+endif
+endif
+ifneq ($(call runs_unit,prometheus observability),)
+	@env $(INFRA_ENV) $(PY) -m ops.amp_config --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
+endif
+# ENV=local is a full deployment: the emulator runs no container, the local ECS runner does.
+ifeq ($(ENV),local)
+ifneq ($(call runs_unit,compute),)
+	$(MAKE) images push-images local-tasks ENV=local
+endif
+endif
 	@echo "deploy: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
 
 # What stops a destroy of a real environment is cleared first (docs/runbook.md, "Tearing
@@ -175,20 +188,18 @@ deploy: $(INFRA_PREREQS) $(VENV_STAMP) $(if $(filter local,$(ENV)),backend-boots
 # access-log bucket go with its logs (a targeted apply of compute, only while its ALB
 # exists); the ECR repositories are emptied, since provider 3.39 has no force_delete.
 destroy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu destroy (reverse order), ENV=, MODULE=; UNPROTECT=1 lifts ALB deletion protection
-	@# ENV=local: the service goes, so do its tasks (ECS stops a deleted service's tasks).
-	$(if $(filter local,$(ENV)),@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = compute ]; then \
-	  $(MAKE) local-tasks-stop ENV=local; fi)
-	@# grep reads all of `state list` (not -q): under pipefail, an early exit would SIGPIPE
-	@# terragrunt and fail the test whenever the listing is still being written.
-	@if [ -n "$(UNPROTECT)" ] && { [ -z "$(MODULE)" ] || [ "$(MODULE)" = compute ]; } && \
-	  $(TG) run --working-dir $(LIVE_DIR)/compute -- state list 2>/dev/null \
-	    | grep -x 'aws_lb.this' >/dev/null; then \
-	  echo "destroy: UNPROTECT=1: lifting the ALB's deletion protection; the access-log bucket may go"; \
-	  env TF_VAR_alb_deletion_protection=false TF_VAR_alb_access_logs_force_destroy=true \
-	    $(TG_DEPLOY) run --non-interactive --working-dir $(LIVE_DIR)/compute -- apply -input=false \
-	    -auto-approve -target=aws_lb.this -target=aws_s3_bucket.access_logs; fi
-	@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = registry ]; then \
-	  env $(INFRA_ENV) $(PY) -m ops.empty_registry --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT); fi
+# ENV=local: the service goes, so do its tasks (ECS stops a deleted service's tasks).
+ifeq ($(ENV),local)
+ifneq ($(call runs_unit,compute),)
+	@$(MAKE) local-tasks-stop ENV=local
+endif
+endif
+ifneq ($(and $(UNPROTECT),$(call runs_unit,compute)),)
+	@env $(INFRA_ENV) $(DEPLOY_ENV) ops/unprotect-for-destroy $(TERRAGRUNT) $(LIVE_DIR)/compute
+endif
+ifneq ($(call runs_unit,registry),)
+	@env $(INFRA_ENV) $(PY) -m ops.empty_registry --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
+endif
 	$(TG_RUN) -- destroy -input=false -auto-approve
 
 plan-file: tools $(VENV_STAMP) ## Regenerate plan.txt: every unit planned from an empty state
