@@ -31,9 +31,24 @@ ifeq ($(wildcard $(LIVE_DIR)/env.hcl),)
     $(error $(LIVE_DIR)/env.hcl is missing: copy $(LIVE_DIR)/env.hcl.example (if any) and fill it in)
   endif
 endif
+# The unit that defines the pipeline's own roles and their trust (modules/github-oidc). CI never
+# applies it: in CI a run over every unit of a real account skips it and MODULE= refuses it;
+# an operator applies it (MODULE=$(CI_ROLES_UNIT), or a plain `make deploy` outside CI). The
+# emulator keeps it, so the tests cover that unit too. The deploy workflow's unit choice is
+# every other unit (tests/infra/test_workflow_units.py).
+CI_ROLES_UNIT := bootstrap
+# MODULE= is checked here, once, for every target and caller (the deploy workflow's unit choice
+# included): one line naming the units, before anything runs.
 ifneq ($(MODULE),)
   ifeq ($(wildcard $(LIVE_DIR)/$(MODULE)/terragrunt.hcl),)
     $(error MODULE=$(MODULE): no unit $(LIVE_DIR)/$(MODULE); units: $(notdir $(patsubst %/terragrunt.hcl,%,$(wildcard $(LIVE_DIR)/*/terragrunt.hcl))))
+  endif
+  ifneq ($(CI),)
+    ifneq ($(ENV),local)
+      ifeq ($(MODULE),$(CI_ROLES_UNIT))
+        $(error MODULE=$(MODULE): CI never applies the unit of its own roles; an operator applies it from a workstation: make deploy ENV=$(ENV) MODULE=$(MODULE) (docs/runbook.md#first-deploy))
+      endif
+    endif
   endif
 endif
 # Non-empty when this run covers one of the units $(1): every unit (no MODULE=), or MODULE is one.
@@ -71,13 +86,10 @@ endif
 
 TG := env $(INFRA_ENV) $(TERRAGRUNT)
 TG_DEPLOY := env $(INFRA_ENV) $(DEPLOY_ENV) $(TERRAGRUNT)
-# The pipeline never applies the unit that defines its own role and trust: in CI a run over
-# every unit of a real account skips bootstrap; an operator applies it (MODULE=bootstrap, or a
-# plain `make deploy` outside CI). The emulator keeps it, so the tests cover that unit too.
 TG_QUEUE_EXCLUDES :=
 ifneq ($(CI),)
   ifneq ($(ENV),local)
-    TG_QUEUE_EXCLUDES := --queue-exclude-dir bootstrap
+    TG_QUEUE_EXCLUDES := --queue-exclude-dir $(CI_ROLES_UNIT)
   endif
 endif
 # plan, deploy and destroy never create or reconfigure the state bucket (no --backend-bootstrap:
