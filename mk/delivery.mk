@@ -74,58 +74,39 @@ ifeq ($(ENV),local)
 # The emulator runs no container: the local ECS runner does (mk/containers.mk), behind its own
 # load balancer. It is idempotent: it waits for, or rolls out, the applied task definition.
 wait-deployed: local-tasks
+SERVICE_URL = echo http://127.0.0.1:$(LB_PORT)
 endpoint:
-	@echo "url=http://127.0.0.1:$(LB_PORT)"
+	@echo "url=$$($(SERVICE_URL))"
 else
-# `aws ecs wait services-stable` alone is not enough: after a circuit-breaker rollback the
-# service is stable too, on the PREVIOUS task definition. So the primary deployment must be
-# the task definition Terragrunt just applied, and its rollout must have COMPLETED.
+# Not `aws ecs wait services-stable` alone: after a circuit-breaker rollback the service is
+# stable too, on the previous task definition (ops/wait-deployed says what it checks).
 wait-deployed: tools ## Wait until ENV's ECS service runs the applied task definition, healthy
-	@set -e; \
-	cluster=$$($(call compute_output,cluster_name)); \
-	service=$$($(call compute_output,service_name)); \
-	want=$$($(call compute_output,task_definition_arn)); \
-	echo "wait-deployed: $$service on $${want##*/}"; \
-	for attempt in 1 2; do \
-	  aws ecs wait services-stable --cluster "$$cluster" --services "$$service" && break; \
-	done; \
-	read -r got state <<<"$$(aws ecs describe-services --cluster "$$cluster" --services "$$service" \
-	  --query 'services[0].deployments[?status==`PRIMARY`] | [0].[taskDefinition, rolloutState]' \
-	  --output text)"; \
-	if [ "$$got" != "$$want" ] || [ "$$state" != COMPLETED ]; then \
-	  echo "wait-deployed: primary deployment is $${got##*/} ($$state), expected $${want##*/}:" \
-	    "the circuit breaker rolled back; see docs/runbook.md#a-bad-deploy" >&2; exit 1; fi; \
-	echo "wait-deployed: $$service stable on $${want##*/}"
+	@ops/wait-deployed "$$($(call compute_output,cluster_name))" "$$($(call compute_output,service_name))" \
+	  "$$($(call compute_output,task_definition_arn))"
 
 # The compute unit's url output decides: https://<domain_name>, https://<ALB name> (HTTPS
 # without a domain: the certificate does not cover that name) or http://<ALB name>.
+SERVICE_URL = $(call compute_output,url)
 endpoint: tools ## Print url=<public URL of ENV's service> (GitHub step output format)
-	@url=$$($(call compute_output,url)) && echo "url=$$url"
+	@url=$$($(SERVICE_URL)) && echo "url=$$url"
 endif
 
+# The checks are ops/smoke-test's; make resolves its inputs. The URL: SMOKE_URL, else ENV's
+# endpoint. The key: SMOKE_API_KEY, else on ENV=local the emulator's (through the environment,
+# never on a command line).
 SMOKE_URL ?=
-smoke: ## Smoke test through ENV's load balancer (or SMOKE_URL); key in SMOKE_API_KEY
+smoke: $(if $(filter local,$(ENV)),,tools) ## Smoke test through ENV's load balancer (or SMOKE_URL); key in SMOKE_API_KEY
 	@devtools/apt-ensure jq:jq
 	@mkdir -p $(dir $(DEPLOY_SUMMARY))
-	@url='$(SMOKE_URL)'; \
-	if [ -z "$$url" ]; then url=$$($(MAKE) -s endpoint ENV=$(ENV) | sed -n 's/^url=//p'); fi; \
-	$(if $(filter local,$(ENV)),[ -n "$${SMOKE_API_KEY:-}" ] || SMOKE_API_KEY=$$($(LOCALECS) api-key); \
-	export SMOKE_API_KEY;) \
-	ops/smoke-test "$$url" $(DEPLOY_SUMMARY)
+	@url='$(SMOKE_URL)'; [ -n "$$url" ] || url=$$($(SERVICE_URL)); \
+	  $(if $(filter local,$(ENV)),[ -n "$${SMOKE_API_KEY:-}" ] || SMOKE_API_KEY=$$($(LOCALECS) api-key); export SMOKE_API_KEY;) \
+	  ops/smoke-test "$$url" '$(DEPLOY_SUMMARY)'
 
 deploy-summary: ## Markdown summary of the last deployment of ENV (the workflow's job summary)
-	@echo "## Deploy of \`$(ENV)\`"
-	@echo
-	@echo "| | |"
-	@echo "| --- | --- |"
-	@echo "| Units | $(or $(MODULE),all) |"
-	@echo "| Image tag (commit) | $(if $(filter command line environment,$(origin IMAGE_TAG)),\`$(IMAGE_TAG)\`,image_tag of live/$(ENV)/env.hcl) |"
-	@echo "| Endpoint | $$($(MAKE) -s endpoint ENV=$(ENV) 2>/dev/null | sed -n 's/^url=//p' || true) |"
-	@echo "| Task definition | \`$$($(call compute_output,task_definition_arn) 2>/dev/null | sed 's#.*/##' || true)\` |"
-	@echo
-	@if [ -f $(DEPLOY_SUMMARY) ]; then cat $(DEPLOY_SUMMARY); fi
-	@echo "Rollback: run this workflow with \`module = compute\` and \`image_tag\` = the previous"
-	@echo "deploy's image tag (docs/runbook.md, *A bad deploy*)."
+	@ops/deploy-summary '$(ENV)' '$(or $(MODULE),all)' \
+	  '$(if $(filter command line environment,$(origin IMAGE_TAG)),$(IMAGE_TAG))' \
+	  "$$($(SERVICE_URL) 2>/dev/null || true)" \
+	  "$$($(call compute_output,task_definition_arn) 2>/dev/null || true)" '$(DEPLOY_SUMMARY)'
 
 ## Demo -------------------------------------------------------------------------------------
 

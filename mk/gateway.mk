@@ -11,8 +11,7 @@ bench: $(VENV_STAMP) ## wrk on loopback: service vs bare aiohttp, nginx ceiling,
 
 # busybox: the renderer is also tested with the shell of the (alpine) gateway image.
 test-gateway: $(VENV_STAMP) ## Real nginx + real app on loopback: every gateway policy, renderer, rolling restart
-	@devtools/apt-ensure nginx:nginx busybox:busybox shellcheck:shellcheck
-	shellcheck nginx/render nginx/gateway localenv/run-local bench/run
+	@devtools/apt-ensure nginx:nginx busybox:busybox
 	$(VENV)/bin/pytest -q tests/gateway
 
 # No Docker engine here: lint what cannot be built. docker-compose (v1, Debian) validates the

@@ -31,11 +31,28 @@ ifeq ($(wildcard $(LIVE_DIR)/env.hcl),)
     $(error $(LIVE_DIR)/env.hcl is missing: copy $(LIVE_DIR)/env.hcl.example (if any) and fill it in)
   endif
 endif
+# The unit that defines the pipeline's own roles and their trust (modules/github-oidc). CI never
+# applies it: in CI a run over every unit of a real account skips it and MODULE= refuses it;
+# an operator applies it (MODULE=$(CI_ROLES_UNIT), or a plain `make deploy` outside CI). The
+# emulator keeps it, so the tests cover that unit too. The deploy workflow's unit choice is
+# every other unit (tests/infra/test_workflow_units.py).
+CI_ROLES_UNIT := bootstrap
+# MODULE= is checked here, once, for every target and caller (the deploy workflow's unit choice
+# included): one line naming the units, before anything runs.
 ifneq ($(MODULE),)
   ifeq ($(wildcard $(LIVE_DIR)/$(MODULE)/terragrunt.hcl),)
     $(error MODULE=$(MODULE): no unit $(LIVE_DIR)/$(MODULE); units: $(notdir $(patsubst %/terragrunt.hcl,%,$(wildcard $(LIVE_DIR)/*/terragrunt.hcl))))
   endif
+  ifneq ($(CI),)
+    ifneq ($(ENV),local)
+      ifeq ($(MODULE),$(CI_ROLES_UNIT))
+        $(error MODULE=$(MODULE): CI never applies the unit of its own roles; an operator applies it from a workstation: make deploy ENV=$(ENV) MODULE=$(MODULE) (docs/runbook.md#first-deploy))
+      endif
+    endif
+  endif
 endif
+# Non-empty when this run covers one of the units $(1): every unit (no MODULE=), or MODULE is one.
+runs_unit = $(if $(MODULE),$(filter $(MODULE),$(1)),all)
 
 # Environment of every tofu/terragrunt run: the pinned binary.
 INFRA_ENV := TG_TF_PATH=$(TOFU) TF_IN_AUTOMATION=1 \
@@ -69,13 +86,10 @@ endif
 
 TG := env $(INFRA_ENV) $(TERRAGRUNT)
 TG_DEPLOY := env $(INFRA_ENV) $(DEPLOY_ENV) $(TERRAGRUNT)
-# The pipeline never applies the unit that defines its own role and trust: in CI a run over
-# every unit of a real account skips bootstrap; an operator applies it (MODULE=bootstrap, or a
-# plain `make deploy` outside CI). The emulator keeps it, so the tests cover that unit too.
 TG_QUEUE_EXCLUDES :=
 ifneq ($(CI),)
   ifneq ($(ENV),local)
-    TG_QUEUE_EXCLUDES := --queue-exclude-dir bootstrap
+    TG_QUEUE_EXCLUDES := --queue-exclude-dir $(CI_ROLES_UNIT)
   endif
 endif
 # plan, deploy and destroy never create or reconfigure the state bucket (no --backend-bootstrap:
@@ -162,12 +176,23 @@ plan: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu plan, ENV=local|dev, MODULE=<unit> 
 deploy: $(INFRA_PREREQS) $(VENV_STAMP) $(if $(filter local,$(ENV)),backend-bootstrap) ## tofu apply; ENV=local seeds the first API key, others check one exists
 	@$(BACKEND_CHECK)
 	$(TG_RUN) -- apply -input=false -auto-approve
-	@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = secrets ] || [ "$(MODULE)" = compute ]; then \
-	  $(KEYTOOL) $(if $(filter local,$(ENV)),seed,check); fi
-	@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = prometheus ] || [ "$(MODULE)" = observability ]; then env $(INFRA_ENV) $(PY) -m ops.amp_config --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT); fi
-	@# ENV=local is a full deployment: the emulator runs no container, the local ECS runner does.
-	$(if $(filter local,$(ENV)),@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = compute ]; then \
-	  $(MAKE) images push-images local-tasks ENV=local; fi)
+ifneq ($(call runs_unit,secrets compute),)
+ifeq ($(ENV),local)
+	@echo "deploy: seed-key: a first API key unless the secret holds one (shown once, ENV=local only)"
+	@$(KEYTOOL) seed
+else
+	@$(KEYTOOL) check
+endif
+endif
+ifneq ($(call runs_unit,prometheus observability),)
+	@env $(INFRA_ENV) $(PY) -m ops.amp_config --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
+endif
+# ENV=local is a full deployment: the emulator runs no container, the local ECS runner does.
+ifeq ($(ENV),local)
+ifneq ($(call runs_unit,compute),)
+	$(MAKE) images push-images local-tasks ENV=local
+endif
+endif
 	@echo "deploy: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
 
 # What stops a destroy of a real environment is cleared first (docs/runbook.md, "Tearing
@@ -175,20 +200,18 @@ deploy: $(INFRA_PREREQS) $(VENV_STAMP) $(if $(filter local,$(ENV)),backend-boots
 # access-log bucket go with its logs (a targeted apply of compute, only while its ALB
 # exists); the ECR repositories are emptied, since provider 3.39 has no force_delete.
 destroy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu destroy (reverse order), ENV=, MODULE=; UNPROTECT=1 lifts ALB deletion protection
-	@# ENV=local: the service goes, so do its tasks (ECS stops a deleted service's tasks).
-	$(if $(filter local,$(ENV)),@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = compute ]; then \
-	  $(MAKE) local-tasks-stop ENV=local; fi)
-	@# grep reads all of `state list` (not -q): under pipefail, an early exit would SIGPIPE
-	@# terragrunt and fail the test whenever the listing is still being written.
-	@if [ -n "$(UNPROTECT)" ] && { [ -z "$(MODULE)" ] || [ "$(MODULE)" = compute ]; } && \
-	  $(TG) run --working-dir $(LIVE_DIR)/compute -- state list 2>/dev/null \
-	    | grep -x 'aws_lb.this' >/dev/null; then \
-	  echo "destroy: UNPROTECT=1: lifting the ALB's deletion protection; the access-log bucket may go"; \
-	  env TF_VAR_alb_deletion_protection=false TF_VAR_alb_access_logs_force_destroy=true \
-	    $(TG_DEPLOY) run --non-interactive --working-dir $(LIVE_DIR)/compute -- apply -input=false \
-	    -auto-approve -target=aws_lb.this -target=aws_s3_bucket.access_logs; fi
-	@if [ -z "$(MODULE)" ] || [ "$(MODULE)" = registry ]; then \
-	  env $(INFRA_ENV) $(PY) -m ops.empty_registry --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT); fi
+# ENV=local: the service goes, so do its tasks (ECS stops a deleted service's tasks).
+ifeq ($(ENV),local)
+ifneq ($(call runs_unit,compute),)
+	@$(MAKE) local-tasks-stop ENV=local
+endif
+endif
+ifneq ($(and $(UNPROTECT),$(call runs_unit,compute)),)
+	@env $(INFRA_ENV) $(DEPLOY_ENV) ops/unprotect-for-destroy $(TERRAGRUNT) $(LIVE_DIR)/compute
+endif
+ifneq ($(call runs_unit,registry),)
+	@env $(INFRA_ENV) $(PY) -m ops.empty_registry --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
+endif
 	$(TG_RUN) -- destroy -input=false -auto-approve
 
 plan-file: tools $(VENV_STAMP) ## Regenerate plan.txt: every unit planned from an empty state
@@ -223,15 +246,7 @@ list-keys: $(INFRA_PREREQS) $(VENV_STAMP) ## Client names with masked keys
 test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt hcl fmt, key tool
 	env $(INFRA_ENV) $(TOFU) fmt -check -recursive -diff modules
 	$(TERRAGRUNT) hcl fmt --check --diff --working-dir $(ROOT) --log-level warn
-	@# Each module is validated in a copy: no .terraform/ or lock file lands in modules/.
-	@set -e; for module in modules/*/; do \
-	  module=$${module%/}; work=$(VALIDATE_DIR)/$$(basename $$module); \
-	  rm -rf $$work/src && mkdir -p $$work/src && cp $$module/*.tf $$work/src/; \
-	  echo "tofu validate $$module"; \
-	  env $(INFRA_ENV) $(TOFU) -chdir=$$work/src init -backend=false -input=false -no-color \
-	    >$$work/init.log 2>&1 || { cat $$work/init.log >&2; exit 1; }; \
-	  env $(INFRA_ENV) $(TOFU) -chdir=$$work/src validate -no-color; \
-	done
+	@env $(INFRA_ENV) TOFU=$(TOFU) devtools/module-check validate $(VALIDATE_DIR) modules/*/
 	$(VENV)/bin/mypy --strict ops localenv devtools tests/infra tests/containers
 	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) \
 	  $(VENV)/bin/pytest -q -m "not slow" -p no:cacheprovider tests/infra

@@ -1,0 +1,115 @@
+"""The deploy workflow's unit choice is the live tree's units, and make is what checks a unit.
+
+GitHub needs the workflow_dispatch choice as a literal list, so it is compared with what
+Terragrunt's DAG says (ops.units): `all`, then every unit of live/local in apply order, minus
+the unit of CI's own roles (make's CI_ROLES_UNIT), which CI never applies. The YAML keeps no
+second list to drift: `make ... MODULE=` refuses what is not a unit, and in CI the roles unit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml  # type: ignore[import-untyped]
+
+from ops import units
+from tests.support import ROOT
+
+LIVE = ROOT / "live"
+DEPLOY_WORKFLOW = ROOT / ".github" / "workflows" / "deploy.yml"
+
+
+def make(*args: str, ci: str = "") -> subprocess.CompletedProcess[str]:
+    # Without the caller's MAKEFLAGS (pytest may run under make) and with CI as the test says.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+    return subprocess.run(
+        ["make", "-s", "-C", str(ROOT), *args],
+        env={**env, "CI": ci},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def make_variable(name: str) -> str:
+    result = make(f"--eval=print-variable: ; @echo $({name})", "print-variable")
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def unit_choice() -> list[str]:
+    workflow: dict[Any, Any] = yaml.safe_load(DEPLOY_WORKFLOW.read_text())
+    options: list[str] = workflow[True]["workflow_dispatch"]["inputs"]["module"]["options"]
+    return options
+
+
+def unit_dirs(live: Path) -> list[str]:
+    return sorted(path.parent.name for path in live.glob("*/terragrunt.hcl"))
+
+
+@pytest.fixture
+def dev_live(tmp_path: Path) -> str:
+    """live/dev with an env.hcl (the example), outside the repository's git-ignored copy."""
+    live = tmp_path / "dev"
+    shutil.copytree(LIVE / "dev", live)
+    shutil.copy(live / "env.hcl.example", live / "env.hcl")
+    return str(live)
+
+
+@pytest.mark.skipif("TERRAGRUNT" not in os.environ, reason="needs the pinned terragrunt (make)")
+def test_the_unit_choice_is_every_unit_ci_applies_in_apply_order() -> None:
+    roles = make_variable("CI_ROLES_UNIT")
+    order = units.order(os.environ["TERRAGRUNT"], LIVE / "local")
+    assert roles in order, f"CI_ROLES_UNIT={roles} is not a unit of live/local"
+    assert unit_choice() == ["all", *(unit for unit in order if unit != roles)]
+
+
+def test_every_real_environment_has_the_units_the_choice_is_derived_from() -> None:
+    # The order is read from live/local, the one environment whose env.hcl is committed.
+    real = [example.parent for example in LIVE.glob("*/env.hcl.example")]
+    assert real
+    for live in real:
+        assert unit_dirs(live) == unit_dirs(LIVE / "local"), live.name
+
+
+def test_the_workflow_keeps_no_list_of_units_of_its_own() -> None:
+    steps = yaml.safe_load(DEPLOY_WORKFLOW.read_text())["jobs"]["deploy"]["steps"]
+    check = next(step for step in steps if step.get("name") == "Check the inputs")
+    for unit in unit_dirs(LIVE / "local"):
+        assert not re.search(rf"\b{re.escape(unit)}\b", check["run"]), unit
+
+
+def test_make_stops_in_one_line_naming_the_units_on_a_module_that_is_none() -> None:
+    result = make("-n", "deploy", "ENV=local", "MODULE=no-such-unit")
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "MODULE=no-such-unit: no unit live/local/no-such-unit" in result.stderr
+    named = re.search(r"units: ([a-z0-9 -]+)\.  Stop\.$", result.stderr.strip())
+    assert named, result.stderr
+    assert named.group(1).split() == unit_dirs(LIVE / "local")
+
+
+def test_ci_applies_every_choice_and_refuses_the_roles_unit(dev_live: str) -> None:
+    roles = make_variable("CI_ROLES_UNIT")
+    on_dev = ("-n", "deploy", "ENV=dev", f"LIVE_DIR={dev_live}")
+    for choice in unit_choice():
+        module = "" if choice == "all" else choice
+        applied = make(*on_dev, f"MODULE={module}", ci="true")
+        assert applied.returncode == 0, (choice, applied.stderr)
+        if not module:
+            assert f"--queue-exclude-dir {roles}" in applied.stdout
+
+    refused = make(*on_dev, f"MODULE={roles}", ci="true")
+    assert refused.returncode != 0
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert f"MODULE={roles}: CI never applies the unit of its own roles" in refused.stderr
+    assert f"make deploy ENV=dev MODULE={roles}" in refused.stderr
+    # An operator outside CI applies it; the emulator applies it in CI too (the tests cover it).
+    assert make(*on_dev, f"MODULE={roles}").returncode == 0
+    assert make("-n", "deploy", "ENV=local", f"MODULE={roles}", ci="true").returncode == 0
