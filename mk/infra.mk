@@ -70,12 +70,12 @@ endif
 TG := env $(INFRA_ENV) $(TERRAGRUNT)
 TG_DEPLOY := env $(INFRA_ENV) $(DEPLOY_ENV) $(TERRAGRUNT)
 # The pipeline never applies the unit that defines its own role and trust: in CI a run over
-# every unit of a real account skips bootstrap; an operator applies it (MODULE=bootstrap, or a
+# every unit of a real account skips github-oidc; an operator applies it (MODULE=github-oidc, or a
 # plain `make deploy` outside CI). The emulator keeps it, so the tests cover that unit too.
 TG_QUEUE_EXCLUDES :=
 ifneq ($(CI),)
   ifneq ($(ENV),local)
-    TG_QUEUE_EXCLUDES := --queue-exclude-dir bootstrap
+    TG_QUEUE_EXCLUDES := --queue-exclude-dir github-oidc
   endif
 endif
 # plan, deploy and destroy never create or reconfigure the state bucket (no --backend-bootstrap:

@@ -47,7 +47,7 @@ locals {
   observability = {
     alarm_email = null
   }
-  bootstrap = {
+  github_oidc = {
     github_repository        = "example-org/sumapi"
     github_environments      = ["local"]      # the deploy job's GitHub environment
     plan_github_environments = ["local-plan"] # the pull-request plan job's

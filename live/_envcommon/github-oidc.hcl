@@ -1,6 +1,6 @@
-# bootstrap unit: the GitHub OIDC provider and the roles CI's jobs assume (apply, push, and
+# github-oidc unit: the GitHub OIDC provider and the roles CI's jobs assume (apply, push, and
 # the pull-request plan role). An operator applies it with admin credentials; CI never does.
-# Environment values come from live/<env>/env.hcl (locals.bootstrap).
+# Environment values come from live/<env>/env.hcl (locals.github_oidc).
 
 locals {
   env      = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
@@ -39,7 +39,7 @@ dependency "compute" {
   }
 }
 
-inputs = merge(local.env.bootstrap, {
+inputs = merge(local.env.github_oidc, {
   # Roles are account-wide; the env name keeps dev and prod roles apart in one account.
   name                    = "${local.env.name}-github-deploy"
   ecr_repository_arns     = values(dependency.registry.outputs.repository_arns)
