@@ -1,6 +1,7 @@
 # github-oidc unit: the GitHub OIDC provider and the roles CI's jobs assume (apply, push, and
 # the pull-request plan role). An operator applies it with admin credentials; CI never does.
-# Environment values come from live/<env>/env.hcl (locals.github_oidc).
+# The repository and the GitHub environments each role trusts are the inputs of
+# live/<env>/github-oidc/terragrunt.hcl; here, the resources and state keys the roles may touch.
 
 locals {
   env      = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
@@ -39,7 +40,7 @@ dependency "compute" {
   }
 }
 
-inputs = merge(local.env.github_oidc, {
+inputs = {
   # Roles are account-wide; the env name keeps dev and prod roles apart in one account.
   name                    = "${local.env.name}-github-deploy"
   ecr_repository_arns     = values(dependency.registry.outputs.repository_arns)
@@ -51,4 +52,4 @@ inputs = merge(local.env.github_oidc, {
   state_units      = local.ci_units
   # `make push-images` reads the repository URLs from the registry unit's outputs.
   push_state_units = ["registry"]
-})
+}
