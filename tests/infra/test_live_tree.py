@@ -70,9 +70,9 @@ def tool(name: str) -> str:
     return path
 
 
-def run(command: list[str], env: dict[str, str], stdin: str = "") -> str:
+def run(command: list[str], env: dict[str, str]) -> str:
     result = subprocess.run(
-        command, input=stdin, env=env, capture_output=True, text=True, timeout=300, check=False
+        command, env=env, capture_output=True, text=True, timeout=300, check=False
     )
     assert result.returncode == 0, f"{' '.join(command)}:\n{result.stderr[-3000:]}"
     return result.stdout
@@ -91,19 +91,19 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def trees(scratch: Path) -> dict[str, Path]:
-    """The live/<env> each environment renders from: a real account's in a scratch copy of the
-    repository (the root, the shared definitions and modules linked) with its example env.hcl."""
+def repos(scratch: Path) -> dict[str, Path]:
+    """The repository each environment renders in: this one for the emulator's; for a real
+    account's, a scratch copy (the root, the shared definitions and modules linked) holding
+    live/<env> with its example as env.hcl."""
     repo = scratch / "repo"
     (repo / "live").mkdir(parents=True)
     for shared in ("terragrunt.hcl", "modules", ".git"):
         (repo / shared).symlink_to(ROOT / shared)
     (repo / "live" / SHARED.name).symlink_to(SHARED)
-    found = {env: LIVE / env for env in ENVIRONMENTS}
     for env in REAL_ENVIRONMENTS:
-        found[env] = copy_without_env_hcl(env, repo / "live" / env)
-        shutil.copy(LIVE / env / "env.hcl.example", found[env] / "env.hcl")
-    return found
+        live = copy_without_env_hcl(env, repo / "live" / env)
+        shutil.copy(LIVE / env / "env.hcl.example", live / "env.hcl")
+    return {env: repo if env in REAL_ENVIRONMENTS else ROOT for env in ENVIRONMENTS}
 
 
 @pytest.fixture(scope="module")
@@ -118,19 +118,32 @@ def terragrunt_env(scratch: Path) -> dict[str, str]:
     }
 
 
-def render(config_dir: Path, env: dict[str, str]) -> dict[str, Any]:
-    # Without dependent-module discovery: it would scan from the repository root and trip on
-    # every environment without an env.hcl.
+def render(repo: Path, config_dir: str, env: dict[str, str]) -> dict[str, Any]:
+    """The configuration in repo/config_dir, rendered from repo with a relative --working-dir
+    as make runs a unit. Without dependent-module discovery: it would scan from the repository
+    root and trip on every environment without an env.hcl."""
     command = [tool("TERRAGRUNT"), "render", "--format", "json", "--disable-dependent-modules"]
-    rendered: dict[str, Any] = json.loads(run([*command, "--working-dir", str(config_dir)], env))
+    result = subprocess.run(
+        [*command, "--working-dir", config_dir],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, f"terragrunt render {config_dir}:\n{result.stderr[-3000:]}"
+    rendered: dict[str, Any] = json.loads(result.stdout)
     return rendered
 
 
 @pytest.fixture(scope="module")
-def rendered(trees: dict[str, Path], terragrunt_env: dict[str, str]) -> dict[tuple[str, str], Any]:
+def rendered(repos: dict[str, Path], terragrunt_env: dict[str, str]) -> dict[tuple[str, str], Any]:
     """(env, unit) -> the unit's rendered configuration."""
     with ThreadPoolExecutor(WORKERS) as pool:
-        configs = pool.map(lambda eu: render(trees[eu[0]] / eu[1], terragrunt_env), UNITS)
+        configs = pool.map(
+            lambda eu: render(repos[eu[0]], f"live/{eu[0]}/{eu[1]}", terragrunt_env), UNITS
+        )
         return dict(zip(UNITS, configs, strict=True))
 
 
@@ -193,7 +206,7 @@ def env_settings(env: str, env_file: Path, terragrunt_env: dict[str, str], scrat
     (reader / "terragrunt.hcl").write_text(
         f"locals {{\n  env = read_terragrunt_config({json.dumps(str(env_file))}).locals\n}}\n"
     )
-    return render(reader, terragrunt_env)["locals"]["env"]
+    return render(reader, ".", terragrunt_env)["locals"]["env"]
 
 
 # The tree's shape ---------------------------------------------------------------------------
@@ -210,9 +223,9 @@ def test_every_environment_has_the_same_units_one_per_shared_definition() -> Non
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_env_hcl_holds_the_environment_and_its_account_only(
-    env: str, trees: dict[str, Path], terragrunt_env: dict[str, str], scratch: Path
+    env: str, repos: dict[str, Path], terragrunt_env: dict[str, str], scratch: Path
 ) -> None:
-    settings = env_settings(env, trees[env] / "env.hcl", terragrunt_env, scratch)
+    settings = env_settings(env, repos[env] / "live" / env / "env.hcl", terragrunt_env, scratch)
     where = f"live/{env}/env.hcl" + (".example" if env in REAL_ENVIRONMENTS else "")
     unit_maps = sorted(
         k for k in settings if k.replace("_", "-") in units(env) or k in OLD_UNIT_MAPS
@@ -313,6 +326,18 @@ def test_prod_serves_https_on_its_domain_logs_and_is_watched(prod: dict[str, Any
     assert compute["alb_access_logs_enabled"] is True
     assert prod["prometheus"]["enabled"] is True
     assert prod["observability"]["alarm_email"], "prod's alarms page someone"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_apply_role_may_write_the_state_of_every_other_unit_and_no_more(
+    env: str, rendered: dict[tuple[str, str], Any]
+) -> None:
+    """github-oidc's state_key_prefix and state_units name exactly the keys the root's
+    remote_state gives the environment's other units."""
+    oidc = rendered[env, "github-oidc"]["inputs"]
+    granted = {f"{oidc['state_key_prefix']}{u}/terraform.tfstate" for u in oidc["state_units"]}
+    keys = {u: rendered[env, u]["remote_state"]["config"]["key"] for u in units(env)}
+    assert granted == {key for unit, key in keys.items() if unit != "github-oidc"}
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

@@ -1,5 +1,5 @@
-# The prometheus unit of the dev environment: its settings. The shared part (module)
-# is live/_envcommon/prometheus.hcl.
+# The prometheus unit of the dev environment: its settings. The shared part
+# (module) is live/_envcommon/prometheus.hcl.
 include "root" {
   path = find_in_parent_folders("terragrunt.hcl")
 }

@@ -1,5 +1,5 @@
-# The registry unit of the dev environment: its settings. The shared part (module)
-# is live/_envcommon/registry.hcl.
+# The registry unit of the dev environment. The shared part
+# (module) is live/_envcommon/registry.hcl.
 include "root" {
   path = find_in_parent_folders("terragrunt.hcl")
 }

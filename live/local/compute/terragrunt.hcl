@@ -9,7 +9,7 @@ include "envcommon" {
 }
 
 inputs = {
-  image_tag                = "1.0.0" # make deploy ENV=local passes the tag it built (TF_VAR_image_tag)
+  image_tag                = "1.0.0" # make deploy ENV=local passes its build (TF_VAR_image_tag)
   desired_count            = 2
   autoscaling_min_capacity = 2
   autoscaling_max_capacity = 4

@@ -1,4 +1,4 @@
-# The observability unit of the local environment (the emulator): its settings. The shared part
+# The observability unit of the local environment (the emulator). The shared part
 # (module, dependencies and their outputs) is live/_envcommon/observability.hcl.
 include "root" {
   path = find_in_parent_folders("terragrunt.hcl")

@@ -1,4 +1,4 @@
-# The registry unit of the local environment (the emulator): its settings. The shared part
+# The registry unit of the local environment (the emulator). The shared part
 # (module) is live/_envcommon/registry.hcl.
 include "root" {
   path = find_in_parent_folders("terragrunt.hcl")

@@ -1,5 +1,5 @@
-# The compute unit of the prod environment: its settings. The shared part (module, dependencies and their outputs)
-# is live/_envcommon/compute.hcl.
+# The compute unit of the prod environment: its settings. The shared part
+# (module, dependencies and their outputs) is live/_envcommon/compute.hcl.
 include "root" {
   path = find_in_parent_folders("terragrunt.hcl")
 }

@@ -1,5 +1,5 @@
-# The github-oidc unit of the prod environment: its settings. The shared part (module, dependencies and their outputs)
-# is live/_envcommon/github-oidc.hcl.
+# The github-oidc unit of the prod environment: its settings. The shared part
+# (module, dependencies and their outputs) is live/_envcommon/github-oidc.hcl.
 include "root" {
   path = find_in_parent_folders("terragrunt.hcl")
 }

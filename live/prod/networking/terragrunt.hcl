@@ -1,5 +1,5 @@
-# The networking unit of the prod environment: its settings. The shared part (module)
-# is live/_envcommon/networking.hcl.
+# The networking unit of the prod environment: its settings. The shared part
+# (module) is live/_envcommon/networking.hcl.
 include "root" {
   path = find_in_parent_folders("terragrunt.hcl")
 }

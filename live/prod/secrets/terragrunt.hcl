@@ -1,5 +1,5 @@
-# The secrets unit of the prod environment: its settings. The shared part (module)
-# is live/_envcommon/secrets.hcl.
+# The secrets unit of the prod environment: its settings. The shared part
+# (module) is live/_envcommon/secrets.hcl.
 include "root" {
   path = find_in_parent_folders("terragrunt.hcl")
 }
