@@ -7,8 +7,8 @@ PROMETHEUS_RULE_TESTS := $(wildcard monitoring/tests/*.test.yml)
 # Images are tagged with the full commit SHA; ECR tags are immutable, so a tag names exactly
 # one build forever and a rollback is "deploy the previous SHA".
 # IMAGE_TAG given on the command line (or in the environment) also reaches Terragrunt as
-# TF_VAR_image_tag, which wins over live/<env>/env.hcl's image_tag (Terragrunt never
-# overrides a TF_VAR_ already set). Without it, deploys use env.hcl's tag.
+# TF_VAR_image_tag, which wins over the image_tag input of live/<env>/compute/terragrunt.hcl
+# (Terragrunt never overrides a TF_VAR_ already set). Without it, deploys use that tag.
 #
 # A given IMAGE_TAG reaches shells, Terraform and registries: it must be a commit SHA, 7-40
 # lower-case hex digits. It is checked on its raw text ($(value ...)) BEFORE anything expands

@@ -26,9 +26,22 @@ CLIENT ?=
 # Extra tofu plan flags, e.g. PLAN_ARGS=-detailed-exitcode (exit 2 when any unit would change).
 PLAN_ARGS ?=
 
-ifeq ($(wildcard $(LIVE_DIR)/env.hcl),)
-  ifneq ($(filter backend-bootstrap providers-lock plan deploy destroy plan-file graph seed-key rotate-key retire-key list-keys,$(MAKECMDGOALS)),)
-    $(error $(LIVE_DIR)/env.hcl is missing: copy $(LIVE_DIR)/env.hcl.example (if any) and fill it in)
+# The targets that run Terragrunt in live/ENV stop here, in one line and before Terragrunt
+# (whose ParentFileNotFoundError would repeat per unit), without the environment's env.hcl
+# (git-ignored for a real account) or with an env.hcl of the old shape, whose per-unit maps
+# (compute = {...}) no unit reads any more: their settings are in live/ENV/<unit>/terragrunt.hcl.
+LIVE_GOALS := backend-bootstrap providers-lock plan deploy destroy plan-file graph seed-key \
+  rotate-key retire-key list-keys push-images wait-deployed endpoint
+LIVE_UNITS := $(notdir $(patsubst %/terragrunt.hcl,%,$(wildcard $(LIVE_DIR)/*/terragrunt.hcl)))
+ifneq ($(filter $(LIVE_GOALS),$(MAKECMDGOALS)),)
+  ifeq ($(LIVE_UNITS),)
+    $(error ENV=$(ENV): no environment $(LIVE_DIR); environments: $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard live/*/env.hcl live/*/env.hcl.example))))))
+  else ifeq ($(wildcard $(LIVE_DIR)/env.hcl),)
+    $(error $(LIVE_DIR)/env.hcl is missing: copy $(LIVE_DIR)/env.hcl.example to it and fill it in (CI: make env-hcl ENV=$(ENV) writes it from the ENV_HCL variable))
+  endif
+  OLD_UNIT_MAPS := $(filter $(LIVE_UNITS) bootstrap github_oidc,$(shell sed -n -E 's/^[[:space:]]*([a-z_-]+)[[:space:]]*=[[:space:]]*\{.*/\1/p' $(LIVE_DIR)/env.hcl))
+  ifneq ($(OLD_UNIT_MAPS),)
+    $(error $(LIVE_DIR)/env.hcl has per-unit maps ($(OLD_UNIT_MAPS)) that no unit reads: move their settings to $(LIVE_DIR)/<unit>/terragrunt.hcl and rewrite env.hcl from $(LIVE_DIR)/env.hcl.example (docs/runbook.md))
   endif
 endif
 # The unit that defines the pipeline's own roles and their trust (modules/github-oidc). CI never
@@ -36,7 +49,7 @@ endif
 # an operator applies it (MODULE=$(CI_ROLES_UNIT), or a plain `make deploy` outside CI). The
 # emulator keeps it, so the tests cover that unit too. The deploy workflow's unit choice is
 # every other unit (tests/infra/test_workflow_units.py).
-CI_ROLES_UNIT := bootstrap
+CI_ROLES_UNIT := github-oidc
 # MODULE= is checked here, once, for every target and caller (the deploy workflow's unit choice
 # included): one line naming the units, before anything runs.
 ifneq ($(MODULE),)

@@ -1,5 +1,6 @@
 # compute unit, shared by every environment: ECS cluster/service/task, ALB, autoscaling.
-# Environment values come from live/<env>/env.hcl (locals.compute).
+# Each environment's sizing, retention, protection and HTTPS settings are the inputs of
+# live/<env>/compute/terragrunt.hcl; here, the wiring of the dependencies' outputs.
 
 locals {
   env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
@@ -69,7 +70,7 @@ dependency "prometheus" {
   }
 }
 
-inputs = merge(local.env.compute, {
+inputs = {
   vpc_id                  = dependency.networking.outputs.vpc_id
   public_subnet_ids       = dependency.networking.outputs.public_subnet_ids
   private_subnet_ids      = dependency.networking.outputs.private_subnet_ids
@@ -84,4 +85,4 @@ inputs = merge(local.env.compute, {
   # null (no collector, task definition unchanged) without a workspace or on the emulator.
   prometheus_remote_write_url = local.collector_allowed && dependency.prometheus.outputs.enabled ? try(dependency.prometheus.outputs.remote_write_url, null) : null
   prometheus_workspace_arn    = local.collector_allowed && dependency.prometheus.outputs.enabled ? try(dependency.prometheus.outputs.workspace_arn, null) : null
-})
+}

@@ -1,12 +1,7 @@
 # networking unit, shared by every environment: VPC, subnets, NAT, security groups, flow logs.
-# Environment values come from live/<env>/env.hcl (locals.networking).
-
-locals {
-  env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-}
+# It depends on nothing; each environment's settings (NAT per AZ, flow-log retention, ALB
+# ingress) are the inputs of live/<env>/networking/terragrunt.hcl.
 
 terraform {
   source = "${get_repo_root()}/modules//networking"
 }
-
-inputs = local.env.networking

@@ -1,10 +1,7 @@
 # observability unit, shared by every environment: SNS topic, dashboard, alarms on compute
-# (and the topic policy that lets the prometheus unit's workspace publish to it).
-# Environment values come from live/<env>/env.hcl (locals.observability).
-
-locals {
-  env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-}
+# (and the topic policy that lets the prometheus unit's workspace publish to it). Each
+# environment's alarm e-mail and thresholds are the inputs of
+# live/<env>/observability/terragrunt.hcl; here, the wiring of compute's and prometheus's outputs.
 
 terraform {
   source = "${get_repo_root()}/modules//observability"
@@ -36,7 +33,7 @@ dependency "prometheus" {
   }
 }
 
-inputs = merge(local.env.observability, {
+inputs = {
   alb_arn_suffix           = dependency.compute.outputs.alb_arn_suffix
   target_group_arn_suffix  = dependency.compute.outputs.target_group_arn_suffix
   cluster_name             = dependency.compute.outputs.cluster_name
@@ -44,4 +41,4 @@ inputs = merge(local.env.observability, {
   app_log_group_name       = dependency.compute.outputs.app_log_group_name
   nginx_log_group_name     = dependency.compute.outputs.nginx_log_group_name
   prometheus_workspace_arn = try(dependency.prometheus.outputs.workspace_arn, null)
-})
+}

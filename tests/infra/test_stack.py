@@ -44,7 +44,7 @@ EXPECTED_UNITS = {
     "prometheus",
     "compute",
     "observability",
-    "bootstrap",
+    "github-oidc",
 }
 # Units that apply nothing on the emulator: live/local/env.hcl turns the AMP workspace off
 # (provider 3.39 cannot send AMP calls to the emulator).
@@ -243,11 +243,11 @@ def test_deploy_role_policies_match_the_live_tree(infra: Infra) -> None:
     document = iam.get_role_policy(RoleName=apply_role, PolicyName="deploy-service-state")
     statements = document["PolicyDocument"]["Statement"]
     writes = next(s for s in statements if s.get("Sid") == "StateWriteOwnUnits")
-    ci_units = sorted(u for u in UNITS if u != "bootstrap")
+    ci_units = sorted(u for u in UNITS if u != "github-oidc")
     assert sorted(writes["Resource"]) == sorted(
         f"arn:aws:s3:::{STATE_BUCKET}/{state_key(u)}" for u in ci_units
     )
-    boundary = infra.outputs("bootstrap")["boundary_policy_arn"]
+    boundary = infra.outputs("github-oidc")["boundary_policy_arn"]
     for role in (apply_role, f"{apply_role}-push", f"{apply_role}-plan"):
         carried = iam.get_role(RoleName=role)["Role"]["PermissionsBoundary"]
         assert carried["PermissionsBoundaryArn"] == boundary, role

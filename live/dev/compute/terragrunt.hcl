@@ -1,8 +1,31 @@
-# The compute unit of the dev environment: shared definition in live/_envcommon/compute.hcl.
+# The compute unit of the dev environment: its settings. The shared part
+# (module, dependencies and their outputs) is live/_envcommon/compute.hcl.
 include "root" {
   path = find_in_parent_folders("terragrunt.hcl")
 }
 
 include "envcommon" {
   path = "${get_repo_root()}/live/_envcommon/compute.hcl"
+}
+
+locals {
+  # The account-bound values (not committed): live/dev/env.hcl.
+  env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+}
+
+inputs = {
+  image_tag                = "1.0.0" # CI deploys commit-SHA tags (TF_VAR_image_tag wins)
+  desired_count            = 2
+  autoscaling_min_capacity = 2
+  autoscaling_max_capacity = 6
+  log_retention_days       = 30
+  # destroy needs it lifted first: `make destroy ENV=dev UNPROTECT=1` (docs/runbook.md)
+  alb_deletion_protection = true
+  enable_https            = true
+  certificate_arn         = local.env.certificate_arn
+  domain_name             = local.env.domain_name
+  route53_zone_id         = local.env.route53_zone_id
+  # Access logs in the module's bucket <name>-alb-logs-<account> (SSE-S3, TLS only).
+  alb_access_logs_enabled         = true
+  alb_access_logs_expiration_days = 90
 }

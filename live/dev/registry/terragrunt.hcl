@@ -1,4 +1,5 @@
-# The registry unit of the dev environment: shared definition in live/_envcommon/registry.hcl.
+# The registry unit of the dev environment. The shared part
+# (module) is live/_envcommon/registry.hcl.
 include "root" {
   path = find_in_parent_folders("terragrunt.hcl")
 }
@@ -6,3 +7,5 @@ include "root" {
 include "envcommon" {
   path = "${get_repo_root()}/live/_envcommon/registry.hcl"
 }
+
+# No settings of its own: the module's defaults (repositories app and nginx, 30 images each).

@@ -1,4 +1,5 @@
-# The observability unit of the local environment: shared definition in live/_envcommon/observability.hcl.
+# The observability unit of the local environment (the emulator). The shared part
+# (module, dependencies and their outputs) is live/_envcommon/observability.hcl.
 include "root" {
   path = find_in_parent_folders("terragrunt.hcl")
 }
@@ -6,3 +7,5 @@ include "root" {
 include "envcommon" {
   path = "${get_repo_root()}/live/_envcommon/observability.hcl"
 }
+
+# No alarm e-mail on the emulator (the module's default, null): the topic has no subscriber.

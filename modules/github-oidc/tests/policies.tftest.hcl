@@ -133,7 +133,7 @@ run "no_role_may_delete_a_state_object" {
       [for u in ["networking", "registry", "secrets", "compute", "observability"] : "arn:aws:s3:::sumapi-dev-tfstate/live/dev/${u}/terraform.tfstate"],
       [for u in ["networking", "registry", "secrets", "compute", "observability"] : "arn:aws:s3:::sumapi-dev-tfstate/live/dev/${u}/terraform.tfstate.tflock"],
     ))
-    error_message = "The apply role writes the state and lock objects of its own units only (not bootstrap's, not another environment's)."
+    error_message = "The apply role writes the state and lock objects of its own units only (not github-oidc's, not another environment's)."
   }
 
   assert {

@@ -1,0 +1,33 @@
+# The compute unit of the prod environment: its settings. The shared part
+# (module, dependencies and their outputs) is live/_envcommon/compute.hcl.
+include "root" {
+  path = find_in_parent_folders("terragrunt.hcl")
+}
+
+include "envcommon" {
+  path = "${get_repo_root()}/live/_envcommon/compute.hcl"
+}
+
+locals {
+  # The account-bound values (not committed): live/prod/env.hcl.
+  env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+}
+
+inputs = {
+  image_tag = "1.0.0" # CI deploys commit-SHA tags (TF_VAR_image_tag wins)
+  # Three tasks over two AZs: one task or one AZ can go while the others carry the load.
+  desired_count            = 3
+  autoscaling_min_capacity = 3
+  autoscaling_max_capacity = 12
+  log_retention_days       = 365
+  # destroy needs it lifted first: `make destroy ENV=prod UNPROTECT=1` (docs/runbook.md)
+  alb_deletion_protection = true
+  enable_https            = true
+  certificate_arn         = local.env.certificate_arn
+  domain_name             = local.env.domain_name
+  route53_zone_id         = local.env.route53_zone_id
+  # Access logs in the module's bucket <name>-alb-logs-<account> (SSE-S3, TLS only), kept a
+  # year; a destroy keeps the bucket unless UNPROTECT=1 (alb_access_logs_force_destroy).
+  alb_access_logs_enabled         = true
+  alb_access_logs_expiration_days = 365
+}
