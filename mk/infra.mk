@@ -67,6 +67,17 @@ endif
 # Non-empty when this run covers one of the units $(1): every unit (no MODULE=), or MODULE is one.
 runs_unit = $(if $(MODULE),$(filter $(MODULE),$(1)),all)
 
+# ECR holds only commit-SHA tags (make push-images). A real environment's deploy that runs
+# compute names the one its service is to run: the compute unit's image_tag is a placeholder
+# for plans, and a service rolled to it would pull an image that was never pushed.
+ifneq ($(ENV),local)
+  ifneq ($(and $(filter deploy,$(MAKECMDGOALS)),$(call runs_unit,compute)),)
+    ifeq ($(filter command line environment,$(origin IMAGE_TAG)),)
+      $(error deploy ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)): name the image the service runs: IMAGE_TAG=<commit SHA that make push-images pushed> (the last deploy's job summary shows the running one))
+    endif
+  endif
+endif
+
 # Environment of every tofu/terragrunt run: the pinned binary.
 INFRA_ENV := TG_TF_PATH=$(TOFU) TF_IN_AUTOMATION=1 \
   TG_NON_INTERACTIVE=true TG_NO_COLOR=true TG_TF_FORWARD_STDOUT=true
@@ -189,11 +200,15 @@ plan: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu plan, ENV=local|dev, MODULE=<unit> 
 deploy: $(INFRA_PREREQS) $(VENV_STAMP) $(if $(filter local,$(ENV)),backend-bootstrap) ## tofu apply; ENV=local seeds the first API key, others check one exists
 	@$(BACKEND_CHECK)
 	$(TG_RUN) -- apply -input=false -auto-approve
-ifneq ($(call runs_unit,secrets compute),)
 ifeq ($(ENV),local)
+ifneq ($(call runs_unit,secrets compute),)
 	@echo "deploy: seed-key: a first API key unless the secret holds one (shown once, ENV=local only)"
 	@$(KEYTOOL) seed
+endif
 else
+# The service needs a key; the secrets unit alone is deployed before the first one exists
+# (docs/runbook.md#first-deploy), so only a deploy that runs compute checks.
+ifneq ($(call runs_unit,compute),)
 	@$(KEYTOOL) check
 endif
 endif

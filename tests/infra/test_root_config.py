@@ -110,10 +110,13 @@ def dev_live(tmp_path: Path) -> str:
     return str(live)
 
 
+TAG = "0123456789abcdef0123456789abcdef01234567"
+
+
 @pytest.mark.parametrize("target", ["plan", "deploy", "destroy"])
 def test_no_run_bootstraps_the_backend(dev_live: str, target: str) -> None:
     for env in ("local", "dev"):
-        extra = [f"LIVE_DIR={dev_live}"] if env == "dev" else []
+        extra = [f"LIVE_DIR={dev_live}", f"IMAGE_TAG={TAG}"] if env == "dev" else []
         commands = dry_run(target, f"ENV={env}", *extra)
         assert "--backend-bootstrap" not in commands, (env, target)
 
@@ -127,12 +130,55 @@ def test_only_the_operator_step_bootstraps(dev_live: str) -> None:
 
 def test_deploy_seeds_a_key_on_the_emulator_only(dev_live: str) -> None:
     for ci in ("", "true"):
-        real = dry_run("deploy", "ENV=dev", f"LIVE_DIR={dev_live}", env={"CI": ci})
+        real = dry_run(
+            "deploy", "ENV=dev", f"LIVE_DIR={dev_live}", f"IMAGE_TAG={TAG}", env={"CI": ci}
+        )
         assert "ops.keytool" in real
         assert " check" in real
         assert " seed" not in real
         assert "ops.state_bucket check" in real
     assert " seed" in dry_run("deploy", "ENV=local")
+
+
+def test_only_a_deploy_that_runs_the_service_checks_for_a_key(dev_live: str) -> None:
+    """The first deploy applies the secrets unit before an operator seeds its first key."""
+    for module in ("secrets", "registry", "observability"):
+        commands = dry_run("deploy", "ENV=dev", f"LIVE_DIR={dev_live}", f"MODULE={module}")
+        assert "ops.keytool" not in commands, module
+    compute = dry_run(
+        "deploy", "ENV=dev", f"LIVE_DIR={dev_live}", "MODULE=compute", f"IMAGE_TAG={TAG}"
+    )
+    assert "ops.keytool" in compute
+
+
+@pytest.mark.parametrize("module", ["", "compute"])
+def test_a_real_deploy_of_the_service_names_its_image_in_one_line(
+    dev_live: str, module: str
+) -> None:
+    """ECR holds commit-SHA tags only: the compute unit's placeholder tag was never pushed."""
+    result = subprocess.run(
+        [
+            "make",
+            "-n",
+            "-C",
+            str(ROOT),
+            "deploy",
+            "ENV=dev",
+            f"LIVE_DIR={dev_live}",
+            f"MODULE={module}",
+        ],
+        env={k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "IMAGE_TAG"))},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "name the image the service runs: IMAGE_TAG=<commit SHA" in result.stderr
+    assert "terragrunt" not in result.stdout, "nothing ran"
+    # Plans and the local emulator (it deploys the images it builds) need no tag.
+    assert dry_run("plan", "ENV=dev", f"LIVE_DIR={dev_live}", f"MODULE={module}")
+    assert dry_run("deploy", "ENV=local", f"MODULE={module}")
 
 
 def test_real_environments_use_the_registry_and_the_committed_lock_files(dev_live: str) -> None:

@@ -23,6 +23,8 @@ from tests.support import ROOT
 
 LIVE = ROOT / "live"
 DEPLOY_WORKFLOW = ROOT / ".github" / "workflows" / "deploy.yml"
+# The workflow always passes the commit it deploys.
+TAG = "0123456789abcdef0123456789abcdef01234567"
 
 
 def make(*args: str, ci: str = "") -> subprocess.CompletedProcess[str]:
@@ -97,7 +99,7 @@ def test_make_stops_in_one_line_naming_the_units_on_a_module_that_is_none() -> N
 
 def test_ci_applies_every_choice_and_refuses_the_roles_unit(dev_live: str) -> None:
     roles = make_variable("CI_ROLES_UNIT")
-    on_dev = ("-n", "deploy", "ENV=dev", f"LIVE_DIR={dev_live}")
+    on_dev = ("-n", "deploy", "ENV=dev", f"LIVE_DIR={dev_live}", f"IMAGE_TAG={TAG}")
     for choice in unit_choice():
         module = "" if choice == "all" else choice
         applied = make(*on_dev, f"MODULE={module}", ci="true")

@@ -14,7 +14,9 @@ locals {
 }
 
 inputs = {
-  image_tag                = "1.0.0" # CI deploys commit-SHA tags (TF_VAR_image_tag wins)
+  # A placeholder for plans: every deploy of compute names the pushed commit SHA (IMAGE_TAG=, which
+  # make passes as TF_VAR_image_tag and which wins; make refuses a deploy without it).
+  image_tag                = "1.0.0"
   desired_count            = 2
   autoscaling_min_capacity = 2
   autoscaling_max_capacity = 6

@@ -14,7 +14,9 @@ locals {
 }
 
 inputs = {
-  image_tag = "1.0.0" # CI deploys commit-SHA tags (TF_VAR_image_tag wins)
+  # A placeholder for plans: every deploy of compute names the pushed commit SHA (IMAGE_TAG=, which
+  # make passes as TF_VAR_image_tag and which wins; make refuses a deploy without it).
+  image_tag = "1.0.0"
   # Three tasks over two AZs: one task or one AZ can go while the others carry the load.
   desired_count            = 3
   autoscaling_min_capacity = 3
