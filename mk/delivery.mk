@@ -33,9 +33,12 @@ GATEWAY_IMAGE := sumapi-gateway
 # Written by `make smoke`, read by `make deploy-summary` (the workflow's job summary).
 DEPLOY_SUMMARY ?= $(ROOT)/.run/deploy-summary.md
 
-# One output of a unit: $(call unit_output,UNIT,NAME) (recipes only: TG and LIVE_DIR come from
-# mk/infra.mk).
-unit_output = $(TG) run --working-dir $(LIVE_DIR)/$(1) -- output -raw $(2)
+# One output of a unit: $(call unit_output,UNIT,NAME), read the one way every tool reads them
+# (ops/units.py; recipes only: INFRA_ENV, TERRAGRUNT and LIVE_DIR come from mk/infra.mk).
+unit_output = env $(INFRA_ENV) $(PY) -m ops.units output --terragrunt $(TERRAGRUNT) $(LIVE_DIR)/$(1) $(2)
+# What a recipe reading outputs needs: tofu and terragrunt (on ENV=local also the provider
+# mirror) and the venv.
+UNIT_OUTPUT_PREREQS := $(if $(filter local,$(ENV)),tools,infra-tools) $(VENV_STAMP)
 compute_output = $(call unit_output,compute,$(1))
 
 .PHONY: lint-actions test-rules demo env-hcl wait-deployed endpoint smoke \
@@ -80,14 +83,14 @@ endpoint:
 else
 # Not `aws ecs wait services-stable` alone: after a circuit-breaker rollback the service is
 # stable too, on the previous task definition (ops/wait-deployed says what it checks).
-wait-deployed: tools ## Wait until ENV's ECS service runs the applied task definition, healthy
+wait-deployed: $(UNIT_OUTPUT_PREREQS) ## Wait until ENV's ECS service runs the applied task definition, healthy
 	@ops/wait-deployed "$$($(call compute_output,cluster_name))" "$$($(call compute_output,service_name))" \
 	  "$$($(call compute_output,task_definition_arn))"
 
 # The compute unit's url output decides: https://<domain_name>, https://<ALB name> (HTTPS
 # without a domain: the certificate does not cover that name) or http://<ALB name>.
 SERVICE_URL = $(call compute_output,url)
-endpoint: tools ## Print url=<public URL of ENV's service> (GitHub step output format)
+endpoint: $(UNIT_OUTPUT_PREREQS) ## Print url=<public URL of ENV's service> (GitHub step output format)
 	@url=$$($(SERVICE_URL)) && echo "url=$$url"
 endif
 
@@ -95,14 +98,14 @@ endif
 # endpoint. The key: SMOKE_API_KEY, else on ENV=local the emulator's (through the environment,
 # never on a command line).
 SMOKE_URL ?=
-smoke: $(if $(filter local,$(ENV)),,tools) ## Smoke test through ENV's load balancer (or SMOKE_URL); key in SMOKE_API_KEY
+smoke: $(if $(filter local,$(ENV)),,$(UNIT_OUTPUT_PREREQS)) ## Smoke test through ENV's load balancer (or SMOKE_URL); key in SMOKE_API_KEY
 	@devtools/apt-ensure jq:jq
 	@mkdir -p $(dir $(DEPLOY_SUMMARY))
 	@url='$(SMOKE_URL)'; [ -n "$$url" ] || url=$$($(SERVICE_URL)); \
 	  $(if $(filter local,$(ENV)),[ -n "$${SMOKE_API_KEY:-}" ] || SMOKE_API_KEY=$$($(LOCALECS) api-key); export SMOKE_API_KEY;) \
 	  ops/smoke-test "$$url" '$(DEPLOY_SUMMARY)'
 
-deploy-summary: ## Markdown summary of the last deployment of ENV (the workflow's job summary)
+deploy-summary: $(UNIT_OUTPUT_PREREQS) ## Markdown summary of the last deployment of ENV (the workflow's job summary)
 	@ops/deploy-summary '$(ENV)' '$(or $(MODULE),all)' \
 	  '$(if $(filter command line environment,$(origin IMAGE_TAG)),$(IMAGE_TAG))' \
 	  "$$($(SERVICE_URL) 2>/dev/null || true)" \

@@ -1,15 +1,18 @@
 """The units of a live environment, as Terragrunt sees them: their order and their outputs.
 
 One place for both, so the tools that need them (plan.txt, the key tool, the local ECS runner,
-the AMP step) never keep a list of units or a way of reading outputs of their own.
+the AMP step, make's recipes through `python -m ops.units output`) never keep a list of units
+or a way of reading outputs of their own.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +83,34 @@ def outputs(terragrunt: str, unit_dir: Path) -> dict[str, Any]:
     except json.JSONDecodeError as error:
         raise UnitError(f"terragrunt output in {unit_dir} is not JSON") from error
     return {name: entry.get("value") for name, entry in raw.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m ops.units output UNIT_DIR NAME`: one output, as `terragrunt output -raw` prints
+    it (a string as is, anything else as JSON), for make's recipes."""
+    parser = argparse.ArgumentParser(prog="ops.units", description=main.__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    output = commands.add_parser("output", help="print one output of an applied unit")
+    output.add_argument("unit_dir", type=Path)
+    output.add_argument("name")
+    output.add_argument("--terragrunt", default="terragrunt")
+    args = parser.parse_args(argv)
+    try:
+        values = outputs(args.terragrunt, args.unit_dir)
+    except UnitError as error:
+        print(f"ops.units: {error}", file=sys.stderr)
+        return 1
+    if args.name not in values:
+        print(
+            f"ops.units: {args.unit_dir} has no output {args.name!r} (was the unit applied?);"
+            f" it has: {', '.join(sorted(values)) or 'none'}",
+            file=sys.stderr,
+        )
+        return 1
+    value = values[args.name]
+    print(value if isinstance(value, str) else json.dumps(value))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -52,3 +52,35 @@ def test_the_live_tree_applies_every_unit_after_its_dependencies() -> None:
         declared = re.findall(r'^dependency "([^"]+)"', envcommon, re.MULTILINE)
         for dependency in declared:
             assert order.index(dependency) < order.index(unit), (dependency, unit)
+
+
+def stub_terragrunt(tmp_path: Path, outputs_json: str) -> str:
+    """A terragrunt that answers `output -json` with the given document."""
+    stub = tmp_path / "terragrunt"
+    stub.write_text(f"#!/bin/sh\ncat <<'EOF'\n{outputs_json}\nEOF\n")
+    stub.chmod(0o755)
+    return str(stub)
+
+
+def test_one_output_prints_as_terragrunt_output_raw_would(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    terragrunt = stub_terragrunt(
+        tmp_path,
+        '{"url": {"value": "https://api.example.com"}, "ids": {"value": ["a", "b"]}}',
+    )
+    unit = str(tmp_path)
+    assert units.main(["output", "--terragrunt", terragrunt, unit, "url"]) == 0
+    assert units.main(["output", "--terragrunt", terragrunt, unit, "ids"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["https://api.example.com", '["a", "b"]']
+
+
+def test_a_missing_output_is_named_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    terragrunt = stub_terragrunt(tmp_path, '{"url": {"value": "x"}}')
+    assert units.main(["output", "--terragrunt", terragrunt, str(tmp_path), "cluster_name"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"ops.units: {tmp_path} has no output 'cluster_name' (was the unit applied?); it has: url"
+    ]
