@@ -34,5 +34,5 @@ help: ## List the targets, by concern
 test: $(TEST_TARGETS) ## Everything CI checks (the truth)
 	@echo "make test: all checks passed ($(TEST_TARGETS))"
 
-test-fast: $(FAST_TARGETS) ## Quick subset, no emulator or containers: lint, types, unit tests, module tests, static IaC checks (builds the pinned tools once)
+test-fast: $(FAST_TARGETS) ## Quick subset: lint, types, unit and process tests, alert rules, module docs, tflint, IaC static checks, module tests, shell lint
 	@echo "make test-fast: passed ($(FAST_TARGETS))"

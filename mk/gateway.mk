@@ -1,4 +1,4 @@
-# Gateway (nginx), the local stack, container images, and the benchmark.
+# Gateway (nginx), the local stack (make run), the Dockerfile lint, and the benchmark.
 
 .PHONY: run bench test-gateway lint-docker
 
