@@ -2,15 +2,12 @@
 # (module, dependencies and their outputs) is live/_envcommon/compute.hcl.
 include "root" {
   path = find_in_parent_folders("terragrunt.hcl")
+  # include.root.locals.env: live/dev/env.hcl as the root read it (account-bound values).
+  expose = true
 }
 
 include "envcommon" {
   path = "${get_repo_root()}/live/_envcommon/compute.hcl"
-}
-
-locals {
-  # The account-bound values (not committed): live/dev/env.hcl.
-  env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
 }
 
 inputs = {
@@ -24,9 +21,9 @@ inputs = {
   # destroy needs it lifted first: `make destroy ENV=dev UNPROTECT=1` (docs/runbook.md)
   alb_deletion_protection = true
   enable_https            = true
-  certificate_arn         = local.env.certificate_arn
-  domain_name             = local.env.domain_name
-  route53_zone_id         = local.env.route53_zone_id
+  certificate_arn         = include.root.locals.env.certificate_arn
+  domain_name             = include.root.locals.env.domain_name
+  route53_zone_id         = include.root.locals.env.route53_zone_id
   # Access logs in the module's bucket <name>-alb-logs-<account> (SSE-S3, TLS only).
   alb_access_logs_enabled         = true
   alb_access_logs_expiration_days = 90

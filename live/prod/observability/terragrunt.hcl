@@ -2,17 +2,14 @@
 # (module, dependencies and their outputs) is live/_envcommon/observability.hcl.
 include "root" {
   path = find_in_parent_folders("terragrunt.hcl")
+  # include.root.locals.env: live/prod/env.hcl as the root read it (account-bound values).
+  expose = true
 }
 
 include "envcommon" {
   path = "${get_repo_root()}/live/_envcommon/observability.hcl"
 }
 
-locals {
-  # The account-bound values (not committed): live/prod/env.hcl.
-  env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-}
-
 inputs = {
-  alarm_email = local.env.alarm_email
+  alarm_email = include.root.locals.env.alarm_email
 }
