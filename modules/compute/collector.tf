@@ -56,25 +56,21 @@ locals {
     }
   }
 
+  # The collector's entry of container_overrides (task_definition.tf).
   collector_container = {
-    name  = "collector"
     image = var.prometheus_collector_image
     # Not essential: a collector that crashes or is OOM-killed costs that task's metrics,
     # never the service (ECS does not restart it; the task keeps serving until replaced).
-    essential              = false
-    readonlyRootFilesystem = true
-    cpu                    = var.prometheus_collector_resources.cpu
-    memory                 = var.prometheus_collector_resources.memory
-    environment            = [{ name = "AOT_CONFIG_CONTENT", value = yamlencode(local.collector_config) }]
+    essential   = false
+    cpu         = var.prometheus_collector_resources.cpu
+    memory      = var.prometheus_collector_resources.memory
+    environment = { AOT_CONFIG_CONTENT = yamlencode(local.collector_config) }
     # Scrapes start once the app answers; failed scrapes before that would read as up == 0.
     dependsOn = [{ containerName = "app", condition = "HEALTHY" }]
-    logConfiguration = {
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = try(aws_cloudwatch_log_group.this["collector"].name, null)
-        awslogs-region        = data.aws_region.current.name
-        awslogs-stream-prefix = "collector"
-      }
-    }
+    # It serves no request, so it needs no drain-long stop timeout; it runs as its image's
+    # user and gets no scratch volume (writable paths are the app's and nginx's inputs).
+    user        = null
+    mountPoints = null
+    stopTimeout = null
   }
 }

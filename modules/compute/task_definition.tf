@@ -50,6 +50,61 @@ locals {
     retries     = 3
     startPeriod = 15
   }
+
+  # What each container has of its own, merged over the defaults of container_definitions
+  # (null drops a default). The collector's part is in collector.tf.
+  container_overrides = {
+    app = {
+      image       = local.app_image
+      user        = var.app_user
+      environment = local.app_environment
+      # No portMappings: nginx reaches the app on 127.0.0.1 (shared awsvpc network namespace).
+      healthCheck = merge(local.health_check_timing, { command = local.app_health_check_command })
+    }
+    nginx = {
+      image        = local.nginx_image
+      user         = var.nginx_user
+      environment  = local.nginx_environment
+      portMappings = [{ containerPort = var.gateway_port, protocol = "tcp" }]
+      secrets      = [{ name = "API_KEYS", valueFrom = var.api_keys_secret_arn }]
+      # Never route traffic to a gateway whose upstream is not up yet.
+      dependsOn   = [{ containerName = "app", condition = "HEALTHY" }]
+      healthCheck = merge(local.health_check_timing, { command = local.nginx_health_check_command })
+    }
+    collector = local.collector_container
+  }
+
+  # One definition per container, in local.container_names' order. Every container runs
+  # read-only and writes its own log group; environment maps become ECS's sorted name/value list.
+  container_definitions = [
+    for name in local.container_names : {
+      for key, value in merge(
+        {
+          name                   = name
+          essential              = true
+          readonlyRootFilesystem = true
+          mountPoints = [
+            for v, m in local.scratch_volumes : { sourceVolume = v, containerPath = m.path, readOnly = false } if m.container == name
+          ]
+          stopTimeout = var.stop_timeout_seconds
+          logConfiguration = {
+            logDriver = "awslogs"
+            options = {
+              awslogs-group         = aws_cloudwatch_log_group.this[name].name
+              awslogs-region        = data.aws_region.current.name
+              awslogs-stream-prefix = name
+            }
+          }
+        },
+        local.container_overrides[name],
+        {
+          environment = [
+            for k in sort(keys(local.container_overrides[name].environment)) : { name = k, value = local.container_overrides[name].environment[k] }
+          ]
+        },
+      ) : key => value if value != null
+    }
+  ]
 }
 
 resource "aws_ecs_task_definition" "this" {
@@ -61,56 +116,7 @@ resource "aws_ecs_task_definition" "this" {
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
 
-  # The collector, when on, comes third: the first two keep their place and their shape.
-  container_definitions = jsonencode(concat([
-    {
-      name                   = "app"
-      image                  = local.app_image
-      essential              = true
-      user                   = var.app_user
-      readonlyRootFilesystem = true
-      # No portMappings: nginx reaches the app on 127.0.0.1 (shared awsvpc network namespace).
-      environment = [for k in sort(keys(local.app_environment)) : { name = k, value = local.app_environment[k] }]
-      mountPoints = [
-        for v, m in local.scratch_volumes : { sourceVolume = v, containerPath = m.path, readOnly = false } if m.container == "app"
-      ]
-      healthCheck = merge(local.health_check_timing, { command = local.app_health_check_command })
-      stopTimeout = var.stop_timeout_seconds
-      logConfiguration = {
-        logDriver = "awslogs"
-        options = {
-          awslogs-group         = aws_cloudwatch_log_group.this["app"].name
-          awslogs-region        = data.aws_region.current.name
-          awslogs-stream-prefix = "app"
-        }
-      }
-    },
-    {
-      name                   = "nginx"
-      image                  = local.nginx_image
-      essential              = true
-      user                   = var.nginx_user
-      readonlyRootFilesystem = true
-      portMappings           = [{ containerPort = var.gateway_port, protocol = "tcp" }]
-      environment            = [for k in sort(keys(local.nginx_environment)) : { name = k, value = local.nginx_environment[k] }]
-      secrets                = [{ name = "API_KEYS", valueFrom = var.api_keys_secret_arn }]
-      mountPoints = [
-        for v, m in local.scratch_volumes : { sourceVolume = v, containerPath = m.path, readOnly = false } if m.container == "nginx"
-      ]
-      # Never route traffic to a gateway whose upstream is not up yet.
-      dependsOn   = [{ containerName = "app", condition = "HEALTHY" }]
-      healthCheck = merge(local.health_check_timing, { command = local.nginx_health_check_command })
-      stopTimeout = var.stop_timeout_seconds
-      logConfiguration = {
-        logDriver = "awslogs"
-        options = {
-          awslogs-group         = aws_cloudwatch_log_group.this["nginx"].name
-          awslogs-region        = data.aws_region.current.name
-          awslogs-stream-prefix = "nginx"
-        }
-      }
-    },
-  ], [for c in [local.collector_container] : c if local.collector_enabled]))
+  container_definitions = jsonencode(local.container_definitions)
 
   dynamic "volume" {
     for_each = local.scratch_volumes
