@@ -70,8 +70,9 @@ resource "aws_iam_role_policy" "execution" {
   policy = data.aws_iam_policy_document.execution.json
 }
 
-# The containers call no AWS API; the role exists so they never fall back to the
-# execution role's rights and so that future needs get their own least-privilege policy.
+# App and nginx call no AWS API, so without the collector the role has no policy; it exists
+# so that they never fall back to the execution role's rights and so that each need (the
+# collector's remote write below) gets its own least-privilege policy.
 resource "aws_iam_role" "task" {
   name_prefix        = "${substr(var.name, 0, 24)}-task-"
   description        = "ECS task role of ${var.name} (no permissions unless a Prometheus collector runs)"
