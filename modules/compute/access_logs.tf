@@ -1,6 +1,4 @@
-################################################################################
-# ALB access logs: a bucket owned by this module (alb_access_logs_enabled)
-################################################################################
+# ALB access logs: a bucket owned by this module (alb_access_logs_enabled).
 
 data "aws_partition" "current" {}
 

@@ -1,6 +1,4 @@
-################################################################################
-# Optional domain: an alias record to the ALB (domain_name + route53_zone_id)
-################################################################################
+# Optional domain: an alias record to the ALB (domain_name + route53_zone_id).
 
 # The ALB's own name (*.elb.amazonaws.com) is never covered by the listener's certificate:
 # HTTPS clients, the smoke test included, need a name of their own (output url).

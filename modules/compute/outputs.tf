@@ -34,7 +34,7 @@ output "execution_role_arn" {
 }
 
 output "task_role_arn" {
-  description = "ARN of the task role (the containers' own AWS identity; no permissions)."
+  description = "ARN of the task role (the containers' own AWS identity; aps:RemoteWrite with the collector, no permission without)."
   value       = aws_iam_role.task.arn
 }
 

@@ -209,7 +209,7 @@ variable "app_shutdown_timeout_seconds" {
 }
 
 variable "stop_timeout_seconds" {
-  description = "ECS stopTimeout of both containers: time between SIGTERM and SIGKILL. Must be >= app_drain_seconds + app_shutdown_timeout_seconds + 5 (checked)."
+  description = "ECS stopTimeout of the app and nginx containers (the collector keeps ECS's default): time between SIGTERM and SIGKILL. Must be >= app_drain_seconds + app_shutdown_timeout_seconds + 5 (checked)."
   type        = number
   default     = 30
 
@@ -289,7 +289,7 @@ variable "nginx_environment" {
 }
 
 variable "log_retention_days" {
-  description = "Retention of the two container log groups, in days (a value CloudWatch Logs accepts)."
+  description = "Retention of the container log groups, in days (a value CloudWatch Logs accepts)."
   type        = number
   default     = 365
 

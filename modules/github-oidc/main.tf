@@ -145,6 +145,47 @@ data "aws_iam_policy_document" "guard" {
     actions   = ["secretsmanager:GetSecretValue"]
     resources = ["*"]
   }
+
+  # The state: an apply needs S3 rights of its own (the access-log bucket), which would also
+  # reach the state bucket. No IAM pattern says "this bucket but these keys", so these denies
+  # name what stays allowed (NotResource) and hold in every bucket: no CI role deletes or
+  # writes an object but its units' lock files and state (the stack manages no S3 object: ELB
+  # writes the access logs, only an operator's destroy deletes them). Deleting a version is
+  # denied too: in the versioned state bucket that, not DeleteObject, is what loses a state.
+  dynamic "statement" {
+    for_each = local.bucket_arn == null ? [] : [1]
+
+    content {
+      sid           = "DenyDeletingObjectsButStateLocks"
+      effect        = "Deny"
+      actions       = ["s3:DeleteObject*"]
+      not_resources = local.state_lock_keys
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.bucket_arn == null ? [] : [1]
+
+    content {
+      sid           = "DenyWritingObjectsButOwnState"
+      effect        = "Deny"
+      actions       = ["s3:PutObject"]
+      not_resources = concat(local.state_keys, local.state_lock_keys)
+    }
+  }
+
+  # A lifecycle rule, a bucket policy or suspended versioning would delete or expose the state
+  # without a single object call. Terragrunt, without --backend-bootstrap, never changes it.
+  dynamic "statement" {
+    for_each = local.bucket_arn == null ? [] : [1]
+
+    content {
+      sid       = "DenyChangingTheStateBucket"
+      effect    = "Deny"
+      actions   = ["s3:Delete*", "s3:Put*"]
+      resources = [local.bucket_arn]
+    }
+  }
 }
 
 data "aws_iam_policy_document" "boundary" {
@@ -252,8 +293,8 @@ data "aws_iam_policy_document" "deploy" {
 
     content {
       sid = "StateWriteOwnUnits"
-      # Write, never delete: tofu overwrites a state object on apply and never removes it, so
-      # no unit's state can be deleted with this role.
+      # Write, never delete: tofu overwrites a state object on apply and never removes it. The
+      # guard's denies keep it so whatever apply_policy_arns grant.
       actions   = ["s3:PutObject"]
       resources = local.state_keys
     }

@@ -147,7 +147,7 @@ variable "lock_table_name" {
 }
 
 variable "apply_policy_arns" {
-  description = "Managed policies attached for `terragrunt apply`, by a short static name (map keys must be known at plan time even when a policy is created in the same apply). Creating VPC/ECS/IAM/KMS... needs broad rights; prefer a scoped list, e.g. AmazonVPCFullAccess, AmazonECS_FullAccess, ElasticLoadBalancingFullAccess, CloudWatchFullAccess, plus an IAM policy limited to the module's role names. The boundary's denies hold whatever these grant. Empty = the apply role can update the ECS service but not apply infrastructure."
+  description = "Managed policies attached for `terragrunt apply`, by a short static name (map keys must be known at plan time even when a policy is created in the same apply). Creating VPC/ECS/IAM/KMS... needs broad rights; prefer a scoped list, e.g. AmazonVPCFullAccess, AmazonECS_FullAccess, ElasticLoadBalancingFullAccess, CloudWatchFullAccess, plus S3 (the access-log bucket), aps (the AMP workspace and its rules) and Route 53 (the alias record) rights and an IAM policy limited to the project's role names (README). The boundary's denies hold whatever these grant: among them, no S3 object is deleted or written but the units' own state and lock objects. Empty = the apply role can update the ECS service but not apply infrastructure."
   type        = map(string)
   default     = {}
 }

@@ -114,6 +114,54 @@ run "the_roles_cannot_change_themselves" {
 run "no_role_may_delete_a_state_object" {
   command = plan
 
+  variables {
+    # What a real apply needs for the access-log bucket; it reaches the state bucket too.
+    apply_policy_arns = { s3 = "arn:aws:iam::aws:policy/AmazonS3FullAccess" }
+  }
+
+  # The Allows below are not what holds: an attached S3 policy grants more. The denies of the
+  # boundary, repeated in each role's own policy, hold whatever is attached.
+  assert {
+    condition = alltrue([
+      for document in [data.aws_iam_policy_document.boundary, data.aws_iam_policy_document.deploy, data.aws_iam_policy_document.push, one(data.aws_iam_policy_document.plan[*])] :
+      length([
+        for s in jsondecode(document.json).Statement : s if(
+          s.Sid == "DenyDeletingObjectsButStateLocks" && s.Effect == "Deny" && !can(s.Resource) &&
+          flatten([s.Action]) == ["s3:DeleteObject*"] &&
+          sort(flatten([s.NotResource])) == sort([for u in var.state_units : "arn:aws:s3:::sumapi-dev-tfstate/live/dev/${u}/terraform.tfstate.tflock"])
+        )
+      ]) == 1
+    ])
+    error_message = "Each role is denied deleting any object or object version (s3:DeleteObject*) but its units' .tflock lock objects, whatever its policies allow."
+  }
+
+  assert {
+    condition = alltrue([
+      for document in [data.aws_iam_policy_document.boundary, data.aws_iam_policy_document.deploy, data.aws_iam_policy_document.push, one(data.aws_iam_policy_document.plan[*])] :
+      length([
+        for s in jsondecode(document.json).Statement : s if(
+          s.Sid == "DenyWritingObjectsButOwnState" && s.Effect == "Deny" && !can(s.Resource) &&
+          flatten([s.Action]) == ["s3:PutObject"] &&
+          sort(flatten([s.NotResource])) == sort(flatten([for u in var.state_units : ["arn:aws:s3:::sumapi-dev-tfstate/live/dev/${u}/terraform.tfstate", "arn:aws:s3:::sumapi-dev-tfstate/live/dev/${u}/terraform.tfstate.tflock"]]))
+        )
+      ]) == 1
+    ])
+    error_message = "Each role is denied writing any object but its units' state and lock objects (not the github-oidc unit's, not another environment's), whatever its policies allow."
+  }
+
+  assert {
+    condition = alltrue([
+      for document in [data.aws_iam_policy_document.boundary, data.aws_iam_policy_document.deploy, data.aws_iam_policy_document.push, one(data.aws_iam_policy_document.plan[*])] :
+      length([
+        for s in jsondecode(document.json).Statement : s if(
+          s.Sid == "DenyChangingTheStateBucket" && s.Effect == "Deny" &&
+          toset(flatten([s.Action])) == toset(["s3:Delete*", "s3:Put*"]) && flatten([s.Resource]) == ["arn:aws:s3:::sumapi-dev-tfstate"]
+        )
+      ]) == 1
+    ])
+    error_message = "No role may change the state bucket itself (a lifecycle rule, a policy or suspended versioning would lose the state without an object call)."
+  }
+
   assert {
     # Every Allow of the three roles that lets S3 objects be deleted names lock objects only.
     condition = alltrue(flatten([
@@ -211,5 +259,29 @@ run "a_legacy_lock_table_gets_item_rights_only" {
   assert {
     condition     = flatten([one([for s in jsondecode(one(data.aws_iam_policy_document.plan[*].json)).Statement : s.Resource if s.Sid == "StateLockTable"])]) == ["arn:aws:dynamodb:eu-west-1:123456789012:table/sumapi-dev-tflock"]
     error_message = "With a DynamoDB lock table, the plan and apply roles may write its items."
+  }
+}
+
+# The state denies name every unit's keys, in the boundary too: AWS refuses a managed policy
+# over 6,144 characters and a role's inline policies over 10,240 (whitespace not counted) at
+# apply time, which no plan shows. Twice this repository's units still fit.
+run "the_policies_fit_iam_size_limits" {
+  command = plan
+
+  variables {
+    state_units = ["observability-00", "observability-01", "observability-02", "observability-03", "observability-04", "observability-05", "observability-06", "observability-07", "observability-08", "observability-09", "observability-10", "observability-11", "observability-12", "observability-13"]
+  }
+
+  assert {
+    condition     = length(replace(data.aws_iam_policy_document.boundary.json, "/\\s/", "")) <= 6144
+    error_message = "The boundary is over IAM's 6,144-character limit of a managed policy."
+  }
+
+  assert {
+    condition = alltrue([
+      for document in [data.aws_iam_policy_document.deploy, data.aws_iam_policy_document.push, one(data.aws_iam_policy_document.plan[*])] :
+      length(replace(document.json, "/\\s/", "")) <= 10240
+    ])
+    error_message = "A role's inline policy is over IAM's 10,240-character limit."
   }
 }
