@@ -2,48 +2,22 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
-import boto3  # type: ignore[import-untyped]
 import pytest
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
-from tests.support import ROOT, free_port
+from tests.harness.emulator import private_emulator
 
 TABLE = "locks"
 NOT_LOCKED = "attribute_not_exists(LockID)"
 
 
 @pytest.fixture(scope="module")
-def dynamodb() -> Iterator[Any]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "localenv.emulator_server", "-H", "127.0.0.1", "-p", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=f"http://127.0.0.1:{port}",
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # noqa: S106 - the emulator's dummy credentials
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                client.list_tables()
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+def dynamodb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with private_emulator(tmp_path_factory.mktemp("emulator")) as emulator:
+        client = emulator.client("dynamodb")
         client.create_table(
             TableName=TABLE,
             KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
@@ -51,9 +25,6 @@ def dynamodb() -> Iterator[Any]:
             BillingMode="PAY_PER_REQUEST",
         )
         yield client
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def lock(client: Any, path: str, info: str) -> None:

@@ -14,15 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.infra.conftest import (
-    NAME,
-    REPORT,
-    STATE_BUCKET,
-    UNITS,
-    Infra,
-    state_key,
-)
-from tests.support import ROOT
+from tests.harness import ROOT
+from tests.harness.emulator import NAME, STATE_BUCKET, UNITS, Emulator, state_key
 
 pytestmark = pytest.mark.slow
 
@@ -55,16 +48,16 @@ def managed_resources(state: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in state.get("resources", []) if r.get("mode") == "managed"]
 
 
-def secret_entries(infra: Infra) -> list[tuple[str, str]]:
-    secret_arn = infra.outputs("secrets")["secret_arn"]
-    value = infra.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
+def secret_entries(emulator: Emulator) -> list[tuple[str, str]]:
+    secret_arn = emulator.outputs("secrets")["secret_arn"]
+    value = emulator.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
     pairs = [entry.partition(":") for entry in value.split(",")]
     return [(client, key) for client, _, key in pairs]
 
 
-def deployment_id(infra: Infra) -> str:
-    compute = infra.outputs("compute")
-    service = infra.client("ecs").describe_services(
+def deployment_id(emulator: Emulator) -> str:
+    compute = emulator.outputs("compute")
+    service = emulator.client("ecs").describe_services(
         cluster=compute["cluster_name"], services=[compute["service_name"]]
     )["services"][0]
     return str(service["deployments"][0]["id"])
@@ -74,10 +67,10 @@ def test_live_tree_has_every_unit() -> None:
     assert set(UNITS) == EXPECTED_UNITS
 
 
-def test_plan_never_creates_the_state_bucket(infra: Infra) -> None:
+def test_plan_never_creates_the_state_bucket(emulator: Emulator) -> None:
     """Only `make backend-bootstrap` creates it; a plan without it stops in one line."""
-    s3 = infra.client("s3")
-    result = infra.make("plan", "MODULE=registry", check=False)
+    s3 = emulator.client("s3")
+    result = emulator.make("plan", "MODULE=registry", check=False)
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.startswith("state-bucket:")]
     assert lines == [
@@ -87,41 +80,47 @@ def test_plan_never_creates_the_state_bucket(infra: Infra) -> None:
     assert not [b for b in s3.list_buckets()["Buckets"] if b["Name"] == STATE_BUCKET]
 
 
-def test_apply_all_units_from_empty(infra: Infra) -> None:
-    s3 = infra.client("s3")
+def test_apply_all_units_from_empty(emulator: Emulator) -> None:
+    s3 = emulator.client("s3")
     assert not [b for b in s3.list_buckets()["Buckets"] if b["Name"] == STATE_BUCKET]
 
     # ENV=local's deploy runs `make backend-bootstrap` first: the emulator starts empty.
-    result = infra.timed_make("apply, all units from empty (make deploy)", "deploy")
+    result = emulator.timed_make("apply, all units from empty (make deploy)", "deploy")
 
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=STATE_BUCKET).get("Contents", []))
     # S3 lock files: every lock taken was released (no <key>.tflock left), no lock table.
     assert keys == sorted(state_key(unit) for unit in UNITS), "exactly one state object per unit"
-    assert infra.client("dynamodb").list_tables()["TableNames"] == []
+    assert emulator.client("dynamodb").list_tables()["TableNames"] == []
     versioning = s3.get_bucket_versioning(Bucket=STATE_BUCKET)
     assert versioning.get("Status") == "Enabled"
     assert s3.get_bucket_encryption(Bucket=STATE_BUCKET)["ServerSideEncryptionConfiguration"]
 
-    counts = {unit: len(managed_resources(infra.state(unit))) for unit in UNITS}
+    counts = {unit: len(managed_resources(emulator.state(unit))) for unit in UNITS}
     assert all(n for u, n in counts.items() if u not in EMPTY_ON_THE_EMULATOR), counts
     assert not any(counts[u] for u in EMPTY_ON_THE_EMULATOR), counts
     # The workspace is off, so compute runs no collector and the rules step loads nothing.
     assert "amp-config: workspace disabled" in result.stdout
-    REPORT["resources (managed, per unit)"] = ", ".join(f"{u} {n}" for u, n in counts.items())
-    instances = sum(len(r["instances"]) for u in UNITS for r in managed_resources(infra.state(u)))
-    REPORT["resources (managed, total)"] = f"{sum(counts.values())} ({instances} instances)"
+    emulator.figures["resources (managed, per unit)"] = ", ".join(
+        f"{u} {n}" for u, n in counts.items()
+    )
+    instances = sum(
+        len(r["instances"]) for u in UNITS for r in managed_resources(emulator.state(u))
+    )
+    emulator.figures["resources (managed, total)"] = (
+        f"{sum(counts.values())} ({instances} instances)"
+    )
 
     # deploy seeds the first key and shows it once, in full, to the operator.
     shown = KEY_LINE.findall(result.stdout)
     assert len(shown) == 1, "the seeded key is printed exactly once"
-    assert secret_entries(infra) == [shown[0]]
+    assert secret_entries(emulator) == [shown[0]]
 
 
-def test_deployed_properties(infra: Infra) -> None:
+def test_deployed_properties(emulator: Emulator) -> None:
     net, sec, comp, obs = (
-        infra.outputs(u) for u in ("networking", "secrets", "compute", "observability")
+        emulator.outputs(u) for u in ("networking", "secrets", "compute", "observability")
     )
-    ec2 = infra.client("ec2")
+    ec2 = emulator.client("ec2")
 
     # Tasks are reachable from the ALB security group only, on the gateway port only.
     tasks_sg = ec2.describe_security_groups(GroupIds=[net["tasks_security_group_id"]])
@@ -135,7 +134,7 @@ def test_deployed_properties(infra: Infra) -> None:
     assert not rule.get("PrefixListIds")
 
     # The target group checks readiness through nginx.
-    elbv2 = infra.client("elbv2")
+    elbv2 = emulator.client("elbv2")
     tg = elbv2.describe_target_groups(TargetGroupArns=[comp["target_group_arn"]])
     target_group = tg["TargetGroups"][0]
     assert target_group["HealthCheckPath"] == "/readyz"
@@ -144,12 +143,12 @@ def test_deployed_properties(infra: Infra) -> None:
 
     # Two containers (no collector without a workspace); only nginx is reachable (the app
     # listens on localhost).
-    ecs = infra.client("ecs")
+    ecs = emulator.client("ecs")
     task = ecs.describe_task_definition(taskDefinition=comp["task_definition_arn"])
     containers = task["taskDefinition"]["containerDefinitions"]
     assert [c["name"] for c in containers] == ["app", "nginx"]
     task_role = comp["task_role_arn"].rsplit("/", 1)[-1]
-    assert infra.client("iam").list_role_policies(RoleName=task_role)["PolicyNames"] == []
+    assert emulator.client("iam").list_role_policies(RoleName=task_role)["PolicyNames"] == []
     exposed = [c for c in containers if c.get("portMappings")]
     assert [c["name"] for c in exposed] == [c["name"] for c in containers if "nginx" in c["name"]]
     assert [m["containerPort"] for m in exposed[0]["portMappings"]] == [8080]
@@ -157,8 +156,8 @@ def test_deployed_properties(infra: Infra) -> None:
     assert [s["valueFrom"] for s in api_keys] == [sec["secret_arn"]]
 
     # The secret is encrypted with the module's CMK, which rotates.
-    kms = infra.client("kms")
-    secret = infra.client("secretsmanager").describe_secret(SecretId=sec["secret_arn"])
+    kms = emulator.client("kms")
+    secret = emulator.client("secretsmanager").describe_secret(SecretId=sec["secret_arn"])
     cmk = kms.describe_key(KeyId=sec["kms_key_arn"])["KeyMetadata"]
     assert kms.describe_key(KeyId=secret["KmsKeyId"])["KeyMetadata"]["Arn"] == cmk["Arn"]
     assert cmk["KeyManager"] == "CUSTOMER"
@@ -174,7 +173,7 @@ def test_deployed_properties(infra: Infra) -> None:
     }
     assert attributes["access_logs.s3.enabled"] == "true"
     assert attributes["access_logs.s3.bucket"] == bucket == f"{NAME}-alb-logs-123456789012"
-    s3 = infra.client("s3")
+    s3 = emulator.client("s3")
     rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
     assert [r["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] for r in rules] == ["AES256"]
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
@@ -199,19 +198,19 @@ def test_deployed_properties(infra: Infra) -> None:
     assert comp["url"] == f"http://{comp['alb_dns_name']}"
 
     # Every alarm notifies the topic.
-    alarms = infra.client("cloudwatch").describe_alarms(AlarmNamePrefix=NAME)
+    alarms = emulator.client("cloudwatch").describe_alarms(AlarmNamePrefix=NAME)
     all_alarms = alarms["MetricAlarms"] + alarms.get("CompositeAlarms", [])
     assert len(all_alarms) >= 5, [a["AlarmName"] for a in all_alarms]
     assert sorted(a["AlarmArn"] for a in all_alarms) == sorted(obs["alarm_arns"].values())
     for alarm in all_alarms:
         assert alarm["AlarmActions"] == [obs["sns_topic_arn"]], alarm["AlarmName"]
     # No workspace: SNS's default topic policy, no statement for aps.amazonaws.com.
-    topic = infra.client("sns").get_topic_attributes(TopicArn=obs["sns_topic_arn"])
+    topic = emulator.client("sns").get_topic_attributes(TopicArn=obs["sns_topic_arn"])
     assert "aps.amazonaws.com" not in topic["Attributes"]["Policy"]
 
 
-def test_second_plan_shows_no_changes(infra: Infra) -> None:
-    result = infra.timed_make(
+def test_second_plan_shows_no_changes(emulator: Emulator) -> None:
+    result = emulator.timed_make(
         "plan, all units, no changes (make plan)",
         "plan",
         "PLAN_ARGS=-detailed-exitcode",
@@ -222,23 +221,23 @@ def test_second_plan_shows_no_changes(infra: Infra) -> None:
     assert result.stdout.count("No changes.") == len(UNITS), report
 
 
-def test_a_held_state_lock_stops_a_second_run(infra: Infra) -> None:
+def test_a_held_state_lock_stops_a_second_run(emulator: Emulator) -> None:
     """S3 native locking on the emulator: a lock object written by someone else blocks."""
-    s3 = infra.client("s3")
+    s3 = emulator.client("s3")
     lock_key = f"{state_key('observability')}.tflock"
     s3.put_object(Bucket=STATE_BUCKET, Key=lock_key, Body=json.dumps(FOREIGN_LOCK).encode())
     try:
-        held = infra.make("plan", "MODULE=observability", check=False)
+        held = emulator.make("plan", "MODULE=observability", check=False)
     finally:
         s3.delete_object(Bucket=STATE_BUCKET, Key=lock_key)
     assert held.returncode != 0
     assert "Error acquiring the state lock" in held.stdout + held.stderr
-    infra.make("plan", "MODULE=observability")
+    emulator.make("plan", "MODULE=observability")
 
 
-def test_deploy_role_policies_match_the_live_tree(infra: Infra) -> None:
+def test_deploy_role_policies_match_the_live_tree(emulator: Emulator) -> None:
     """The apply role may write the state of every unit CI applies, and of nothing else."""
-    iam = infra.client("iam")
+    iam = emulator.client("iam")
     apply_role = f"{NAME}-github-deploy"
     document = iam.get_role_policy(RoleName=apply_role, PolicyName="deploy-service-state")
     statements = document["PolicyDocument"]["Statement"]
@@ -247,74 +246,74 @@ def test_deploy_role_policies_match_the_live_tree(infra: Infra) -> None:
     assert sorted(writes["Resource"]) == sorted(
         f"arn:aws:s3:::{STATE_BUCKET}/{state_key(u)}" for u in ci_units
     )
-    boundary = infra.outputs("bootstrap")["boundary_policy_arn"]
+    boundary = emulator.outputs("bootstrap")["boundary_policy_arn"]
     for role in (apply_role, f"{apply_role}-push", f"{apply_role}-plan"):
         carried = iam.get_role(RoleName=role)["Role"]["PermissionsBoundary"]
         assert carried["PermissionsBoundaryArn"] == boundary, role
 
 
-def test_targeted_deploy_changes_only_its_unit(infra: Infra) -> None:
-    before = infra.state_heads()
+def test_targeted_deploy_changes_only_its_unit(emulator: Emulator) -> None:
+    before = emulator.state_heads()
     # A real input change of one unit; TF_VAR_* from the caller wins over terragrunt inputs.
-    infra.timed_make(
+    emulator.timed_make(
         "targeted deploy, MODULE=observability",
         "deploy",
         "MODULE=observability",
         extra_env={"TF_VAR_app_error_logs_threshold": "3"},
     )
-    after = infra.state_heads()
+    after = emulator.state_heads()
     changed = sorted(unit for unit in UNITS if before[unit] != after[unit])
     assert changed == ["observability"]
-    alarm_name = infra.outputs("observability")["alarm_names"]["app_errors"]
-    alarm = infra.client("cloudwatch").describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"]
+    alarm_name = emulator.outputs("observability")["alarm_names"]["app_errors"]
+    alarm = emulator.client("cloudwatch").describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"]
     assert alarm[0]["Threshold"] == 3
 
 
-def test_key_rotation(infra: Infra) -> None:
-    seeded = secret_entries(infra)
-    deployment = deployment_id(infra)
+def test_key_rotation(emulator: Emulator) -> None:
+    seeded = secret_entries(emulator)
+    deployment = deployment_id(emulator)
 
-    added = infra.make("rotate-key", "CLIENT=alice")
+    added = emulator.make("rotate-key", "CLIENT=alice")
     shown = KEY_LINE.findall(added.stdout)
     assert len(shown) == 1
     assert shown[0][0] == "alice"
     first_key = shown[0][1]
-    assert secret_entries(infra) == [*seeded, ("alice", first_key)]
-    assert deployment_id(infra) != deployment, "a new ECS deployment was forced"
-    deployment = deployment_id(infra)
+    assert secret_entries(emulator) == [*seeded, ("alice", first_key)]
+    assert deployment_id(emulator) != deployment, "a new ECS deployment was forced"
+    deployment = deployment_id(emulator)
 
-    rotated = infra.make("rotate-key", "CLIENT=alice")
+    rotated = emulator.make("rotate-key", "CLIENT=alice")
     second_key = KEY_LINE.findall(rotated.stdout)[0][1]
-    assert secret_entries(infra) == [*seeded, ("alice", first_key), ("alice", second_key)]
+    assert secret_entries(emulator) == [*seeded, ("alice", first_key), ("alice", second_key)]
 
-    listed = infra.make("list-keys")
+    listed = emulator.make("list-keys")
     assert listed.stdout.count("alice ") == 2
-    for _, key in secret_entries(infra):
+    for _, key in secret_entries(emulator):
         assert key not in listed.stdout, "list never prints a full key"
         assert key[:8] not in listed.stdout
 
-    infra.make("retire-key", "CLIENT=alice")
-    assert secret_entries(infra) == [*seeded, ("alice", second_key)], "the newest key stays"
-    assert deployment_id(infra) != deployment
+    emulator.make("retire-key", "CLIENT=alice")
+    assert secret_entries(emulator) == [*seeded, ("alice", second_key)], "the newest key stays"
+    assert deployment_id(emulator) != deployment
 
-    lone = infra.make("retire-key", "CLIENT=alice", check=False)
+    lone = emulator.make("retire-key", "CLIENT=alice", check=False)
     assert lone.returncode != 0
     assert "only one key" in lone.stderr
-    infra.make("retire-key", "CLIENT=alice", "ALL=1")
-    assert secret_entries(infra) == seeded
+    emulator.make("retire-key", "CLIENT=alice", "ALL=1")
+    assert secret_entries(emulator) == seeded
 
-    in_ci = infra.make("rotate-key", "CLIENT=ci-bot", extra_env={"CI": "true"}, check=False)
+    in_ci = emulator.make("rotate-key", "CLIENT=ci-bot", extra_env={"CI": "true"}, check=False)
     assert in_ci.returncode != 0
     assert "operator's terminal" in in_ci.stderr
-    assert secret_entries(infra) == seeded, "CI cannot mint a key it would have to print"
+    assert secret_entries(emulator) == seeded, "CI cannot mint a key it would have to print"
 
     for bad in ("retire-key CLIENT=nobody", "rotate-key CLIENT=Not_Valid"):
-        failed = infra.make(*bad.split(), check=False)
+        failed = emulator.make(*bad.split(), check=False)
         assert failed.returncode != 0
         assert not KEY_LINE.search(failed.stdout + failed.stderr)
 
 
-def push_image(infra: Infra, repository: str, tag: str) -> None:
+def push_image(emulator: Emulator, repository: str, tag: str) -> None:
     """An image manifest in the emulator's ECR, as `docker push` to a real account leaves."""
     config = json.dumps({"architecture": "amd64", "os": "linux", "repository": repository})
     manifest = {
@@ -327,28 +326,28 @@ def push_image(infra: Infra, repository: str, tag: str) -> None:
         },
         "layers": [],
     }
-    infra.client("ecr").put_image(
+    emulator.client("ecr").put_image(
         repositoryName=repository, imageManifest=json.dumps(manifest), imageTag=tag
     )
 
 
-def test_destroy_removes_everything(infra: Infra) -> None:
+def test_destroy_removes_everything(emulator: Emulator) -> None:
     # What stops a real destroy: images in the repositories (provider 3.39 has no
     # force_delete) and a protected ALB. Both are set up here; `make destroy UNPROTECT=1`
     # must clear them and finish. (moto enforces neither refusal: the step is what is proven.)
-    ecr = infra.client("ecr")
-    repositories = sorted(infra.outputs("registry")["repository_names"].values())
+    ecr = emulator.client("ecr")
+    repositories = sorted(emulator.outputs("registry")["repository_names"].values())
     for repository in repositories:
-        push_image(infra, repository, "0123456789abcdef0123456789abcdef01234567")
+        push_image(emulator, repository, "0123456789abcdef0123456789abcdef01234567")
         assert ecr.list_images(repositoryName=repository)["imageIds"], repository
-    alb_arn = infra.outputs("compute")["alb_arn"]
-    elbv2 = infra.client("elbv2")
+    alb_arn = emulator.outputs("compute")["alb_arn"]
+    elbv2 = emulator.client("elbv2")
     elbv2.modify_load_balancer_attributes(
         LoadBalancerArn=alb_arn,
         Attributes=[{"Key": "deletion_protection.enabled", "Value": "true"}],
     )
 
-    result = infra.timed_make(
+    result = emulator.timed_make(
         "destroy, all units (make destroy UNPROTECT=1)", "destroy", "UNPROTECT=1"
     )
 
@@ -365,7 +364,7 @@ def test_destroy_removes_everything(infra: Infra) -> None:
             "ps",
             "-q",
             "--filter",
-            f"label=sumapi.localecs.lb={infra.env['LB_PORT']}",
+            f"label=sumapi.localecs.lb={emulator.env['LB_PORT']}",
         ],
         capture_output=True,
         text=True,
@@ -374,9 +373,9 @@ def test_destroy_removes_everything(infra: Infra) -> None:
     assert pods == []
 
     for unit in UNITS:
-        assert managed_resources(infra.state(unit)) == [], unit
+        assert managed_resources(emulator.state(unit)) == [], unit
 
-    ec2 = infra.client("ec2")
+    ec2 = emulator.client("ec2")
     assert [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]] == []
     assert (
         ec2.describe_nat_gateways(Filter=[{"Name": "state", "Values": ["available", "pending"]}])[
@@ -385,28 +384,29 @@ def test_destroy_removes_everything(infra: Infra) -> None:
         == []
     )
     assert [a for a in ec2.describe_addresses()["Addresses"]] == []
-    ecs = infra.client("ecs")
+    ecs = emulator.client("ecs")
     clusters = ecs.describe_clusters(clusters=[NAME])["clusters"]
     assert all(c["status"] == "INACTIVE" for c in clusters)
     assert elbv2.describe_load_balancers()["LoadBalancers"] == []
     assert elbv2.describe_target_groups()["TargetGroups"] == []
     assert ecr.describe_repositories()["repositories"] == []
-    buckets = [b["Name"] for b in infra.client("s3").list_buckets()["Buckets"]]
+    buckets = [b["Name"] for b in emulator.client("s3").list_buckets()["Buckets"]]
     assert buckets == [STATE_BUCKET], "the access-log bucket went with the ALB"
-    assert infra.client("secretsmanager").list_secrets()["SecretList"] == []
-    keys = infra.client("kms").list_keys()["Keys"]
+    assert emulator.client("secretsmanager").list_secrets()["SecretList"] == []
+    keys = emulator.client("kms").list_keys()["Keys"]
     states = {
-        infra.client("kms").describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] for k in keys
+        emulator.client("kms").describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"]
+        for k in keys
     }
     assert states <= {"PendingDeletion"}, "a CMK is only scheduled for deletion, as on AWS"
-    assert infra.client("cloudwatch").describe_alarms()["MetricAlarms"] == []
-    assert infra.client("sns").list_topics()["Topics"] == []
-    groups = infra.client("logs").describe_log_groups()["logGroups"]
+    assert emulator.client("cloudwatch").describe_alarms()["MetricAlarms"] == []
+    assert emulator.client("sns").list_topics()["Topics"] == []
+    groups = emulator.client("logs").describe_log_groups()["logGroups"]
     assert [g["logGroupName"] for g in groups] == []
-    iam = infra.client("iam")
+    iam = emulator.client("iam")
     assert [r["RoleName"] for r in iam.list_roles()["Roles"] if NAME in r["RoleName"]] == []
     assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
-    scalable = infra.client("application-autoscaling").describe_scalable_targets(
+    scalable = emulator.client("application-autoscaling").describe_scalable_targets(
         ServiceNamespace="ecs"
     )
     assert scalable["ScalableTargets"] == []

@@ -14,7 +14,7 @@ import pytest
 import yaml  # type: ignore[import-untyped]
 
 from tests.containers.workflow import evaluate
-from tests.support import ROOT
+from tests.harness import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 CREDENTIALS = "aws-actions/configure-aws-credentials@"

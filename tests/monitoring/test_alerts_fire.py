@@ -23,7 +23,8 @@ from localenv.observe import (
     stack,
     traffic,
 )
-from tests.support import free_port
+from tests.harness.loopback import free_port
+from tests.harness.plugin import RecordProperty
 
 FACTOR = 60
 
@@ -47,7 +48,7 @@ def test_compressed_rules_only_shorten_durations() -> None:
 
 @pytest.mark.slow
 def test_fast_burn_alert_goes_pending_then_firing_then_resolves(
-    tmp_path: Path, record_property: pytest.RecordProperty
+    tmp_path: Path, record_property: RecordProperty
 ) -> None:
     ports = Ports(
         gateway=free_port(), app=free_port(), exporter=free_port(), prometheus=free_port()

@@ -7,7 +7,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from sumapi.config import Config
-from tests.support import ready_app
+from tests.unit.in_process import ready_app
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
 

@@ -14,7 +14,7 @@ from sumapi.config import Config
 from sumapi.lifecycle import Phase
 from sumapi.observed import is_observed, observed
 from sumapi.state import CONFIG, LIFECYCLE
-from tests.support import ready_app
+from tests.unit.in_process import ready_app
 
 Client = TestClient[web.Request, web.Application]
 ClientFactory = Any
