@@ -71,7 +71,7 @@ lint-tf: $(TFLINT_STAMP) $(TFLINT_AWS_STAMP) ## tflint (terraform + AWS rulesets
 # Each module's terraform.tfvars.example is a valid input: `tofu console` evaluates the
 # variables with it (types and validation blocks) in a copy of the module; it exits 0 on an
 # invalid value, hence the check of what it prints. Which variables the file names is
-# tests/infra/test_tfvars_examples.py.
+# tests/iac_static/test_tfvars_examples.py.
 test-tfvars-examples: tools ## Each module's terraform.tfvars.example passes its types and validations
 	@set -e; for module in modules/*/; do \
 	  module=$${module%/}; work=$(TOOLS_DIR)/tfvars-examples/$$(basename $$module); \

@@ -232,13 +232,13 @@ test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt
 	    >$$work/init.log 2>&1 || { cat $$work/init.log >&2; exit 1; }; \
 	  env $(INFRA_ENV) $(TOFU) -chdir=$$work/src validate -no-color; \
 	done
-	$(VENV)/bin/mypy --strict ops localenv devtools tests/infra tests/containers
+	$(VENV)/bin/mypy --strict ops localenv devtools
 	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) \
-	  $(VENV)/bin/pytest -q -m "not slow" -p no:cacheprovider tests/infra
+	  $(VENV)/bin/pytest -q -p no:cacheprovider tests/iac_static
 
 test-infra: tools $(VENV_STAMP) ## Full cycle on a private emulator: apply, assert, re-plan, destroy
 	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) \
-	  $(VENV)/bin/pytest -q -m slow -p no:cacheprovider tests/infra
+	  $(VENV)/bin/pytest -q -p no:cacheprovider tests/iac_emulator
 
 TEST_TARGETS += test-iac-static test-infra
 FAST_TARGETS += test-iac-static

@@ -17,9 +17,9 @@ from typing import Any
 
 import requests
 
-from tests.containers.workflow import Rehearsal
 from tests.harness import ROOT
 from tests.harness.emulator import Emulator
+from tests.harness.workflow import Rehearsal
 
 ENGINE = "localenv/podman"
 SECOND_TAG = "feedbee"  # a second release: same code, another image tag and version

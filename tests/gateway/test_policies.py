@@ -18,8 +18,6 @@ from tests.harness.gateway import SUM_PATH, Gateway, new_key, running_gateway
 from tests.harness.logs import read_json_lines, records_with_request_id
 from tests.harness.processes import Service
 
-pytestmark = pytest.mark.slow
-
 PROBLEM_KEYS = {"type", "title", "status", "detail", "request_id"}
 NGINX_REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 

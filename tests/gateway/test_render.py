@@ -11,8 +11,6 @@ from tests.harness.gateway import GATEWAY, NGINX, SHELLS, new_key, nginx_test, r
 from tests.harness.loopback import free_port
 from tests.harness.processes import base_env
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(params=SHELLS, ids=lambda shell: " ".join(shell))
 def shell(request: pytest.FixtureRequest) -> list[str]:

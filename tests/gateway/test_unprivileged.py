@@ -19,8 +19,6 @@ from tests.harness.gateway import SUM_PATH, Gateway
 from tests.harness.loopback import free_port
 from tests.harness.processes import Service
 
-pytestmark = pytest.mark.slow
-
 NOBODY = 65534
 
 

@@ -13,15 +13,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
 import requests
 
 from tests.harness.gateway import SUM_PATH, new_key, running_gateway
 from tests.harness.logs import read_json_lines
 from tests.harness.loopback import free_port
 from tests.harness.processes import Service
-
-pytestmark = pytest.mark.slow
 
 CLIENT_THREADS = 4
 

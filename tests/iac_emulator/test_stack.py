@@ -12,12 +12,8 @@ import re
 import subprocess
 from typing import Any
 
-import pytest
-
 from tests.harness import ROOT
 from tests.harness.emulator import NAME, STATE_BUCKET, UNITS, Emulator, state_key
-
-pytestmark = pytest.mark.slow
 
 KEY_LINE = re.compile(r"^([a-z0-9-]{1,32}):([A-Za-z0-9_-]{32,128})$", re.MULTILINE)
 # What OpenTofu writes into a lock object (statemgr.LockInfo).

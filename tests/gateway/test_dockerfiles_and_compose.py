@@ -18,8 +18,6 @@ import yaml  # type: ignore[import-untyped]
 from tests.harness import ROOT
 from tests.harness.gateway import RENDER, new_key, nginx_test, render
 
-pytestmark = pytest.mark.slow
-
 DOCKERFILES = [ROOT / "Dockerfile", ROOT / "nginx" / "Dockerfile"]
 
 
