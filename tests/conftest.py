@@ -7,6 +7,7 @@ pytest --order=shuffle --order-seed=7 tests/unit
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 
@@ -37,6 +38,12 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     if order == "shuffle":
         return f"order: shuffle (--order-seed={_seed(config)})"
     return None if order == "file" else f"order: {order}"
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    header = pytest_report_header(config)
+    if header is not None:  # also under -q, which hides the header
+        terminalreporter.write_line(header)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

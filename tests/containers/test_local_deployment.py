@@ -2,7 +2,10 @@
 
 Every test drives the real make targets against a private emulator, a private registry standing
 in for ECR and a private load balancer (tests/harness/emulator.py), with the real images built by
-podman. Tests run in file order: deploy, inspect, roll out and back, refuse, tear down.
+podman: deploy, inspect, roll out and back, refuse, tear down. No test needs the one before it:
+each gets the deployment from the `release` fixture (tests/containers/conftest.py), made by the
+first test that needs it; the tests that change it put it back, and after the teardown the next
+test that needs it gets a new first deploy. In file order it is deployed once.
 """
 
 from __future__ import annotations
@@ -15,17 +18,15 @@ import time
 from collections import Counter
 from typing import Any
 
+import pytest
 import requests
 
+from tests.containers.deployment import GIT_HEAD, Release
 from tests.harness import ROOT
 from tests.harness.emulator import Emulator
-from tests.harness.workflow import Rehearsal
 
 ENGINE = "localenv/podman"
 SECOND_TAG = "feedbee"  # a second release: same code, another image tag and version
-GIT_HEAD = subprocess.run(
-    ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-).stdout.strip()
 
 
 def podman(*args: str) -> str:
@@ -67,21 +68,10 @@ def service_definition(emulator: Emulator) -> dict[str, Any]:
     return definition
 
 
-def test_the_deploy_workflow_deploys_from_empty(emulator: Emulator) -> None:
+def test_the_deploy_workflow_deploys_from_empty(release: Release, emulator: Emulator) -> None:
     """The deploy job's own steps, in order, on an empty emulator: the first deploy."""
-    rehearsal = Rehearsal(
-        root=ROOT,
-        work=emulator.scratch,
-        inputs={"environment": "local", "module": "all", "image_tag": ""},
-        sha=GIT_HEAD,
-        base_env={**emulator.env, "EMULATOR_PORT": str(emulator.port)},
-    )
-    started = time.monotonic()
-    emulator.made = True  # the workflow's steps run make: stop what they start, at the end
-    results = rehearsal.run()
-    emulator.figures["deploy workflow rehearsal (first deploy)"] = (
-        f"{time.monotonic() - started:.1f} s"
-    )
+    first = release.ensure()
+    results = first.steps
     ran = [r.name for r in results if r.outcome == "passed"]
     assert "Image repositories (registry unit)" in ran
     assert ran.index("Image repositories (registry unit)") < ran.index("Terragrunt apply")
@@ -97,12 +87,13 @@ def test_the_deploy_workflow_deploys_from_empty(emulator: Emulator) -> None:
     ready = re.search(r"localecs: 2 task\(s\) of \S+ healthy in ([0-9.]+)s", deployed)
     assert ready, deployed[-3000:]
     emulator.figures["tasks healthy after start (2 pods)"] = f"{ready.group(1)} s"
-    summary = (emulator.scratch / "step_summary").read_text()
+    summary = first.summary
     assert "smoke-test" in deployed
     assert "| GET /healthz | 200 | 200 | pass |" in summary
     assert GIT_HEAD in summary
 
 
+@pytest.mark.usefixtures("deployed")
 def test_the_task_answers_behind_the_load_balancer(emulator: Emulator) -> None:
     base = url(emulator)
     assert base.startswith("http://127.0.0.1:")
@@ -136,6 +127,7 @@ def test_the_task_answers_behind_the_load_balancer(emulator: Emulator) -> None:
         assert key not in response.text
 
 
+@pytest.mark.usefixtures("deployed")
 def test_containers_are_wired_as_the_task_definition(emulator: Emulator) -> None:
     definition = service_definition(emulator)
     pods = task_pods(emulator)
@@ -216,62 +208,73 @@ def deploy_under_traffic(emulator: Emulator, tag: str, label: str) -> str:
     return result.stdout
 
 
-def test_rollout_of_a_new_tag_then_rollback_lose_no_request(emulator: Emulator) -> None:
-    deploy_under_traffic(emulator, SECOND_TAG, f"rollout to {SECOND_TAG} under traffic")
-    revisions_after_rollout = {pod.split("-")[2] for pod in task_pods(emulator)}
-    deploy_under_traffic(emulator, GIT_HEAD, "rollback to the previous tag under traffic")
-    assert {pod.split("-")[2] for pod in task_pods(emulator)} != revisions_after_rollout
+def test_rollout_of_a_new_tag_then_rollback_lose_no_request(
+    release: Release, emulator: Emulator
+) -> None:
+    with release.changing():
+        deploy_under_traffic(emulator, SECOND_TAG, f"rollout to {SECOND_TAG} under traffic")
+        revisions_after_rollout = {pod.split("-")[2] for pod in task_pods(emulator)}
+        deploy_under_traffic(emulator, GIT_HEAD, "rollback to the previous tag under traffic")
+        assert {pod.split("-")[2] for pod in task_pods(emulator)} != revisions_after_rollout
 
 
-def test_a_definition_the_runner_cannot_honour_stops_with_one_line(emulator: Emulator) -> None:
-    compute = emulator.outputs("compute")
-    ecs = emulator.client("ecs")
-    current = service_definition(emulator)
-    running = task_pods(emulator)
-    keep = (
-        "family",
-        "containerDefinitions",
-        "volumes",
-        "networkMode",
-        "requiresCompatibilities",
-        "cpu",
-        "memory",
-        "executionRoleArn",
-        "taskRoleArn",
-    )
-    spec = {k: current[k] for k in keep if k in current}
-    spec["containerDefinitions"][1]["firelensConfiguration"] = {"type": "fluentbit"}
-    odd = ecs.register_task_definition(**spec)["taskDefinition"]["taskDefinitionArn"]
-    ecs.update_service(
-        cluster=compute["cluster_name"], service=compute["service_name"], taskDefinition=odd
-    )
-    try:
-        refused = emulator.make("local-tasks", check=False)
-        assert refused.returncode != 0
-        errors = [line for line in refused.stderr.splitlines() if line.startswith("localecs:")]
-        assert len(errors) == 1, refused.stderr
-        assert "firelensConfiguration" in errors[0]
-        assert "does not emulate" in errors[0]
-        assert task_pods(emulator) == running  # nothing started, nothing stopped
-    finally:
-        ecs.update_service(
-            cluster=compute["cluster_name"],
-            service=compute["service_name"],
-            taskDefinition=current["taskDefinitionArn"],
+def test_a_definition_the_runner_cannot_honour_stops_with_one_line(
+    release: Release, emulator: Emulator
+) -> None:
+    with release.changing():
+        compute = emulator.outputs("compute")
+        ecs = emulator.client("ecs")
+        current = service_definition(emulator)
+        running = task_pods(emulator)
+        keep = (
+            "family",
+            "containerDefinitions",
+            "volumes",
+            "networkMode",
+            "requiresCompatibilities",
+            "cpu",
+            "memory",
+            "executionRoleArn",
+            "taskRoleArn",
         )
-
-
-def test_down_stops_everything_and_is_idempotent(emulator: Emulator) -> None:
-    base = url(emulator)
-    registry = f"http://127.0.0.1:{emulator.env['REGISTRY_PORT']}/v2/"
-    assert requests.get(registry, timeout=5).status_code == 200
-    emulator.timed_make("make down (tasks, load balancer, registry, emulator)", "down")
-    assert task_pods(emulator) == []
-    for gone in (base, registry, emulator.endpoint):
+        spec = {k: current[k] for k in keep if k in current}
+        spec["containerDefinitions"][1]["firelensConfiguration"] = {"type": "fluentbit"}
+        odd = ecs.register_task_definition(**spec)["taskDefinition"]["taskDefinitionArn"]
+        ecs.update_service(
+            cluster=compute["cluster_name"], service=compute["service_name"], taskDefinition=odd
+        )
         try:
-            requests.get(gone, timeout=2)
-        except requests.ConnectionError:
-            continue
-        raise AssertionError(f"{gone} still answers after make down")
-    again = emulator.make("down")
-    assert again.returncode == 0
+            refused = emulator.make("local-tasks", check=False)
+            assert refused.returncode != 0
+            errors = [line for line in refused.stderr.splitlines() if line.startswith("localecs:")]
+            assert len(errors) == 1, refused.stderr
+            assert "firelensConfiguration" in errors[0]
+            assert "does not emulate" in errors[0]
+            assert task_pods(emulator) == running  # nothing started, nothing stopped
+        finally:
+            ecs.update_service(
+                cluster=compute["cluster_name"],
+                service=compute["service_name"],
+                taskDefinition=current["taskDefinitionArn"],
+            )
+
+
+def test_down_stops_everything_and_is_idempotent(release: Release, emulator: Emulator) -> None:
+    release.ensure()
+    try:
+        base = url(emulator)
+        registry = f"http://127.0.0.1:{emulator.env['REGISTRY_PORT']}/v2/"
+        assert requests.get(registry, timeout=5).status_code == 200
+        emulator.timed_make("make down (tasks, load balancer, registry, emulator)", "down")
+        assert task_pods(emulator) == []
+        for gone in (base, registry, emulator.endpoint):
+            try:
+                requests.get(gone, timeout=2)
+            except requests.ConnectionError:
+                continue
+            raise AssertionError(f"{gone} still answers after make down")
+        again = emulator.make("down")
+        assert again.returncode == 0
+    finally:
+        # Down, or half down if it failed: the next test that needs it deploys again.
+        release.gone()

@@ -1,7 +1,10 @@
 """The whole infrastructure cycle on a private emulator, through the make targets.
 
-Order matters (pytest runs a module top to bottom): apply from empty, check the deployed
-properties with boto3, re-plan (must be empty), a targeted deploy, the key tool, destroy.
+Apply from empty, check the deployed properties with boto3, re-plan (must be empty), a targeted
+deploy, the key tool, destroy. No test needs the one before it: each gets the deployed stack from
+the `stack` fixture (tests/iac_emulator/conftest.py), deployed when a test first needs it; a test
+that changes the stack restores it, and after the destroy the next test that needs the stack gets
+a new deploy from empty. In file order the stack is deployed once.
 """
 
 from __future__ import annotations
@@ -10,10 +13,21 @@ import hashlib
 import json
 import re
 import subprocess
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.harness import ROOT
-from tests.harness.emulator import NAME, STATE_BUCKET, UNITS, Emulator, state_key
+from tests.harness.emulator import (
+    NAME,
+    STATE_BUCKET,
+    UNITS,
+    Emulator,
+    private_emulator,
+    state_key,
+)
+from tests.iac_emulator.stack import Stack
 
 KEY_LINE = re.compile(r"^([a-z0-9-]{1,32}):([A-Za-z0-9_-]{32,128})$", re.MULTILINE)
 # What OpenTofu writes into a lock object (statemgr.LockInfo).
@@ -63,26 +77,27 @@ def test_live_tree_has_every_unit() -> None:
     assert set(UNITS) == EXPECTED_UNITS
 
 
-def test_plan_never_creates_the_state_bucket(emulator: Emulator) -> None:
-    """Only `make backend-bootstrap` creates it; a plan without it stops in one line."""
+def test_plan_never_creates_the_state_bucket(tmp_path: Path) -> None:
+    """Only `make backend-bootstrap` creates it; a plan without it stops in one line. On an
+    emulator of its own: the suite's is empty only until a test needs the stack."""
+    with private_emulator(tmp_path) as fresh:
+        s3 = fresh.client("s3")
+        result = fresh.make("plan", "MODULE=registry", check=False)
+        assert result.returncode != 0
+        lines = [line for line in result.stderr.splitlines() if line.startswith("state-bucket:")]
+        assert lines == [
+            f"state-bucket: the state bucket {STATE_BUCKET} does not exist: an operator creates "
+            "it once with `make backend-bootstrap ENV=local` (docs/runbook.md#first-deploy)"
+        ], result.stderr
+        assert not [b for b in s3.list_buckets()["Buckets"] if b["Name"] == STATE_BUCKET]
+
+
+def test_apply_all_units_from_empty(stack: Stack, emulator: Emulator) -> None:
+    first = stack.ensure()
+    assert STATE_BUCKET not in first.buckets_before
+    result = first.result
+
     s3 = emulator.client("s3")
-    result = emulator.make("plan", "MODULE=registry", check=False)
-    assert result.returncode != 0
-    lines = [line for line in result.stderr.splitlines() if line.startswith("state-bucket:")]
-    assert lines == [
-        f"state-bucket: the state bucket {STATE_BUCKET} does not exist: an operator creates it "
-        "once with `make backend-bootstrap ENV=local` (docs/runbook.md#first-deploy)"
-    ], result.stderr
-    assert not [b for b in s3.list_buckets()["Buckets"] if b["Name"] == STATE_BUCKET]
-
-
-def test_apply_all_units_from_empty(emulator: Emulator) -> None:
-    s3 = emulator.client("s3")
-    assert not [b for b in s3.list_buckets()["Buckets"] if b["Name"] == STATE_BUCKET]
-
-    # ENV=local's deploy runs `make backend-bootstrap` first: the emulator starts empty.
-    result = emulator.timed_make("apply, all units from empty (make deploy)", "deploy")
-
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=STATE_BUCKET).get("Contents", []))
     # S3 lock files: every lock taken was released (no <key>.tflock left), no lock table.
     assert keys == sorted(state_key(unit) for unit in UNITS), "exactly one state object per unit"
@@ -112,6 +127,7 @@ def test_apply_all_units_from_empty(emulator: Emulator) -> None:
     assert secret_entries(emulator) == [shown[0]]
 
 
+@pytest.mark.usefixtures("deployed")
 def test_deployed_properties(emulator: Emulator) -> None:
     net, sec, comp, obs = (
         emulator.outputs(u) for u in ("networking", "secrets", "compute", "observability")
@@ -205,6 +221,7 @@ def test_deployed_properties(emulator: Emulator) -> None:
     assert "aps.amazonaws.com" not in topic["Attributes"]["Policy"]
 
 
+@pytest.mark.usefixtures("deployed")
 def test_second_plan_shows_no_changes(emulator: Emulator) -> None:
     result = emulator.timed_make(
         "plan, all units, no changes (make plan)",
@@ -217,6 +234,7 @@ def test_second_plan_shows_no_changes(emulator: Emulator) -> None:
     assert result.stdout.count("No changes.") == len(UNITS), report
 
 
+@pytest.mark.usefixtures("deployed")
 def test_a_held_state_lock_stops_a_second_run(emulator: Emulator) -> None:
     """S3 native locking on the emulator: a lock object written by someone else blocks."""
     s3 = emulator.client("s3")
@@ -231,6 +249,7 @@ def test_a_held_state_lock_stops_a_second_run(emulator: Emulator) -> None:
     emulator.make("plan", "MODULE=observability")
 
 
+@pytest.mark.usefixtures("deployed")
 def test_deploy_role_policies_match_the_live_tree(emulator: Emulator) -> None:
     """The apply role may write the state of every unit CI applies, and of nothing else."""
     iam = emulator.client("iam")
@@ -248,65 +267,79 @@ def test_deploy_role_policies_match_the_live_tree(emulator: Emulator) -> None:
         assert carried["PermissionsBoundaryArn"] == boundary, role
 
 
-def test_targeted_deploy_changes_only_its_unit(emulator: Emulator) -> None:
-    before = emulator.state_heads()
-    # A real input change of one unit; TF_VAR_* from the caller wins over terragrunt inputs.
-    emulator.timed_make(
-        "targeted deploy, MODULE=observability",
-        "deploy",
-        "MODULE=observability",
-        extra_env={"TF_VAR_app_error_logs_threshold": "3"},
-    )
-    after = emulator.state_heads()
-    changed = sorted(unit for unit in UNITS if before[unit] != after[unit])
-    assert changed == ["observability"]
-    alarm_name = emulator.outputs("observability")["alarm_names"]["app_errors"]
-    alarm = emulator.client("cloudwatch").describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"]
-    assert alarm[0]["Threshold"] == 3
+def alarm_threshold(emulator: Emulator, alarm: str) -> float:
+    name = emulator.outputs("observability")["alarm_names"][alarm]
+    [found] = emulator.client("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    return float(found["Threshold"])
 
 
-def test_key_rotation(emulator: Emulator) -> None:
-    seeded = secret_entries(emulator)
-    deployment = deployment_id(emulator)
+def test_targeted_deploy_changes_only_its_unit(stack: Stack, emulator: Emulator) -> None:
+    with stack.changing():
+        before = emulator.state_heads()
+        threshold = alarm_threshold(emulator, "app_errors")
+        assert threshold != 3, "the override below would change nothing"
+        try:
+            # A real input change of one unit; TF_VAR_* from the caller wins over terragrunt
+            # inputs.
+            emulator.timed_make(
+                "targeted deploy, MODULE=observability",
+                "deploy",
+                "MODULE=observability",
+                extra_env={"TF_VAR_app_error_logs_threshold": "3"},
+            )
+            after = emulator.state_heads()
+            changed = sorted(unit for unit in UNITS if before[unit] != after[unit])
+            assert changed == ["observability"]
+            assert alarm_threshold(emulator, "app_errors") == 3
+        finally:
+            # The stack as the test found it, for the tests after this one (the re-plan).
+            emulator.make("deploy", "MODULE=observability")
+        assert alarm_threshold(emulator, "app_errors") == threshold
 
-    added = emulator.make("rotate-key", "CLIENT=alice")
-    shown = KEY_LINE.findall(added.stdout)
-    assert len(shown) == 1
-    assert shown[0][0] == "alice"
-    first_key = shown[0][1]
-    assert secret_entries(emulator) == [*seeded, ("alice", first_key)]
-    assert deployment_id(emulator) != deployment, "a new ECS deployment was forced"
-    deployment = deployment_id(emulator)
 
-    rotated = emulator.make("rotate-key", "CLIENT=alice")
-    second_key = KEY_LINE.findall(rotated.stdout)[0][1]
-    assert secret_entries(emulator) == [*seeded, ("alice", first_key), ("alice", second_key)]
+def test_key_rotation(stack: Stack, emulator: Emulator) -> None:
+    with stack.changing():
+        seeded = secret_entries(emulator)
+        deployment = deployment_id(emulator)
 
-    listed = emulator.make("list-keys")
-    assert listed.stdout.count("alice ") == 2
-    for _, key in secret_entries(emulator):
-        assert key not in listed.stdout, "list never prints a full key"
-        assert key[:8] not in listed.stdout
+        added = emulator.make("rotate-key", "CLIENT=alice")
+        shown = KEY_LINE.findall(added.stdout)
+        assert len(shown) == 1
+        assert shown[0][0] == "alice"
+        first_key = shown[0][1]
+        assert secret_entries(emulator) == [*seeded, ("alice", first_key)]
+        assert deployment_id(emulator) != deployment, "a new ECS deployment was forced"
+        deployment = deployment_id(emulator)
 
-    emulator.make("retire-key", "CLIENT=alice")
-    assert secret_entries(emulator) == [*seeded, ("alice", second_key)], "the newest key stays"
-    assert deployment_id(emulator) != deployment
+        rotated = emulator.make("rotate-key", "CLIENT=alice")
+        second_key = KEY_LINE.findall(rotated.stdout)[0][1]
+        assert secret_entries(emulator) == [*seeded, ("alice", first_key), ("alice", second_key)]
 
-    lone = emulator.make("retire-key", "CLIENT=alice", check=False)
-    assert lone.returncode != 0
-    assert "only one key" in lone.stderr
-    emulator.make("retire-key", "CLIENT=alice", "ALL=1")
-    assert secret_entries(emulator) == seeded
+        listed = emulator.make("list-keys")
+        assert listed.stdout.count("alice ") == 2
+        for _, key in secret_entries(emulator):
+            assert key not in listed.stdout, "list never prints a full key"
+            assert key[:8] not in listed.stdout
 
-    in_ci = emulator.make("rotate-key", "CLIENT=ci-bot", extra_env={"CI": "true"}, check=False)
-    assert in_ci.returncode != 0
-    assert "operator's terminal" in in_ci.stderr
-    assert secret_entries(emulator) == seeded, "CI cannot mint a key it would have to print"
+        emulator.make("retire-key", "CLIENT=alice")
+        assert secret_entries(emulator) == [*seeded, ("alice", second_key)], "the newest key stays"
+        assert deployment_id(emulator) != deployment
 
-    for bad in ("retire-key CLIENT=nobody", "rotate-key CLIENT=Not_Valid"):
-        failed = emulator.make(*bad.split(), check=False)
-        assert failed.returncode != 0
-        assert not KEY_LINE.search(failed.stdout + failed.stderr)
+        lone = emulator.make("retire-key", "CLIENT=alice", check=False)
+        assert lone.returncode != 0
+        assert "only one key" in lone.stderr
+        emulator.make("retire-key", "CLIENT=alice", "ALL=1")
+        assert secret_entries(emulator) == seeded
+
+        in_ci = emulator.make("rotate-key", "CLIENT=ci-bot", extra_env={"CI": "true"}, check=False)
+        assert in_ci.returncode != 0
+        assert "operator's terminal" in in_ci.stderr
+        assert secret_entries(emulator) == seeded, "CI cannot mint a key it would have to print"
+
+        for bad in ("retire-key CLIENT=nobody", "rotate-key CLIENT=Not_Valid"):
+            failed = emulator.make(*bad.split(), check=False)
+            assert failed.returncode != 0
+            assert not KEY_LINE.search(failed.stdout + failed.stderr)
 
 
 def push_image(emulator: Emulator, repository: str, tag: str) -> None:
@@ -327,82 +360,87 @@ def push_image(emulator: Emulator, repository: str, tag: str) -> None:
     )
 
 
-def test_destroy_removes_everything(emulator: Emulator) -> None:
-    # What stops a real destroy: images in the repositories (provider 3.39 has no
-    # force_delete) and a protected ALB. Both are set up here; `make destroy UNPROTECT=1`
-    # must clear them and finish. (moto enforces neither refusal: the step is what is proven.)
-    ecr = emulator.client("ecr")
-    repositories = sorted(emulator.outputs("registry")["repository_names"].values())
-    for repository in repositories:
-        push_image(emulator, repository, "0123456789abcdef0123456789abcdef01234567")
-        assert ecr.list_images(repositoryName=repository)["imageIds"], repository
-    alb_arn = emulator.outputs("compute")["alb_arn"]
-    elbv2 = emulator.client("elbv2")
-    elbv2.modify_load_balancer_attributes(
-        LoadBalancerArn=alb_arn,
-        Attributes=[{"Key": "deletion_protection.enabled", "Value": "true"}],
-    )
+def test_destroy_removes_everything(stack: Stack, emulator: Emulator) -> None:
+    stack.ensure()
+    try:
+        # What stops a real destroy: images in the repositories (provider 3.39 has no
+        # force_delete) and a protected ALB. Both are set up here; `make destroy UNPROTECT=1`
+        # must clear them and finish. (moto enforces neither refusal: the step is what is proven.)
+        ecr = emulator.client("ecr")
+        repositories = sorted(emulator.outputs("registry")["repository_names"].values())
+        for repository in repositories:
+            push_image(emulator, repository, "0123456789abcdef0123456789abcdef01234567")
+            assert ecr.list_images(repositoryName=repository)["imageIds"], repository
+        alb_arn = emulator.outputs("compute")["alb_arn"]
+        elbv2 = emulator.client("elbv2")
+        elbv2.modify_load_balancer_attributes(
+            LoadBalancerArn=alb_arn,
+            Attributes=[{"Key": "deletion_protection.enabled", "Value": "true"}],
+        )
 
-    result = emulator.timed_make(
-        "destroy, all units (make destroy UNPROTECT=1)", "destroy", "UNPROTECT=1"
-    )
+        result = emulator.timed_make(
+            "destroy, all units (make destroy UNPROTECT=1)", "destroy", "UNPROTECT=1"
+        )
 
-    assert re.search(r"enable_deletion_protection\s*=\s*true\s*->\s*false", result.stdout), (
-        "UNPROTECT=1 lifts the ALB's deletion protection before the destroy"
-    )
-    for repository in repositories:
-        assert f"empty-registry: {repository}: " in result.stdout
-    # The service is gone, so are its tasks (the local ECS runner's pods).
-    pods = subprocess.run(
-        [
-            str(ROOT / "localenv" / "podman"),
-            "pod",
-            "ps",
-            "-q",
-            "--filter",
-            f"label=sumapi.localecs.lb={emulator.env['LB_PORT']}",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    assert pods == []
+        assert re.search(r"enable_deletion_protection\s*=\s*true\s*->\s*false", result.stdout), (
+            "UNPROTECT=1 lifts the ALB's deletion protection before the destroy"
+        )
+        for repository in repositories:
+            assert f"empty-registry: {repository}: " in result.stdout
+        # The service is gone, so are its tasks (the local ECS runner's pods).
+        pods = subprocess.run(
+            [
+                str(ROOT / "localenv" / "podman"),
+                "pod",
+                "ps",
+                "-q",
+                "--filter",
+                f"label=sumapi.localecs.lb={emulator.env['LB_PORT']}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        assert pods == []
 
-    for unit in UNITS:
-        assert managed_resources(emulator.state(unit)) == [], unit
+        for unit in UNITS:
+            assert managed_resources(emulator.state(unit)) == [], unit
 
-    ec2 = emulator.client("ec2")
-    assert [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]] == []
-    assert (
-        ec2.describe_nat_gateways(Filter=[{"Name": "state", "Values": ["available", "pending"]}])[
-            "NatGateways"
-        ]
-        == []
-    )
-    assert [a for a in ec2.describe_addresses()["Addresses"]] == []
-    ecs = emulator.client("ecs")
-    clusters = ecs.describe_clusters(clusters=[NAME])["clusters"]
-    assert all(c["status"] == "INACTIVE" for c in clusters)
-    assert elbv2.describe_load_balancers()["LoadBalancers"] == []
-    assert elbv2.describe_target_groups()["TargetGroups"] == []
-    assert ecr.describe_repositories()["repositories"] == []
-    buckets = [b["Name"] for b in emulator.client("s3").list_buckets()["Buckets"]]
-    assert buckets == [STATE_BUCKET], "the access-log bucket went with the ALB"
-    assert emulator.client("secretsmanager").list_secrets()["SecretList"] == []
-    keys = emulator.client("kms").list_keys()["Keys"]
-    states = {
-        emulator.client("kms").describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"]
-        for k in keys
-    }
-    assert states <= {"PendingDeletion"}, "a CMK is only scheduled for deletion, as on AWS"
-    assert emulator.client("cloudwatch").describe_alarms()["MetricAlarms"] == []
-    assert emulator.client("sns").list_topics()["Topics"] == []
-    groups = emulator.client("logs").describe_log_groups()["logGroups"]
-    assert [g["logGroupName"] for g in groups] == []
-    iam = emulator.client("iam")
-    assert [r["RoleName"] for r in iam.list_roles()["Roles"] if NAME in r["RoleName"]] == []
-    assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
-    scalable = emulator.client("application-autoscaling").describe_scalable_targets(
-        ServiceNamespace="ecs"
-    )
-    assert scalable["ScalableTargets"] == []
+        ec2 = emulator.client("ec2")
+        assert [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]] == []
+        assert (
+            ec2.describe_nat_gateways(
+                Filter=[{"Name": "state", "Values": ["available", "pending"]}]
+            )["NatGateways"]
+            == []
+        )
+        assert [a for a in ec2.describe_addresses()["Addresses"]] == []
+        ecs = emulator.client("ecs")
+        clusters = ecs.describe_clusters(clusters=[NAME])["clusters"]
+        assert all(c["status"] == "INACTIVE" for c in clusters)
+        assert elbv2.describe_load_balancers()["LoadBalancers"] == []
+        assert elbv2.describe_target_groups()["TargetGroups"] == []
+        assert ecr.describe_repositories()["repositories"] == []
+        buckets = [b["Name"] for b in emulator.client("s3").list_buckets()["Buckets"]]
+        assert buckets == [STATE_BUCKET], "the access-log bucket went with the ALB"
+        assert emulator.client("secretsmanager").list_secrets()["SecretList"] == []
+        keys = emulator.client("kms").list_keys()["Keys"]
+        states = {
+            emulator.client("kms").describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"]
+            for k in keys
+        }
+        assert states <= {"PendingDeletion"}, "a CMK is only scheduled for deletion, as on AWS"
+        assert emulator.client("cloudwatch").describe_alarms()["MetricAlarms"] == []
+        assert emulator.client("sns").list_topics()["Topics"] == []
+        groups = emulator.client("logs").describe_log_groups()["logGroups"]
+        assert [g["logGroupName"] for g in groups] == []
+        iam = emulator.client("iam")
+        assert [r["RoleName"] for r in iam.list_roles()["Roles"] if NAME in r["RoleName"]] == []
+        assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
+        scalable = emulator.client("application-autoscaling").describe_scalable_targets(
+            ServiceNamespace="ecs"
+        )
+        assert scalable["ScalableTargets"] == []
+    finally:
+        # Gone, or half gone if the destroy failed: the next test that needs it deploys again.
+        stack.gone()
