@@ -8,12 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 
 from sumapi.observability import access_log, configure_logging
-
-Client = TestClient[web.Request, web.Application]
+from tests.unit.in_process import Client
 
 
 @pytest.fixture
