@@ -46,6 +46,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_line(header)
 
 
+@pytest.hookimpl(trylast=True)  # after pytest's own grouping by fixture scope: exactly this order
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     order: str = config.getoption("order")
     if order == "reverse":

@@ -8,23 +8,31 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
-from tests.harness.emulator import private_emulator
+from tests.harness.emulator import Emulator, private_emulator
 
 TABLE = "locks"
 NOT_LOCKED = "attribute_not_exists(LockID)"
 
 
 @pytest.fixture(scope="module")
-def dynamodb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with private_emulator(tmp_path_factory.mktemp("emulator")) as emulator:
-        client = emulator.client("dynamodb")
-        client.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield client
+def lock_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    """An emulator of this module's own: the session's may hold a deployment."""
+    with private_emulator(tmp_path_factory.mktemp("emulator")) as started:
+        yield started
+
+
+@pytest.fixture
+def dynamodb(lock_emulator: Emulator) -> Iterator[Any]:
+    """A client of the emulator, with an empty lock table for this test only."""
+    client = lock_emulator.client("dynamodb")
+    client.create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    yield client
+    client.delete_table(TableName=TABLE)
 
 
 def lock(client: Any, path: str, info: str) -> None:
@@ -52,6 +60,7 @@ def test_a_retried_lock_succeeds_and_a_competing_lock_fails(dynamodb: Any) -> No
 
 
 def test_a_retried_unlock_succeeds_and_a_foreign_unlock_fails(dynamodb: Any) -> None:
+    lock(dynamodb, "state-a", '{"ID": "another run"}')  # must outlive the unlocks of state-b
     lock(dynamodb, "state-b", '{"ID": "one"}')
     with pytest.raises(ClientError, match="ConditionalCheckFailed"):
         unlock(dynamodb, "state-b", '{"ID": "someone else"}')
