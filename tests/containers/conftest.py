@@ -1,4 +1,4 @@
-"""The deployed task, for the tests that need it: deployed when the first of them runs."""
+"""The suite's `deployment`: the deploy workflow's first deploy, made when a test first needs it."""
 
 from __future__ import annotations
 
@@ -9,11 +9,5 @@ from tests.harness.emulator import Deployment, Emulator
 
 
 @pytest.fixture(scope="session")
-def release(emulator: Emulator) -> Release:
+def deployment(emulator: Emulator) -> Release:
     return Deployment(emulator, rehearse_first_deploy)
-
-
-@pytest.fixture
-def deployed(release: Release) -> None:
-    """For a test that only reads the deployment: it is there (again, if a test took it down)."""
-    release.ensure()

@@ -3,7 +3,7 @@
 Every test drives the real make targets against a private emulator, a private registry standing
 in for ECR and a private load balancer (tests/harness/emulator.py), with the real images built by
 podman: deploy, inspect, roll out and back, refuse, tear down. No test needs the one before it:
-each gets the deployment from the `release` fixture (tests/containers/conftest.py), made by the
+each gets the deployment from the `deployment` fixture (tests/containers/conftest.py), made by the
 first test that needs it; the tests that change it put it back, and after the teardown the next
 test that needs it gets a new first deploy. In file order it is deployed once.
 """
@@ -68,9 +68,9 @@ def service_definition(emulator: Emulator) -> dict[str, Any]:
     return definition
 
 
-def test_the_deploy_workflow_deploys_from_empty(release: Release, emulator: Emulator) -> None:
+def test_the_deploy_workflow_deploys_from_empty(deployment: Release, emulator: Emulator) -> None:
     """The deploy job's own steps, in order, on an empty emulator: the first deploy."""
-    first = release.ensure()
+    first = deployment.ensure()
     results = first.steps
     ran = [r.name for r in results if r.outcome == "passed"]
     assert "Image repositories (registry unit)" in ran
@@ -209,9 +209,9 @@ def deploy_under_traffic(emulator: Emulator, tag: str, label: str) -> str:
 
 
 def test_rollout_of_a_new_tag_then_rollback_lose_no_request(
-    release: Release, emulator: Emulator
+    deployment: Release, emulator: Emulator
 ) -> None:
-    with release.changing():
+    with deployment.changing():
         deploy_under_traffic(emulator, SECOND_TAG, f"rollout to {SECOND_TAG} under traffic")
         revisions_after_rollout = {pod.split("-")[2] for pod in task_pods(emulator)}
         deploy_under_traffic(emulator, GIT_HEAD, "rollback to the previous tag under traffic")
@@ -219,9 +219,9 @@ def test_rollout_of_a_new_tag_then_rollback_lose_no_request(
 
 
 def test_a_definition_the_runner_cannot_honour_stops_with_one_line(
-    release: Release, emulator: Emulator
+    deployment: Release, emulator: Emulator
 ) -> None:
-    with release.changing():
+    with deployment.changing():
         compute = emulator.outputs("compute")
         ecs = emulator.client("ecs")
         current = service_definition(emulator)
@@ -259,8 +259,8 @@ def test_a_definition_the_runner_cannot_honour_stops_with_one_line(
             )
 
 
-def test_down_stops_everything_and_is_idempotent(release: Release, emulator: Emulator) -> None:
-    release.ensure()
+def test_down_stops_everything_and_is_idempotent(deployment: Release, emulator: Emulator) -> None:
+    deployment.ensure()
     try:
         base = url(emulator)
         registry = f"http://127.0.0.1:{emulator.env['REGISTRY_PORT']}/v2/"
@@ -277,4 +277,4 @@ def test_down_stops_everything_and_is_idempotent(release: Release, emulator: Emu
         assert again.returncode == 0
     finally:
         # Down, or half down if it failed: the next test that needs it deploys again.
-        release.gone()
+        deployment.gone()

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from subprocess import CompletedProcess
 from typing import Any, Generic, TypeVar
 
 import boto3  # type: ignore[import-untyped]
@@ -31,7 +32,6 @@ LIVE = ROOT / "live" / ENV
 UNITS = sorted(p.parent.name for p in LIVE.glob("*/terragrunt.hcl"))
 REGION = "us-east-1"
 MAKE_TIMEOUT_SECONDS = 900
-START_TIMEOUT_SECONDS = 120
 TOOLS = ("TOFU", "TERRAGRUNT", "TOFURC")  # set by the make targets that run these suites
 
 
@@ -71,16 +71,20 @@ class Emulator:
     def endpoint(self) -> str:
         return emulator_tool.endpoint(HOST, self.port)
 
-    def _tool(self, action: str) -> None:
-        done = subprocess.run(
-            [sys.executable, "-m", "localenv.emulator", action, "--port", str(self.port)],
+    def _run(self, argv: list[str], extra_env: Mapping[str, str]) -> CompletedProcess[str]:
+        return subprocess.run(
+            argv,
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **extra_env},
             capture_output=True,
             text=True,
-            timeout=START_TIMEOUT_SECONDS,
+            timeout=MAKE_TIMEOUT_SECONDS,
             check=False,
         )
+
+    def _tool(self, action: str) -> None:
+        argv = [sys.executable, "-m", "localenv.emulator", action, "--port", str(self.port)]
+        done = self._run(argv, {})
         assert done.returncode == 0, f"emulator {action} failed:\n{done.stdout}{done.stderr}"
 
     def start(self) -> None:
@@ -110,20 +114,13 @@ class Emulator:
 
     def make(
         self, *args: str, extra_env: Mapping[str, str] | None = None, check: bool = True
-    ) -> subprocess.CompletedProcess[str]:
+    ) -> CompletedProcess[str]:
         missing = [tool for tool in TOOLS if not Path(os.environ.get(tool, "/none")).exists()]
         if missing:
             pytest.fail(f"{', '.join(missing)} not set to built tools: run through make")
         self.made = True
         command = ["make", "-C", str(ROOT), f"ENV={ENV}", f"EMULATOR_PORT={self.port}", *args]
-        result = subprocess.run(
-            command,
-            env={**self.env, **(extra_env or {})},
-            capture_output=True,
-            text=True,
-            timeout=MAKE_TIMEOUT_SECONDS,
-            check=False,
-        )
+        result = self._run(command, extra_env or {})
         if check and result.returncode != 0:
             pytest.fail(
                 f"{' '.join(args)} failed ({result.returncode}):\n"
@@ -131,7 +128,7 @@ class Emulator:
             )
         return result
 
-    def timed_make(self, label: str, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    def timed_make(self, label: str, *args: str, **kwargs: Any) -> CompletedProcess[str]:
         start = time.monotonic()
         result = self.make(*args, **kwargs)
         self.figures[label] = f"{time.monotonic() - start:.1f} s"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness.emulator import Emulator, private_emulator
+from tests.harness.emulator import Deployment, Emulator, private_emulator
 
 FIGURES = pytest.StashKey[dict[str, str]]()
 # The type of pytest's record_property fixture, which pytest exports no name for.
@@ -27,6 +27,13 @@ def emulator(
     """The session's private emulator: what a suite deploys on it is its Deployment's."""
     with private_emulator(tmp_path_factory.mktemp("emulator"), figures) as started:
         yield started
+
+
+@pytest.fixture
+def deployed(deployment: Deployment[Any]) -> None:
+    """For a test that only reads its suite's deployment (the `deployment` fixture a suite that
+    deploys defines): it is there, deployed now if no test did yet or one took it down."""
+    deployment.ensure()
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -1,4 +1,4 @@
-"""The deployed stack, for the tests that need it: deployed when the first of them runs."""
+"""The suite's `deployment`: the stack of live/local, deployed when a test first needs it."""
 
 from __future__ import annotations
 
@@ -9,11 +9,5 @@ from tests.iac_emulator.stack import Stack, deploy_from_empty
 
 
 @pytest.fixture(scope="session")
-def stack(emulator: Emulator) -> Stack:
+def deployment(emulator: Emulator) -> Stack:
     return Deployment(emulator, deploy_from_empty)
-
-
-@pytest.fixture
-def deployed(stack: Stack) -> None:
-    """For a test that only reads the stack: it is deployed (again, if a test took it down)."""
-    stack.ensure()

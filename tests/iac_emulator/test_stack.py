@@ -1,10 +1,10 @@
 """The whole infrastructure cycle on a private emulator, through the make targets.
 
 Apply from empty, check the deployed properties with boto3, re-plan (must be empty), a targeted
-deploy, the key tool, destroy. No test needs the one before it: each gets the deployed stack from
-the `stack` fixture (tests/iac_emulator/conftest.py), deployed when a test first needs it; a test
-that changes the stack restores it, and after the destroy the next test that needs the stack gets
-a new deploy from empty. In file order the stack is deployed once.
+deploy, the key tool, destroy. No test needs the one before it: each gets the deployed stack
+from the `deployment` fixture (tests/iac_emulator/conftest.py), deployed when a test first needs
+it; a test that changes the stack restores it, and after the destroy the next test that needs
+the stack gets a new deploy from empty. In file order the stack is deployed once.
 """
 
 from __future__ import annotations
@@ -92,8 +92,8 @@ def test_plan_never_creates_the_state_bucket(tmp_path: Path) -> None:
         assert not [b for b in s3.list_buckets()["Buckets"] if b["Name"] == STATE_BUCKET]
 
 
-def test_apply_all_units_from_empty(stack: Stack, emulator: Emulator) -> None:
-    first = stack.ensure()
+def test_apply_all_units_from_empty(deployment: Stack, emulator: Emulator) -> None:
+    first = deployment.ensure()
     assert STATE_BUCKET not in first.buckets_before
     result = first.result
 
@@ -273,8 +273,8 @@ def alarm_threshold(emulator: Emulator, alarm: str) -> float:
     return float(found["Threshold"])
 
 
-def test_targeted_deploy_changes_only_its_unit(stack: Stack, emulator: Emulator) -> None:
-    with stack.changing():
+def test_targeted_deploy_changes_only_its_unit(deployment: Stack, emulator: Emulator) -> None:
+    with deployment.changing():
         before = emulator.state_heads()
         threshold = alarm_threshold(emulator, "app_errors")
         assert threshold != 3, "the override below would change nothing"
@@ -297,10 +297,10 @@ def test_targeted_deploy_changes_only_its_unit(stack: Stack, emulator: Emulator)
         assert alarm_threshold(emulator, "app_errors") == threshold
 
 
-def test_key_rotation(stack: Stack, emulator: Emulator) -> None:
-    with stack.changing():
+def test_key_rotation(deployment: Stack, emulator: Emulator) -> None:
+    with deployment.changing():
         seeded = secret_entries(emulator)
-        deployment = deployment_id(emulator)
+        service_deployment = deployment_id(emulator)
 
         added = emulator.make("rotate-key", "CLIENT=alice")
         shown = KEY_LINE.findall(added.stdout)
@@ -308,8 +308,8 @@ def test_key_rotation(stack: Stack, emulator: Emulator) -> None:
         assert shown[0][0] == "alice"
         first_key = shown[0][1]
         assert secret_entries(emulator) == [*seeded, ("alice", first_key)]
-        assert deployment_id(emulator) != deployment, "a new ECS deployment was forced"
-        deployment = deployment_id(emulator)
+        assert deployment_id(emulator) != service_deployment, "a new ECS deployment was forced"
+        service_deployment = deployment_id(emulator)
 
         rotated = emulator.make("rotate-key", "CLIENT=alice")
         second_key = KEY_LINE.findall(rotated.stdout)[0][1]
@@ -323,7 +323,7 @@ def test_key_rotation(stack: Stack, emulator: Emulator) -> None:
 
         emulator.make("retire-key", "CLIENT=alice")
         assert secret_entries(emulator) == [*seeded, ("alice", second_key)], "the newest key stays"
-        assert deployment_id(emulator) != deployment
+        assert deployment_id(emulator) != service_deployment
 
         lone = emulator.make("retire-key", "CLIENT=alice", check=False)
         assert lone.returncode != 0
@@ -360,8 +360,8 @@ def push_image(emulator: Emulator, repository: str, tag: str) -> None:
     )
 
 
-def test_destroy_removes_everything(stack: Stack, emulator: Emulator) -> None:
-    stack.ensure()
+def test_destroy_removes_everything(deployment: Stack, emulator: Emulator) -> None:
+    deployment.ensure()
     try:
         # What stops a real destroy: images in the repositories (provider 3.39 has no
         # force_delete) and a protected ALB. Both are set up here; `make destroy UNPROTECT=1`
@@ -443,4 +443,4 @@ def test_destroy_removes_everything(stack: Stack, emulator: Emulator) -> None:
         assert scalable["ScalableTargets"] == []
     finally:
         # Gone, or half gone if the destroy failed: the next test that needs it deploys again.
-        stack.gone()
+        deployment.gone()
