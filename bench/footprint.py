@@ -18,7 +18,8 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.support import ROOT, free_port, http_status
+from tests.harness import ROOT
+from tests.harness.loopback import free_port, http_status
 
 LOAD_SECONDS = float(os.environ.get("FOOTPRINT_LOAD_SECONDS", "5"))
 CONCURRENCY = int(os.environ.get("FOOTPRINT_CONCURRENCY", "32"))

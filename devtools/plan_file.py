@@ -6,7 +6,7 @@ mock_outputs, which is why IDs like vpc-0mock... appear. Any other environment p
 against its real state with the caller's credentials.
 
 The header records a digest of the files the plan was made from (INPUTS); the fast test
-tests/infra/test_plan_file.py recomputes it, so a change to a module or the live tree that
+tests/iac_static/test_plan_file.py recomputes it, so a change to a module or the live tree that
 was not followed by `make plan-file` fails `make test-iac-static`.
 """
 

@@ -60,7 +60,7 @@ test-rules: $(VENV_STAMP) ## promtool check + unit tests of the alerting rules; 
 	promtool check config monitoring/prometheus.yml
 	promtool check rules $(PROMETHEUS_RULES)
 	promtool test rules $(PROMETHEUS_RULE_TESTS)
-	$(VENV)/bin/pytest -q -m "not slow" tests/monitoring
+	$(VENV)/bin/pytest -q tests/rules
 
 ## Release steps of .github/workflows/deploy.yml (need Docker, the AWS CLI and credentials) --
 

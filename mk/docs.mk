@@ -57,7 +57,7 @@ lint-tf: $(TFLINT_STAMP) $(TFLINT_AWS_STAMP) ## tflint (terraform + AWS rulesets
 
 # Each module's terraform.tfvars.example is a valid input: `tofu console` evaluates the
 # variables with it (types and validation blocks) in a copy of the module (devtools/module-check).
-# Which variables the file names is tests/infra/test_tfvars_examples.py.
+# Which variables the file names is tests/iac_static/test_tfvars_examples.py.
 test-tfvars-examples: tools ## Each module's terraform.tfvars.example passes its types and validations
 	@env TF_CLI_CONFIG_FILE=$(TOFURC) TF_IN_AUTOMATION=1 TOFU=$(TOFU) \
 	  devtools/module-check tfvars-example $(TOOLS_DIR)/tfvars-examples modules/*/

@@ -48,7 +48,7 @@ endif
 # applies it: in CI a run over every unit of a real account skips it and MODULE= refuses it;
 # an operator applies it (MODULE=$(CI_ROLES_UNIT), or a plain `make deploy` outside CI). The
 # emulator keeps it, so the tests cover that unit too. The deploy workflow's unit choice is
-# every other unit (tests/infra/test_workflow_units.py).
+# every other unit (tests/iac_static/test_workflow_units.py).
 CI_ROLES_UNIT := github-oidc
 # MODULE= is checked here, once, for every target and caller (the deploy workflow's unit choice
 # included): one line naming the units, before anything runs.
@@ -275,13 +275,13 @@ test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt
 	env $(INFRA_ENV) $(TOFU) fmt -check -recursive -diff modules
 	$(TERRAGRUNT) hcl fmt --check --diff --working-dir $(ROOT) --log-level warn
 	@env $(INFRA_ENV) TOFU=$(TOFU) devtools/module-check validate $(VALIDATE_DIR) modules/*/
-	$(VENV)/bin/mypy --strict ops localenv devtools tests/infra tests/containers
+	$(VENV)/bin/mypy --strict ops localenv devtools
 	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) \
-	  $(VENV)/bin/pytest -q -m "not slow" -p no:cacheprovider tests/infra
+	  $(VENV)/bin/pytest -q -p no:cacheprovider tests/iac_static
 
 test-infra: tools $(VENV_STAMP) ## Full cycle on a private emulator: apply, assert, re-plan, destroy
 	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) \
-	  $(VENV)/bin/pytest -q -m slow -p no:cacheprovider tests/infra
+	  $(VENV)/bin/pytest -q -p no:cacheprovider tests/iac_emulator
 
 TEST_TARGETS += test-iac-static test-infra
 FAST_TARGETS += test-iac-static

@@ -14,7 +14,7 @@ chaos: $(VENV_STAMP) ## (with make observe running) fail the app until the burn-
 # The production rules with every window divided by 60: fires in seconds, not minutes.
 test-alerts: $(VENV_STAMP) ## The availability burn-rate alert fires and resolves against the real stack
 	@devtools/apt-ensure $(OBSERVE_TOOLS)
-	$(VENV)/bin/pytest -q -m slow -p no:cacheprovider tests/monitoring
+	$(VENV)/bin/pytest -q -p no:cacheprovider tests/prometheus
 
 screenshots: $(VENV_STAMP) ## Regenerate docs/img/*.png with headless Chromium (dashboard, firing alert, API docs)
 	@devtools/apt-ensure $(OBSERVE_TOOLS) chromium:chromium

@@ -44,7 +44,7 @@ resource "aws_ecs_service" "this" {
   # The target group must be attached to the ALB before a service can register into it, and the
   # roles' policies must exist before the first task starts (IAM is eventually consistent: a
   # task started first fails to pull its image or read its secret, its collector to remote
-  # write). tests/infra/test_module_intent.py checks that every policy of both roles is here.
+  # write). tests/iac_static/test_module_intent.py checks that every policy of both roles is here.
   depends_on = [
     aws_lb_listener.http, aws_lb_listener.https, aws_iam_role_policy.execution, aws_iam_role_policy.task_remote_write,
   ]

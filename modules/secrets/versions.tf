@@ -5,7 +5,7 @@ terraform {
     aws = {
       source = "hashicorp/aws"
       # 3.39 is the version proven here (emulator); every argument used means the same up to
-      # 5.x (4.x and 5.x upgrade guides). 6.x is not claimed. tests/infra/test_provider_compat.py
+      # 5.x (4.x and 5.x upgrade guides). 6.x is not claimed. tests/iac_static/test_provider_compat.py
       # keeps arguments removed or renamed within this range out.
       version = ">= 3.39, < 6"
     }

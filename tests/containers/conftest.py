@@ -1,6 +1,13 @@
-"""The deployed task run as pods: the infra suite's private emulator, registry and load balancer
-(its fixture stops the tasks, the load balancer and the registry at the end)."""
+"""The suite's `deployment`: the deploy workflow's first deploy, made when a test first needs it."""
 
-from tests.infra.conftest import infra, pytest_terminal_summary
+from __future__ import annotations
 
-__all__ = ["infra", "pytest_terminal_summary"]
+import pytest
+
+from tests.containers.deployment import Release, rehearse_first_deploy
+from tests.harness.emulator import Deployment, Emulator
+
+
+@pytest.fixture(scope="session")
+def deployment(emulator: Emulator) -> Release:
+    return Deployment(emulator, rehearse_first_deploy)

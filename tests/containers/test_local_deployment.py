@@ -1,8 +1,11 @@
 """ENV=local as a full deployment: the task definition the compute module registered runs as pods.
 
 Every test drives the real make targets against a private emulator, a private registry standing
-in for ECR and a private load balancer (tests/infra/conftest.py), with the real images built by
-podman. Tests run in file order: deploy, inspect, roll out and back, refuse, tear down.
+in for ECR and a private load balancer (tests/harness/emulator.py), with the real images built by
+podman: deploy, inspect, roll out and back, refuse, tear down. No test needs the one before it:
+each gets the deployment from the `deployment` fixture (tests/containers/conftest.py), made by the
+first test that needs it; the tests that change it put it back, and after the teardown the next
+test that needs it gets a new first deploy. In file order it is deployed once.
 """
 
 from __future__ import annotations
@@ -15,17 +18,15 @@ import time
 from collections import Counter
 from typing import Any
 
+import pytest
 import requests
 
-from tests.containers.workflow import Rehearsal
-from tests.infra.conftest import REPORT, Infra
-from tests.support import ROOT
+from tests.containers.deployment import GIT_HEAD, Release
+from tests.harness import ROOT
+from tests.harness.emulator import Emulator
 
 ENGINE = "localenv/podman"
 SECOND_TAG = "feedbee"  # a second release: same code, another image tag and version
-GIT_HEAD = subprocess.run(
-    ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-).stdout.strip()
 
 
 def podman(*args: str) -> str:
@@ -34,30 +35,30 @@ def podman(*args: str) -> str:
     ).stdout.strip()
 
 
-def url(infra: Infra) -> str:
-    printed = infra.make("-s", "endpoint").stdout
+def url(emulator: Emulator) -> str:
+    printed = emulator.make("-s", "endpoint").stdout
     match = re.search(r"^url=(\S+)$", printed, re.MULTILINE)
     assert match, printed
     return match.group(1)
 
 
-def api_key(infra: Infra) -> str:
-    secret = infra.outputs("secrets")["secret_arn"]
-    value = infra.client("secretsmanager").get_secret_value(SecretId=secret)["SecretString"]
+def api_key(emulator: Emulator) -> str:
+    secret = emulator.outputs("secrets")["secret_arn"]
+    value = emulator.client("secretsmanager").get_secret_value(SecretId=secret)["SecretString"]
     return str(value.split(",")[0].partition(":")[2])
 
 
-def task_pods(infra: Infra) -> list[str]:
-    lb_port = infra.env["LB_PORT"]
+def task_pods(emulator: Emulator) -> list[str]:
+    lb_port = emulator.env["LB_PORT"]
     names = podman(
         "pod", "ps", "--filter", f"label=sumapi.localecs.lb={lb_port}", "--format", "{{.Name}}"
     )
     return sorted(filter(None, names.splitlines()))
 
 
-def service_definition(infra: Infra) -> dict[str, Any]:
-    compute = infra.outputs("compute")
-    ecs = infra.client("ecs")
+def service_definition(emulator: Emulator) -> dict[str, Any]:
+    compute = emulator.outputs("compute")
+    ecs = emulator.client("ecs")
     service = ecs.describe_services(
         cluster=compute["cluster_name"], services=[compute["service_name"]]
     )["services"][0]
@@ -67,18 +68,10 @@ def service_definition(infra: Infra) -> dict[str, Any]:
     return definition
 
 
-def test_the_deploy_workflow_deploys_from_empty(infra: Infra) -> None:
+def test_the_deploy_workflow_deploys_from_empty(deployment: Release, emulator: Emulator) -> None:
     """The deploy job's own steps, in order, on an empty emulator: the first deploy."""
-    rehearsal = Rehearsal(
-        root=ROOT,
-        work=infra.scratch,
-        inputs={"environment": "local", "module": "all", "image_tag": ""},
-        sha=GIT_HEAD,
-        base_env={**infra.env, "EMULATOR_PORT": str(infra.port)},
-    )
-    started = time.monotonic()
-    results = rehearsal.run()
-    REPORT["deploy workflow rehearsal (first deploy)"] = f"{time.monotonic() - started:.1f} s"
+    first = deployment.ensure()
+    results = first.steps
     ran = [r.name for r in results if r.outcome == "passed"]
     assert "Image repositories (registry unit)" in ran
     assert ran.index("Image repositories (registry unit)") < ran.index("Terragrunt apply")
@@ -93,23 +86,24 @@ def test_the_deploy_workflow_deploys_from_empty(infra: Infra) -> None:
     deployed = "\n".join(r.output for r in results)
     ready = re.search(r"localecs: 2 task\(s\) of \S+ healthy in ([0-9.]+)s", deployed)
     assert ready, deployed[-3000:]
-    REPORT["tasks healthy after start (2 pods)"] = f"{ready.group(1)} s"
-    summary = (infra.scratch / "step_summary").read_text()
+    emulator.figures["tasks healthy after start (2 pods)"] = f"{ready.group(1)} s"
+    summary = first.summary
     assert "smoke-test" in deployed
     assert "| GET /healthz | 200 | 200 | pass |" in summary
     assert GIT_HEAD in summary
 
 
-def test_the_task_answers_behind_the_load_balancer(infra: Infra) -> None:
-    base = url(infra)
+@pytest.mark.usefixtures("deployed")
+def test_the_task_answers_behind_the_load_balancer(emulator: Emulator) -> None:
+    base = url(emulator)
     assert base.startswith("http://127.0.0.1:")
 
-    smoke = infra.make("smoke")
+    smoke = emulator.make("smoke")
     assert "smoke-test: all checks passed" in smoke.stdout, smoke.stdout
 
     health = requests.get(f"{base}/healthz", timeout=5)
     assert health.json() == {"status": "ok", "version": GIT_HEAD}
-    key = api_key(infra)
+    key = api_key(emulator)
     total = requests.post(
         f"{base}/api/v1/sum", json={"a": 2, "b": 40}, headers={"X-API-Key": key}, timeout=5
     )
@@ -133,9 +127,10 @@ def test_the_task_answers_behind_the_load_balancer(infra: Infra) -> None:
         assert key not in response.text
 
 
-def test_containers_are_wired_as_the_task_definition(infra: Infra) -> None:
-    definition = service_definition(infra)
-    pods = task_pods(infra)
+@pytest.mark.usefixtures("deployed")
+def test_containers_are_wired_as_the_task_definition(emulator: Emulator) -> None:
+    definition = service_definition(emulator)
+    pods = task_pods(emulator)
     assert len(pods) == 2
     for pod in pods:
         for container in definition["containerDefinitions"]:
@@ -192,13 +187,13 @@ def traffic(base: str, key: str, stop: threading.Event, outcomes: Counter[str]) 
                 outcomes[type(error).__name__] += 1
 
 
-def deploy_under_traffic(infra: Infra, tag: str, label: str) -> str:
-    base, key = url(infra), api_key(infra)
+def deploy_under_traffic(emulator: Emulator, tag: str, label: str) -> str:
+    base, key = url(emulator), api_key(emulator)
     stop, outcomes = threading.Event(), Counter[str]()
     worker = threading.Thread(target=traffic, args=(base, key, stop, outcomes))
     worker.start()
     try:
-        result = infra.timed_make(label, "deploy", "MODULE=compute", f"IMAGE_TAG={tag}")
+        result = emulator.timed_make(label, "deploy", "MODULE=compute", f"IMAGE_TAG={tag}")
     finally:
         stop.set()
         worker.join(timeout=30)
@@ -213,62 +208,73 @@ def deploy_under_traffic(infra: Infra, tag: str, label: str) -> str:
     return result.stdout
 
 
-def test_rollout_of_a_new_tag_then_rollback_lose_no_request(infra: Infra) -> None:
-    deploy_under_traffic(infra, SECOND_TAG, f"rollout to {SECOND_TAG} under traffic")
-    revisions_after_rollout = {pod.split("-")[2] for pod in task_pods(infra)}
-    deploy_under_traffic(infra, GIT_HEAD, "rollback to the previous tag under traffic")
-    assert {pod.split("-")[2] for pod in task_pods(infra)} != revisions_after_rollout
+def test_rollout_of_a_new_tag_then_rollback_lose_no_request(
+    deployment: Release, emulator: Emulator
+) -> None:
+    with deployment.changing():
+        deploy_under_traffic(emulator, SECOND_TAG, f"rollout to {SECOND_TAG} under traffic")
+        revisions_after_rollout = {pod.split("-")[2] for pod in task_pods(emulator)}
+        deploy_under_traffic(emulator, GIT_HEAD, "rollback to the previous tag under traffic")
+        assert {pod.split("-")[2] for pod in task_pods(emulator)} != revisions_after_rollout
 
 
-def test_a_definition_the_runner_cannot_honour_stops_with_one_line(infra: Infra) -> None:
-    compute = infra.outputs("compute")
-    ecs = infra.client("ecs")
-    current = service_definition(infra)
-    running = task_pods(infra)
-    keep = (
-        "family",
-        "containerDefinitions",
-        "volumes",
-        "networkMode",
-        "requiresCompatibilities",
-        "cpu",
-        "memory",
-        "executionRoleArn",
-        "taskRoleArn",
-    )
-    spec = {k: current[k] for k in keep if k in current}
-    spec["containerDefinitions"][1]["firelensConfiguration"] = {"type": "fluentbit"}
-    odd = ecs.register_task_definition(**spec)["taskDefinition"]["taskDefinitionArn"]
-    ecs.update_service(
-        cluster=compute["cluster_name"], service=compute["service_name"], taskDefinition=odd
-    )
-    try:
-        refused = infra.make("local-tasks", check=False)
-        assert refused.returncode != 0
-        errors = [line for line in refused.stderr.splitlines() if line.startswith("localecs:")]
-        assert len(errors) == 1, refused.stderr
-        assert "firelensConfiguration" in errors[0]
-        assert "does not emulate" in errors[0]
-        assert task_pods(infra) == running  # nothing started, nothing stopped
-    finally:
-        ecs.update_service(
-            cluster=compute["cluster_name"],
-            service=compute["service_name"],
-            taskDefinition=current["taskDefinitionArn"],
+def test_a_definition_the_runner_cannot_honour_stops_with_one_line(
+    deployment: Release, emulator: Emulator
+) -> None:
+    with deployment.changing():
+        compute = emulator.outputs("compute")
+        ecs = emulator.client("ecs")
+        current = service_definition(emulator)
+        running = task_pods(emulator)
+        keep = (
+            "family",
+            "containerDefinitions",
+            "volumes",
+            "networkMode",
+            "requiresCompatibilities",
+            "cpu",
+            "memory",
+            "executionRoleArn",
+            "taskRoleArn",
         )
-
-
-def test_down_stops_everything_and_is_idempotent(infra: Infra) -> None:
-    base = url(infra)
-    registry = f"http://127.0.0.1:{infra.env['REGISTRY_PORT']}/v2/"
-    assert requests.get(registry, timeout=5).status_code == 200
-    infra.timed_make("make down (tasks, load balancer, registry, emulator)", "down")
-    assert task_pods(infra) == []
-    for gone in (base, registry, infra.endpoint):
+        spec = {k: current[k] for k in keep if k in current}
+        spec["containerDefinitions"][1]["firelensConfiguration"] = {"type": "fluentbit"}
+        odd = ecs.register_task_definition(**spec)["taskDefinition"]["taskDefinitionArn"]
+        ecs.update_service(
+            cluster=compute["cluster_name"], service=compute["service_name"], taskDefinition=odd
+        )
         try:
-            requests.get(gone, timeout=2)
-        except requests.ConnectionError:
-            continue
-        raise AssertionError(f"{gone} still answers after make down")
-    again = infra.make("down")
-    assert again.returncode == 0
+            refused = emulator.make("local-tasks", check=False)
+            assert refused.returncode != 0
+            errors = [line for line in refused.stderr.splitlines() if line.startswith("localecs:")]
+            assert len(errors) == 1, refused.stderr
+            assert "firelensConfiguration" in errors[0]
+            assert "does not emulate" in errors[0]
+            assert task_pods(emulator) == running  # nothing started, nothing stopped
+        finally:
+            ecs.update_service(
+                cluster=compute["cluster_name"],
+                service=compute["service_name"],
+                taskDefinition=current["taskDefinitionArn"],
+            )
+
+
+def test_down_stops_everything_and_is_idempotent(deployment: Release, emulator: Emulator) -> None:
+    deployment.ensure()
+    try:
+        base = url(emulator)
+        registry = f"http://127.0.0.1:{emulator.env['REGISTRY_PORT']}/v2/"
+        assert requests.get(registry, timeout=5).status_code == 200
+        emulator.timed_make("make down (tasks, load balancer, registry, emulator)", "down")
+        assert task_pods(emulator) == []
+        for gone in (base, registry, emulator.endpoint):
+            try:
+                requests.get(gone, timeout=2)
+            except requests.ConnectionError:
+                continue
+            raise AssertionError(f"{gone} still answers after make down")
+        again = emulator.make("down")
+        assert again.returncode == 0
+    finally:
+        # Down, or half down if it failed: the next test that needs it deploys again.
+        deployment.gone()

@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-from tests.support import free_port, running_service
+from tests.harness.processes import running_service
 
 GATEWAY_ENFORCED_CHECKS = "ignored_auth,missing_required_header"
 
 
 def main() -> int:
-    port = free_port()
     schemathesis = Path(sys.executable).parent / "schemathesis"
-    with running_service(port):
+    with (
+        tempfile.TemporaryDirectory(prefix="sumapi-fuzz-") as log_dir,
+        running_service(Path(log_dir)) as service,
+    ):
         command = [
             str(schemathesis),
             "run",
-            f"http://127.0.0.1:{port}/api/docs/openapi.json",
+            f"{service.url}/api/docs/openapi.json",
             "--checks",
             "all",
             "--exclude-checks",

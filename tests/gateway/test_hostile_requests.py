@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.gateway.harness import Gateway
+from tests.harness.gateway import Gateway
+from tests.harness.plugin import RecordProperty
 
 SEED = 20261124
 GENERATED_PER_PHASE = 200
@@ -286,7 +287,7 @@ PHASES = {"request line": request_lines, "headers": header_blocks, "body framing
 
 @pytest.mark.parametrize("phase", sorted(PHASES))
 def test_generated_malformed_requests_never_get_a_5xx_or_html(
-    gateway: Gateway, phase: str, record_property: pytest.RecordProperty
+    gateway: Gateway, phase: str, record_property: RecordProperty
 ) -> None:
     rng = random.Random(f"{SEED}-{phase}")
     statuses: Counter[int] = Counter()

@@ -7,18 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.gateway.harness import (
-    GATEWAY,
-    NGINX,
-    SHELLS,
-    base_env,
-    free_port,
-    new_key,
-    nginx_test,
-    render,
-)
-
-pytestmark = pytest.mark.slow
+from tests.harness.gateway import GATEWAY, NGINX, SHELLS, new_key, nginx_test, render
+from tests.harness.loopback import free_port
+from tests.harness.processes import base_env
 
 
 @pytest.fixture(params=SHELLS, ids=lambda shell: " ".join(shell))

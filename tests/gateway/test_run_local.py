@@ -4,27 +4,20 @@ Ctrl-C (SIGINT to the foreground process group) stops both."""
 from __future__ import annotations
 
 import json
-import os
-import queue
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
-import pytest
-
-from tests.gateway.harness import ROOT, base_env, free_port
-
-pytestmark = pytest.mark.slow
+from tests.harness import ROOT
+from tests.harness.loopback import free_port, http_status
+from tests.harness.processes import base_env, spawn
 
 
-def listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+def answers(port: int) -> bool:
+    """The app and nginx both answer /healthz (nginx proxies it)."""
+    return http_status(f"http://127.0.0.1:{port}/healthz") is not None
 
 
 def test_make_run_prints_working_curl_commands_and_stops_cleanly_on_ctrl_c(
@@ -39,27 +32,13 @@ def test_make_run_prints_working_curl_commands_and_stops_cleanly_on_ctrl_c(
         RUN_DIR=str(tmp_path / "run"),
         PY=sys.executable,
     )
-    process = subprocess.Popen(
-        ["bash", str(ROOT / "localenv" / "run-local")],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group, as a terminal's foreground job
+    # Its own process group, as a terminal's foreground job: Ctrl-C signals the whole group.
+    run_local = spawn(
+        ["bash", str(ROOT / "localenv" / "run-local")], env, tmp_path, "run-local", own_group=True
     )
-    lines: queue.Queue[str] = queue.Queue()
-    assert process.stdout is not None
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or []])
-    reader.start()
-    output: list[str] = []
     try:
-        deadline = time.monotonic() + 30
-        while not any("Ctrl-C stops both" in line for line in output):
-            assert time.monotonic() < deadline, "".join(output)
-            try:
-                output.append(lines.get(timeout=1))
-            except queue.Empty:
-                assert process.poll() is None, "".join(output)
+        run_local.wait_for_output("Ctrl-C stops both", timeout=30)
+        output = run_local.output().splitlines()
 
         key = next(
             line.split("=", 1)[1].strip()
@@ -74,20 +53,14 @@ def test_make_run_prints_working_curl_commands_and_stops_cleanly_on_ctrl_c(
                 ["bash", "-c", curl_sum], capture_output=True, text=True, timeout=10, check=True
             )
             assert json.loads(pasted.stdout) == {"result": 5}
-        assert listening(gateway_port)
-        assert listening(app_port)
+        assert answers(gateway_port)
+        assert answers(app_port)
 
-        os.killpg(process.pid, signal.SIGINT)
-        assert process.wait(20) in {0, 130}
+        assert run_local.stop(signal.SIGINT, timeout=20) in {0, 130}
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(5)
-        reader.join(5)
-    while not lines.empty():
-        output.append(lines.get())
-    text = "".join(output)
+        run_local.stop(signal.SIGKILL, timeout=5)
+    text = run_local.output()
     assert "run-local: stopped" in text
     assert '"message": "stopped"' in text  # the app's own clean-exit record
-    assert not listening(gateway_port)
-    assert not listening(app_port)
+    assert not answers(gateway_port)
+    assert not answers(app_port)

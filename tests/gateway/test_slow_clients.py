@@ -16,9 +16,9 @@ from contextlib import ExitStack
 import pytest
 import requests
 
-from tests.gateway.conftest import Keys
-from tests.gateway.harness import Gateway
-from tests.support import ROOT
+from tests.gateway.clients import Keys
+from tests.harness import ROOT
+from tests.harness.gateway import Gateway
 
 STALLED = 300
 TEMPLATE = ROOT / "nginx" / "templates" / "nginx.conf.template"

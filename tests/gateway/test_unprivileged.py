@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.gateway.conftest import Keys
-from tests.gateway.harness import SUM_PATH, App, Gateway, free_port
-
-pytestmark = pytest.mark.slow
+from tests.gateway.clients import Keys
+from tests.harness.gateway import SUM_PATH, Gateway
+from tests.harness.loopback import free_port
+from tests.harness.processes import Service
 
 NOBODY = 65534
 
@@ -29,7 +29,7 @@ def uid_of(pid: int) -> int:
     raise AssertionError("no Uid line")
 
 
-def test_gateway_runs_unprivileged_in_its_own_run_directory(app: App, keys: Keys) -> None:
+def test_gateway_runs_unprivileged_in_its_own_run_directory(app: Service, keys: Keys) -> None:
     as_root = os.geteuid() == 0
     if as_root and shutil.which("setpriv") is None:
         pytest.skip("setpriv (util-linux) is needed to drop root")

@@ -13,19 +13,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
 import requests
 
-from tests.gateway.harness import (
-    SUM_PATH,
-    App,
-    free_port,
-    new_key,
-    read_json_lines,
-    running_gateway,
-)
-
-pytestmark = pytest.mark.slow
+from tests.harness.gateway import SUM_PATH, new_key, running_gateway
+from tests.harness.logs import read_json_lines
+from tests.harness.loopback import free_port
+from tests.harness.processes import Service
 
 CLIENT_THREADS = 4
 
@@ -71,14 +64,13 @@ class Load:
             return sum(self.outcomes.values())
 
 
-def served(app: App) -> int:
-    assert app.process is not None
-    return sum(1 for r in read_json_lines(app.process.stdout) if r.get("route") == SUM_PATH)
+def served(app: Service) -> int:
+    return sum(1 for r in read_json_lines(app.log) if r.get("route") == SUM_PATH)
 
 
 def test_rolling_restart_under_load_has_zero_client_failures(tmp_path: Path) -> None:
     key = new_key()
-    apps = [App(free_port(), tmp_path / name, name).start() for name in ("blue", "green")]
+    apps = [Service(free_port(), tmp_path / name, name).start() for name in ("blue", "green")]
     try:
         with (
             running_gateway(

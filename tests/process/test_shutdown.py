@@ -16,23 +16,22 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.support import free_port, http_status, running_service
+from tests.harness.loopback import http_status
+from tests.harness.processes import running_service
 
 DRAIN = 2.0
 TIMEOUT = 6.0
 HOLD = DRAIN + 2.0  # in-flight requests outlive the drain and finish during the shutdown wait
 
 
-@pytest.mark.slow
 async def test_sigterm_drains_then_finishes_in_flight_and_exits_0(tmp_path: Path) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        "SUMAPI_DRAIN_SECONDS": str(DRAIN),
-        "SUMAPI_SHUTDOWN_TIMEOUT_SECONDS": str(TIMEOUT),
-    }
-    log_path = tmp_path / "service.log"
-    with running_service(port, env, log_path, module="tests.process.slow_server") as process:
+    with running_service(
+        tmp_path,
+        module="tests.process.slow_server",
+        SUMAPI_DRAIN_SECONDS=str(DRAIN),
+        SUMAPI_SHUTDOWN_TIMEOUT_SECONDS=str(TIMEOUT),
+    ) as service:
+        base, process = service.url, service.popen
         async with aiohttp.ClientSession() as session:
             in_flight = [
                 asyncio.create_task(session.get(f"{base}/slow?seconds={HOLD}")) for _ in range(3)
@@ -60,17 +59,22 @@ async def test_sigterm_drains_then_finishes_in_flight_and_exits_0(tmp_path: Path
         elapsed = time.monotonic() - signalled
     assert returncode == 0
     assert elapsed < DRAIN + TIMEOUT
-    messages = [json.loads(line)["message"] for line in log_path.read_text().splitlines()]
+    messages = [json.loads(line)["message"] for line in service.log.read_text().splitlines()]
     assert messages.index("draining") < messages.index("stopped")
 
 
-@pytest.mark.slow
-async def test_requests_beyond_the_timeout_are_cut_and_the_process_still_exits_0() -> None:
-    port = free_port()
-    env = {"SUMAPI_DRAIN_SECONDS": "0.5", "SUMAPI_SHUTDOWN_TIMEOUT_SECONDS": "1"}
-    with running_service(port, env, module="tests.process.slow_server") as process:
+async def test_requests_beyond_the_timeout_are_cut_and_the_process_still_exits_0(
+    tmp_path: Path,
+) -> None:
+    with running_service(
+        tmp_path,
+        module="tests.process.slow_server",
+        SUMAPI_DRAIN_SECONDS="0.5",
+        SUMAPI_SHUTDOWN_TIMEOUT_SECONDS="1",
+    ) as service:
+        process = service.popen
         async with aiohttp.ClientSession() as session:
-            stuck = asyncio.create_task(session.get(f"http://127.0.0.1:{port}/slow?seconds=30"))
+            stuck = asyncio.create_task(session.get(f"{service.url}/slow?seconds=30"))
             await asyncio.sleep(0.3)
             started = time.monotonic()
             process.send_signal(signal.SIGTERM)
@@ -82,15 +86,15 @@ async def test_requests_beyond_the_timeout_are_cut_and_the_process_still_exits_0
     assert elapsed < 5
 
 
-@pytest.mark.slow
-async def test_second_signal_skips_the_rest_of_the_drain() -> None:
-    port = free_port()
-    env = {"SUMAPI_DRAIN_SECONDS": "30", "SUMAPI_SHUTDOWN_TIMEOUT_SECONDS": "5"}
-    with running_service(port, env) as process:
+async def test_second_signal_skips_the_rest_of_the_drain(tmp_path: Path) -> None:
+    with running_service(
+        tmp_path, SUMAPI_DRAIN_SECONDS="30", SUMAPI_SHUTDOWN_TIMEOUT_SECONDS="5"
+    ) as service:
+        process = service.popen
         started = time.monotonic()
         process.send_signal(signal.SIGINT)
         await asyncio.sleep(0.3)
-        assert await asyncio.to_thread(http_status, f"http://127.0.0.1:{port}/readyz") == 503
+        assert await asyncio.to_thread(http_status, f"{service.url}/readyz") == 503
         process.send_signal(signal.SIGINT)
         returncode = await asyncio.to_thread(process.wait, 10)
     assert returncode == 0

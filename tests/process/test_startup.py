@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import free_port, http_status, running_service
+from tests.harness.loopback import http_status
+from tests.harness.processes import running_service
 
 
 def test_bad_value_exits_2_with_one_line() -> None:
@@ -31,8 +32,7 @@ def test_bad_value_exits_2_with_one_line() -> None:
 
 @pytest.mark.parametrize("loop", ["uvloop", "asyncio"])
 def test_each_event_loop_serves(loop: str, tmp_path: Path) -> None:
-    port = free_port()
-    with running_service(port, {"SUMAPI_EVENT_LOOP": loop}, tmp_path / "log"):
-        assert http_status(f"http://127.0.0.1:{port}/healthz") == 200
-    started = json.loads((tmp_path / "log").read_text().splitlines()[0])
+    with running_service(tmp_path, SUMAPI_EVENT_LOOP=loop) as service:
+        assert http_status(f"{service.url}/healthz") == 200
+    started = json.loads(service.log.read_text().splitlines()[0])
     assert started["event_loop"] == loop

@@ -1,15 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient
 
 from sumapi.config import Config
-from tests.support import ready_app
-
-ClientFactory = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
+from tests.unit.in_process import Client, ClientFactory, ready_app
 
 
 @pytest.fixture
@@ -23,7 +18,5 @@ def app(config: Config) -> web.Application:
 
 
 @pytest.fixture
-async def client(
-    aiohttp_client: ClientFactory, app: web.Application
-) -> TestClient[web.Request, web.Application]:
+async def client(aiohttp_client: ClientFactory, app: web.Application) -> Client:
     return await aiohttp_client(app)

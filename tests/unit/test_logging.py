@@ -10,14 +10,11 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient
 
 from sumapi.config import Config
 from sumapi.observability import configure_logging, process_log_stream
 from sumapi.state import ACCESS_LOG
-from tests.support import ready_app
-
-Client = TestClient[web.Request, web.Application]
+from tests.unit.in_process import Client, ClientFactory, ready_app
 
 
 @contextmanager
@@ -97,7 +94,7 @@ async def test_logs_never_contain_bodies_or_keys(client: Client, json_logs: Any)
     assert "123456789" not in output
 
 
-async def test_access_records_follow_the_apps_log_level(aiohttp_client: Any) -> None:
+async def test_access_records_follow_the_apps_log_level(aiohttp_client: ClientFactory) -> None:
     written = {}
     for level in ("WARNING", "INFO"):
         stream = io.StringIO()

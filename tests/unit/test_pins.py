@@ -12,7 +12,7 @@ import subprocess
 import tomllib
 from pathlib import Path
 
-from tests.support import ROOT
+from tests.harness import ROOT
 
 
 def pins() -> dict[str, str]:

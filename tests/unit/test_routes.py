@@ -3,21 +3,16 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient
 
 from sumapi.app import create_app
 from sumapi.config import Config
 from sumapi.lifecycle import Phase
 from sumapi.observed import is_observed, observed
 from sumapi.state import CONFIG, LIFECYCLE
-from tests.support import ready_app
-
-Client = TestClient[web.Request, web.Application]
-ClientFactory = Any
+from tests.unit.in_process import Client, ClientFactory, ready_app
 
 
 async def test_healthz(client: Client) -> None:

@@ -15,7 +15,7 @@ from ops import keytool
 from sumapi import observed
 from sumapi.app import create_app
 from sumapi.config import Config
-from tests.support import ROOT
+from tests.harness import ROOT
 
 FACTS: dict[str, Any] = json.loads((ROOT / "contract" / "facts.json").read_text())
 TIMEOUTS: dict[str, int] = FACTS["timeouts_seconds"]

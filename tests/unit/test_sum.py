@@ -4,12 +4,10 @@ import json
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 
 from sumapi.schemas import OPERAND_LIMIT
+from tests.unit.in_process import Client
 
-Client = TestClient[web.Request, web.Application]
 SUM = "/api/v1/sum"
 JSON = {"Content-Type": "application/json"}
 

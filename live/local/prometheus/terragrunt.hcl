@@ -12,6 +12,6 @@ inputs = {
   # Off: provider 3.39 has no endpoint override for AMP, so the workspace would be created
   # in real AWS, not in the emulator. The unit still applies (nothing), and the tests prove
   # the "off" path: no collector, SNS's default topic policy, the rules step skipped. The
-  # rules step itself is proven against moto's AMP by tests/infra/test_amp_config.py.
+  # rules step itself is proven against moto's AMP by tests/iac_static/test_amp_config.py.
   enabled = false
 }

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT
+from tests.harness import ROOT
 
 
 def tool(name: str) -> str:

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped]
 
-from tests.containers.workflow import evaluate
-from tests.support import ROOT
+from tests.harness import ROOT
+from tests.harness.workflow import evaluate
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 CREDENTIALS = "aws-actions/configure-aws-credentials@"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT
+from tests.harness import ROOT
 
 MODULES = sorted(p.parent for p in (ROOT / "modules").glob("*/versions.tf"))
 

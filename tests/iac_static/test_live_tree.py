@@ -28,8 +28,8 @@ from typing import Any
 
 import pytest
 
-from tests.infra.test_tfvars_examples import module_variables
-from tests.support import ROOT
+from tests.harness import ROOT
+from tests.iac_static.test_tfvars_examples import module_variables
 
 LIVE = ROOT / "live"
 SHARED = LIVE / "_envcommon"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.infra.test_root_config import terragrunt
-from tests.support import ROOT
+from tests.harness import ROOT
+from tests.iac_static.test_root_config import terragrunt
 
 ENVIRONMENTS = sorted(
     p.name for p in (ROOT / "live").iterdir() if any(p.glob("env.hcl*")) and p.name != "_envcommon"

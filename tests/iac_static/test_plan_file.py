@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from devtools import plan_file
-from tests.support import ROOT
+from tests.harness import ROOT
 
 PLAN = ROOT / "plan.txt"
 STALE = "plan.txt is stale: run make plan-file"

@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]
 
-from tests.support import ROOT, free_port, running_service
+from tests.harness import ROOT
+from tests.harness.processes import running_service
 
 RULES = sorted((ROOT / "monitoring" / "rules").glob("*.rules.yml"))
 RUNBOOK = ROOT / "docs" / "runbook.md"
@@ -40,11 +41,10 @@ def _github_anchor(heading: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def exposition() -> Iterator[str]:
+def exposition(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """/metrics of the real service after a success, a client error and a 404."""
-    port = free_port()
-    with running_service(port):
-        base = f"http://127.0.0.1:{port}"
+    with running_service(tmp_path_factory.mktemp("service")) as service:
+        base = service.url
         for body in (b'{"a": 1, "b": 2}', b'{"a": "x"}'):
             request = urllib.request.Request(  # noqa: S310 - loopback
                 f"{base}/api/v1/sum",

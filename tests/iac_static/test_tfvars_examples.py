@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT
+from tests.harness import ROOT
 
 MODULES = sorted(p.parent for p in ROOT.glob("modules/*/variables.tf"))
 # Blocks are top-level and `tofu fmt` (make test-iac-static) fixes their indentation, so a

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT
+from tests.harness import ROOT
 
 
 @pytest.mark.parametrize(

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]
 
-from tests.gateway.harness import RENDER, ROOT, new_key, nginx_test, render
-
-pytestmark = pytest.mark.slow
+from tests.harness import ROOT
+from tests.harness.gateway import RENDER, new_key, nginx_test, render
 
 DOCKERFILES = [ROOT / "Dockerfile", ROOT / "nginx" / "Dockerfile"]
 

@@ -19,7 +19,7 @@ import pytest
 import yaml  # type: ignore[import-untyped]
 
 from ops import units
-from tests.support import ROOT
+from tests.harness import ROOT
 
 LIVE = ROOT / "live"
 DEPLOY_WORKFLOW = ROOT / ".github" / "workflows" / "deploy.yml"

@@ -14,7 +14,7 @@ from typing import Any
 
 import hcl2
 
-from tests.support import ROOT
+from tests.harness import ROOT
 
 COMPUTE = ROOT / "modules" / "compute"
 

@@ -25,7 +25,7 @@ from ops.amp_config import (
     load_rules,
     rule_files,
 )
-from tests.support import ROOT
+from tests.harness import ROOT
 
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:sumapi-dev-alarms"
 
