@@ -29,7 +29,8 @@ from typing import Any
 import pytest
 
 from tests.harness import ROOT
-from tests.iac_static.test_tfvars_examples import module_variables
+from tests.iac_static import tooling
+from tests.iac_static.tooling import make, module_variables, tool
 
 LIVE = ROOT / "live"
 SHARED = LIVE / "_envcommon"
@@ -61,13 +62,6 @@ def units(env: str) -> list[str]:
 
 
 UNITS = [(env, unit) for env in ENVIRONMENTS for unit in units(env)]
-
-
-def tool(name: str) -> str:
-    path = os.environ.get(name, "")
-    if not Path(path).exists():
-        pytest.fail(f"{name} is not set to a built tool: run through `make test-iac-static`")
-    return path
 
 
 def run(command: list[str], env: dict[str, str]) -> str:
@@ -108,14 +102,7 @@ def repos(scratch: Path) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def terragrunt_env(scratch: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "TG_TF_PATH": tool("TOFU"),
-        "TF_CLI_CONFIG_FILE": tool("TOFURC"),
-        "TG_DOWNLOAD_DIR": str(scratch / "terragrunt-cache"),
-        "TG_NON_INTERACTIVE": "true",
-        "TG_NO_COLOR": "true",
-    }
+    return tooling.terragrunt_env(scratch / "terragrunt-cache")
 
 
 def render(repo: Path, config_dir: str, env: dict[str, str]) -> dict[str, Any]:
@@ -360,18 +347,6 @@ def terragrunt_stub(tmp_path: Path) -> tuple[Path, Path]:
     stub.write_text(f"#!/bin/sh\ntouch {marker}\n")
     stub.chmod(stub.stat().st_mode | stat.S_IXUSR)
     return stub, marker
-
-
-def make(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
-    return subprocess.run(
-        ["make", "--no-print-directory", "-C", str(ROOT), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize("target", ["plan", "deploy", "destroy"])

@@ -7,41 +7,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.harness import ROOT
-
-
-def tool(name: str) -> str:
-    path = os.environ.get(name, "")
-    if not Path(path).exists():
-        pytest.fail(f"{name} is not set to a built tool: run through `make test-iac-static`")
-    return path
-
-
-def terragrunt(tmp_path: Path, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "TG_TF_PATH": tool("TOFU"),
-        "TF_CLI_CONFIG_FILE": tool("TOFURC"),
-        "TG_DOWNLOAD_DIR": str(tmp_path / "cache"),
-        "TG_NON_INTERACTIVE": "true",
-        "TG_NO_COLOR": "true",
-    }
-    return subprocess.run(
-        [tool("TERRAGRUNT"), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+from tests.iac_static.tooling import make, terragrunt
 
 
 def test_version_constraints_admit_the_pinned_tools() -> None:
@@ -90,24 +62,9 @@ def test_emulator_plumbing_reaches_the_emulated_environment_only(tmp_path: Path)
 
 
 def dry_run(*args: str, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(
-        ["make", "-n", "-C", str(ROOT), *args],
-        env={**{k: v for k, v in os.environ.items() if not k.startswith("MAKE")}, **(env or {})},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = make("-n", *args, env=env)
     assert result.returncode == 0, result.stderr
     return result.stdout
-
-
-@pytest.fixture
-def dev_live(tmp_path: Path) -> str:
-    """live/dev with an env.hcl (the example), outside the repository's git-ignored copy."""
-    live = tmp_path / "dev"
-    shutil.copytree(ROOT / "live" / "dev", live)
-    shutil.copy(live / "env.hcl.example", live / "env.hcl")
-    return str(live)
 
 
 TAG = "0123456789abcdef0123456789abcdef01234567"
@@ -156,21 +113,8 @@ def test_a_real_deploy_of_the_service_names_its_image_in_one_line(
     dev_live: str, module: str
 ) -> None:
     """ECR holds commit-SHA tags only: the compute unit's placeholder tag was never pushed."""
-    result = subprocess.run(
-        [
-            "make",
-            "-n",
-            "-C",
-            str(ROOT),
-            "deploy",
-            "ENV=dev",
-            f"LIVE_DIR={dev_live}",
-            f"MODULE={module}",
-        ],
-        env={k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "IMAGE_TAG"))},
-        capture_output=True,
-        text=True,
-        check=False,
+    result = make(
+        "-n", "deploy", "ENV=dev", f"LIVE_DIR={dev_live}", f"MODULE={module}", drop=("IMAGE_TAG",)
     )
     assert result.returncode != 0
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr

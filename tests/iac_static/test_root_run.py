@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness import ROOT
-from tests.iac_static.test_root_config import terragrunt
+from tests.iac_static.tooling import terragrunt
 
 ENVIRONMENTS = sorted(
     p.name for p in (ROOT / "live").iterdir() if any(p.glob("env.hcl*")) and p.name != "_envcommon"

@@ -12,23 +12,11 @@ from pathlib import Path
 import pytest
 
 from tests.harness import ROOT
+from tests.iac_static.tooling import module_variables
 
 MODULES = sorted(p.parent for p in ROOT.glob("modules/*/variables.tf"))
-# Blocks are top-level and `tofu fmt` (make test-iac-static) fixes their indentation, so a
-# line scan is enough: `variable "x" {` at column 0 up to the first `}` at column 0.
-VARIABLE_BLOCK = re.compile(r'^variable\s+"([^"]+)"\s*\{\n(.*?)^\}', re.M | re.S)
-HAS_DEFAULT = re.compile(r"^  default\s*=", re.M)
 # A top-level assignment; the lines of a multi-line value are indented or close a bracket.
 ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*=")
-
-
-def module_variables(module: Path) -> dict[str, bool]:
-    """Variable name -> required (no default), in declaration order across the .tf files."""
-    variables: dict[str, bool] = {}
-    for tf in sorted(module.glob("*.tf")):
-        for match in VARIABLE_BLOCK.finditer(tf.read_text()):
-            variables[match.group(1)] = not HAS_DEFAULT.search(match.group(2))
-    return variables
 
 
 def example_assignments(example: Path) -> list[tuple[str, bool]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import yaml  # type: ignore[import-untyped]
 
 from ops import units
 from tests.harness import ROOT
+from tests.iac_static import tooling
 
 LIVE = ROOT / "live"
 DEPLOY_WORKFLOW = ROOT / ".github" / "workflows" / "deploy.yml"
@@ -28,15 +28,8 @@ TAG = "0123456789abcdef0123456789abcdef01234567"
 
 
 def make(*args: str, ci: str = "") -> subprocess.CompletedProcess[str]:
-    # Without the caller's MAKEFLAGS (pytest may run under make) and with CI as the test says.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
-    return subprocess.run(
-        ["make", "-s", "-C", str(ROOT), *args],
-        env={**env, "CI": ci},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    """make with CI as the test says (set: the pipeline's path)."""
+    return tooling.make("-s", *args, env={"CI": ci})
 
 
 def make_variable(name: str) -> str:
@@ -53,15 +46,6 @@ def unit_choice() -> list[str]:
 
 def unit_dirs(live: Path) -> list[str]:
     return sorted(path.parent.name for path in live.glob("*/terragrunt.hcl"))
-
-
-@pytest.fixture
-def dev_live(tmp_path: Path) -> str:
-    """live/dev with an env.hcl (the example), outside the repository's git-ignored copy."""
-    live = tmp_path / "dev"
-    shutil.copytree(LIVE / "dev", live)
-    shutil.copy(live / "env.hcl.example", live / "env.hcl")
-    return str(live)
 
 
 @pytest.mark.skipif("TERRAGRUNT" not in os.environ, reason="needs the pinned terragrunt (make)")
