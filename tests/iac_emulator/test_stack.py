@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -231,6 +232,48 @@ def test_second_plan_shows_no_changes(emulator: Emulator) -> None:
     )
     report = f"{result.stdout[-8000:]}\n{result.stderr[-3000:]}"
     assert result.returncode == 0, f"a re-plan wants changes (exit {result.returncode}):\n{report}"
+    assert result.stdout.count("No changes.") == len(UNITS), report
+
+
+def terragrunt_env(emulator: Emulator) -> dict[str, str]:
+    """The environment make gives Terragrunt on this emulator (INFRA_ENV, DEPLOY_ENV: `env`
+    arguments), for running terragrunt as a pipeline types it."""
+    printed = emulator.make(
+        "-s", "--eval=print-env: ; @echo $(INFRA_ENV) $(DEPLOY_ENV)", "print-env"
+    ).stdout.split()
+    env = dict(emulator.env)
+    words = iter(printed)
+    for word in words:
+        if word == "-u":
+            env.pop(next(words), None)
+        else:
+            name, _, value = word.partition("=")
+            env[name] = value
+    return env
+
+
+@pytest.mark.usefixtures("deployed")
+def test_the_run_all_spelling_plans_every_unit_with_no_changes(emulator: Emulator) -> None:
+    """Pipelines type Terragrunt 0.89's `run-all` (0.90 removed it; make uses `run --all`)."""
+    result = subprocess.run(
+        [
+            os.environ["TERRAGRUNT"],
+            "run-all",
+            "plan",
+            "--working-dir",
+            "live/local",
+            "-input=false",
+        ],
+        cwd=ROOT,
+        env=terragrunt_env(emulator),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    report = f"{result.stdout[-8000:]}\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, report
+    assert "run-all plan` command is deprecated" in result.stderr, "the old spelling ran"
     assert result.stdout.count("No changes.") == len(UNITS), report
 
 
