@@ -9,7 +9,7 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from tests.harness import ROOT
 from tests.iac_static.tooling import make
