@@ -32,7 +32,7 @@ registry-stop: $(VENV_STAMP) ## Stop the local registry; its images are gone
 	@$(PY) -m localenv.registry stop --port $(REGISTRY_PORT)
 
 # ENV=local pushes to the registry standing in for ECR; other environments to ECR itself.
-push-images: $(UNIT_OUTPUT_PREREQS) $(if $(filter local,$(ENV)),registry) ## Push both IMAGE_TAG images to ENV's repositories
+push-images: unit-outputs $(if $(filter local,$(ENV)),registry) ## Push both IMAGE_TAG images to ENV's repositories
 	@CONTAINER_ENGINE=$(CONTAINER_ENGINE) LOCAL_REGISTRY=$(if $(filter local,$(ENV)),$(LOCAL_REGISTRY)) \
 	  PY=$(PY) ops/push-images '$(IMAGE_TAG)' \
 	  $(foreach output,$(IMAGE_REPOSITORY_OUTPUTS),"$$($(call unit_output,$(IMAGE_REPOSITORY_UNIT),$(output)))")

@@ -37,8 +37,10 @@ DEPLOY_SUMMARY ?= $(ROOT)/.run/deploy-summary.md
 # (ops/units.py; recipes only: INFRA_ENV, TERRAGRUNT and LIVE_DIR come from mk/infra.mk).
 unit_output = env $(INFRA_ENV) $(PY) -m ops.units output --terragrunt $(TERRAGRUNT) $(LIVE_DIR)/$(1) $(2)
 # What a recipe reading outputs needs: tofu and terragrunt (on ENV=local also the provider
-# mirror) and the venv.
-UNIT_OUTPUT_PREREQS := $(if $(filter local,$(ENV)),tools,infra-tools) $(VENV_STAMP)
+# mirror) and the venv. A target, not a variable, so that files read before this one (mk/
+# containers.mk) can name it in their rules' prerequisites.
+.PHONY: unit-outputs
+unit-outputs: $(if $(filter local,$(ENV)),tools,infra-tools) $(VENV_STAMP)
 compute_output = $(call unit_output,compute,$(1))
 
 .PHONY: lint-actions test-rules demo env-hcl wait-deployed endpoint smoke \
@@ -83,14 +85,14 @@ endpoint:
 else
 # Not `aws ecs wait services-stable` alone: after a circuit-breaker rollback the service is
 # stable too, on the previous task definition (ops/wait-deployed says what it checks).
-wait-deployed: $(UNIT_OUTPUT_PREREQS) ## Wait until ENV's ECS service runs the applied task definition, healthy
+wait-deployed: unit-outputs ## Wait until ENV's ECS service runs the applied task definition, healthy
 	@ops/wait-deployed "$$($(call compute_output,cluster_name))" "$$($(call compute_output,service_name))" \
 	  "$$($(call compute_output,task_definition_arn))"
 
 # The compute unit's url output decides: https://<domain_name>, https://<ALB name> (HTTPS
 # without a domain: the certificate does not cover that name) or http://<ALB name>.
 SERVICE_URL = $(call compute_output,url)
-endpoint: $(UNIT_OUTPUT_PREREQS) ## Print url=<public URL of ENV's service> (GitHub step output format)
+endpoint: unit-outputs ## Print url=<public URL of ENV's service> (GitHub step output format)
 	@url=$$($(SERVICE_URL)) && echo "url=$$url"
 endif
 
@@ -98,14 +100,14 @@ endif
 # endpoint. The key: SMOKE_API_KEY, else on ENV=local the emulator's (through the environment,
 # never on a command line).
 SMOKE_URL ?=
-smoke: $(if $(filter local,$(ENV)),,$(UNIT_OUTPUT_PREREQS)) ## Smoke test through ENV's load balancer (or SMOKE_URL); key in SMOKE_API_KEY
+smoke: $(if $(filter local,$(ENV)),,unit-outputs) ## Smoke test through ENV's load balancer (or SMOKE_URL); key in SMOKE_API_KEY
 	@devtools/apt-ensure jq:jq
 	@mkdir -p $(dir $(DEPLOY_SUMMARY))
 	@url='$(SMOKE_URL)'; [ -n "$$url" ] || url=$$($(SERVICE_URL)); \
 	  $(if $(filter local,$(ENV)),[ -n "$${SMOKE_API_KEY:-}" ] || SMOKE_API_KEY=$$($(LOCALECS) api-key); export SMOKE_API_KEY;) \
 	  ops/smoke-test "$$url" '$(DEPLOY_SUMMARY)'
 
-deploy-summary: $(UNIT_OUTPUT_PREREQS) ## Markdown summary of the last deployment of ENV (the workflow's job summary)
+deploy-summary: unit-outputs ## Markdown summary of the last deployment of ENV (the workflow's job summary)
 	@ops/deploy-summary '$(ENV)' '$(or $(MODULE),all)' \
 	  '$(if $(filter command line environment,$(origin IMAGE_TAG)),$(IMAGE_TAG))' \
 	  "$$($(SERVICE_URL) 2>/dev/null || true)" \
