@@ -16,9 +16,26 @@ locals {
   # GitHub environment gets sub = repo:<repo>:environment:<env> whatever its branch, so the
   # branch is restricted by the environment's deployment branch rule on GitHub's side.
   # Forks, other repositories and jobs without that environment get another sub.
-  deploy_subjects = [for e in var.github_environments : "repo:${var.github_repository}:environment:${e}"]
-  plan_subjects   = [for e in var.plan_github_environments : "repo:${var.github_repository}:environment:${e}"]
-  create_plan     = length(var.plan_github_environments) > 0
+  # Each role trusts its own environments: every step of a job may mint the job's OIDC token,
+  # so the job's environment, not the step, decides which role the job's code can assume.
+  trusted_environments = merge(
+    { apply = var.github_environments, push = var.push_github_environments },
+    local.create_plan ? { plan = var.plan_github_environments } : {},
+  )
+  subjects = {
+    for role, environments in local.trusted_environments :
+    role => [for e in environments : "repo:${var.github_repository}:environment:${e}"]
+  }
+  create_plan = length(var.plan_github_environments) > 0
+  # An environment in two sets would let one job assume both roles (the images job the apply
+  # role, a pull request the push role): every pair must be disjoint.
+  trusting_roles = keys(local.trusted_environments)
+  shared_environments = sort(distinct(flatten([
+    for i, a in local.trusting_roles : [
+      for b in slice(local.trusting_roles, i + 1, length(local.trusting_roles)) :
+      tolist(setintersection(local.trusted_environments[a], local.trusted_environments[b]))
+    ]
+  ])))
 
   # Names are known before anything exists, so the boundary can name the roles it protects
   # without a dependency cycle (the roles carry the boundary).
@@ -54,12 +71,9 @@ resource "aws_iam_openid_connect_provider" "this" {
 
 ## Trust ------------------------------------------------------------------------------------
 
-# One trust policy per role kind, differing only in the GitHub environments they trust.
+# One trust policy per role, differing only in the GitHub environments it trusts.
 data "aws_iam_policy_document" "assume" {
-  for_each = merge(
-    { deploy = local.deploy_subjects },
-    local.create_plan ? { plan = local.plan_subjects } : {},
-  )
+  for_each = local.subjects
 
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
@@ -222,8 +236,8 @@ resource "aws_iam_policy" "boundary" {
 
 resource "aws_iam_role" "this" {
   name                 = local.role_names.apply
-  description          = "Assumed by the deploy job of ${var.github_repository} (GitHub environments ${join(", ", var.github_environments)}) to apply the infrastructure"
-  assume_role_policy   = data.aws_iam_policy_document.assume["deploy"].json
+  description          = "Assumed by the repositories and deploy jobs of ${var.github_repository} (GitHub environments ${join(", ", var.github_environments)}) to apply the infrastructure"
+  assume_role_policy   = data.aws_iam_policy_document.assume["apply"].json
   max_session_duration = var.max_session_duration
   permissions_boundary = aws_iam_policy.boundary.arn
 
@@ -231,8 +245,12 @@ resource "aws_iam_role" "this" {
 
   lifecycle {
     precondition {
-      condition     = length(local.deploy_subjects) > 0
+      condition     = length(var.github_environments) > 0
       error_message = "github_environments is empty: name the GitHub environment(s) the deploy job runs in, e.g. [\"dev\"]."
+    }
+    precondition {
+      condition     = length(local.shared_environments) == 0
+      error_message = "github_environments, push_github_environments and plan_github_environments share ${join(", ", local.shared_environments)}: a job in one environment could assume two roles; give each role its own (e.g. dev, dev-images, dev-plan)."
     }
     precondition {
       condition     = var.state_bucket_name == null || length(var.state_units) > 0
@@ -358,8 +376,8 @@ resource "aws_iam_role_policy_attachment" "apply" {
 
 resource "aws_iam_role" "push" {
   name                 = local.role_names.push
-  description          = "Assumed by the deploy job of ${var.github_repository} to push images to its ECR repositories only"
-  assume_role_policy   = data.aws_iam_policy_document.assume["deploy"].json
+  description          = "Assumed by the images job of ${var.github_repository} (GitHub environments ${join(", ", var.push_github_environments)}) to push images to its ECR repositories only"
+  assume_role_policy   = data.aws_iam_policy_document.assume["push"].json
   max_session_duration = var.max_session_duration
   permissions_boundary = aws_iam_policy.boundary.arn
 
@@ -435,13 +453,6 @@ resource "aws_iam_role" "plan" {
   permissions_boundary = aws_iam_policy.boundary.arn
 
   tags = merge(var.tags, { Name = local.role_names.plan })
-
-  lifecycle {
-    precondition {
-      condition     = length(setintersection(var.plan_github_environments, var.github_environments)) == 0
-      error_message = "plan_github_environments must differ from github_environments: a pull request must not get the deploy roles' environment."
-    }
-  }
 }
 
 data "aws_iam_policy_document" "plan" {

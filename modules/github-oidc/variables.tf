@@ -56,7 +56,7 @@ variable "github_branches" {
 }
 
 variable "github_environments" {
-  description = "GitHub environments whose jobs may assume the apply and push roles (sub repo:<repo>:environment:<env>). Restrict each to main and give production required reviewers on GitHub: the OIDC sub of an environment job does not carry the branch."
+  description = "GitHub environments whose jobs may assume the apply role (sub repo:<repo>:environment:<env>): the deploy workflow's repositories and deploy jobs, e.g. dev. Restrict each to main and give production required reviewers on GitHub: the OIDC sub of an environment job does not carry the branch. Shares no environment with push_github_environments or plan_github_environments."
   type        = list(string)
   default     = []
 
@@ -66,8 +66,20 @@ variable "github_environments" {
   }
 }
 
+# Required, not derived from github_environments: the three sets of trusted environments are
+# read side by side in the caller, which is where a reviewer checks that none overlaps.
+variable "push_github_environments" {
+  description = "GitHub environments whose jobs may assume the push role, and no other role: the deploy workflow's images job, which builds the images (third-party code) and pushes them, e.g. dev-images. Restrict each to main on GitHub, as the apply role's."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.push_github_environments) > 0 && alltrue([for e in var.push_github_environments : can(regex("^[A-Za-z0-9_.-]{1,255}$", e))])
+    error_message = "push_github_environments: name the images job's GitHub environment(s), e.g. [\"dev-images\"]: GitHub environment names ([A-Za-z0-9_.-], no wildcards), at least one."
+  }
+}
+
 variable "plan_github_environments" {
-  description = "GitHub environments whose jobs may assume the read-only plan role (the pull-request plan job, e.g. dev-plan). Empty = no plan role. Must differ from github_environments."
+  description = "GitHub environments whose jobs may assume the read-only plan role (the pull-request plan job, e.g. dev-plan). Empty = no plan role. Shares no environment with github_environments or push_github_environments."
   type        = list(string)
   default     = []
 

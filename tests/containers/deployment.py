@@ -1,5 +1,6 @@
-"""The deployment the suite's tests find: the deploy job of .github/workflows/deploy.yml run,
-step by step, on the session's empty private emulator (the first deploy of this commit)."""
+"""The deployment the suite's tests find: .github/workflows/deploy.yml run job by job, step by
+step, on the session's empty private emulator (the first deploy of this commit), each job in
+its GitHub environment (`local`, `local-images`, as an operator sets them up)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 from tests.harness import ROOT
 from tests.harness.emulator import Deployment, Emulator
-from tests.harness.workflow import Rehearsal, StepResult
+from tests.harness.workflow import JobResult, Rehearsal, github_environments
 
 GIT_HEAD = subprocess.run(
     ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
@@ -18,10 +19,9 @@ GIT_HEAD = subprocess.run(
 
 @dataclass(frozen=True)
 class WorkflowDeploy:
-    """Each step's result, and the job summary the steps wrote."""
+    """Each job's result (its steps, environment, outputs and summary), in the order they ran."""
 
-    steps: list[StepResult]
-    summary: str
+    jobs: dict[str, JobResult]
 
 
 def rehearse_first_deploy(emulator: Emulator) -> WorkflowDeploy:
@@ -31,13 +31,18 @@ def rehearse_first_deploy(emulator: Emulator) -> WorkflowDeploy:
         inputs={"environment": "local", "module": "all", "image_tag": ""},
         sha=GIT_HEAD,
         base_env={**emulator.env, "EMULATOR_PORT": str(emulator.port)},
+        # live/local/env.hcl is committed: ENV_HCL stays empty, as make env-hcl then keeps it.
+        environments=github_environments("local"),
     )
     emulator.made = True  # the workflow's steps run make: stop what they start, at the end
     started = time.monotonic()
-    steps = rehearsal.run()
+    jobs = rehearsal.run()
     seconds = time.monotonic() - started
     emulator.figures["deploy workflow rehearsal (first deploy)"] = f"{seconds:.1f} s"
-    return WorkflowDeploy(steps, (emulator.scratch / "step_summary").read_text())
+    for job in jobs.values():
+        if job.result == "success":
+            emulator.figures[f"  job {job.id}"] = f"{job.seconds:.1f} s"
+    return WorkflowDeploy(jobs)
 
 
 Release = Deployment[WorkflowDeploy]

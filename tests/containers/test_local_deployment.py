@@ -17,6 +17,7 @@ import threading
 import time
 from collections import Counter
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 import requests
@@ -69,28 +70,106 @@ def service_definition(emulator: Emulator) -> dict[str, Any]:
 
 
 def test_the_deploy_workflow_deploys_from_empty(deployment: Release, emulator: Emulator) -> None:
-    """The deploy job's own steps, in order, on an empty emulator: the first deploy."""
-    first = deployment.ensure()
-    results = first.steps
-    ran = [r.name for r in results if r.outcome == "passed"]
-    assert "Image repositories (registry unit)" in ran
-    assert ran.index("Image repositories (registry unit)") < ran.index("Terragrunt apply")
-    assert any(r.outcome == "replaced" for r in results), "the credentials step is the one replaced"
-    # Which role each step would hold on AWS: images are built before any credentials, pushed
-    # with the push role only, and applied with the apply role.
-    roles = {r.name: r.role for r in results if r.outcome == "passed"}
-    assert roles["Build the images, tagged with the commit SHA"] == ""
-    assert roles["Push the images"] == "${{ vars.AWS_PUSH_ROLE_ARN }}"
-    assert roles["Image repositories (registry unit)"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
-    assert roles["Terragrunt apply"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
-    deployed = "\n".join(r.output for r in results)
+    """The workflow's own jobs, in `needs` order, each step in order, on an empty emulator."""
+    jobs = deployment.ensure().jobs
+    assert {job: result.result for job, result in jobs.items()} == {
+        "setup": "success",
+        "repositories": "success",
+        "images": "success",
+        "deploy": "success",
+    }
+    assert list(jobs) == ["setup", "repositories", "images", "deploy"], "needs order"
+    # Which role variable each job's credentials step was given (the step the rehearsal
+    # replaces), and in which GitHub environment the job ran.
+    assert {
+        job: (r.environment, [s.role for s in r.steps if s.outcome == "replaced"])
+        for job, r in jobs.items()
+    } == {
+        "setup": ("", []),
+        "repositories": ("local", ["${{ vars.AWS_DEPLOY_ROLE_ARN }}"]),
+        "images": ("local-images", ["${{ vars.AWS_PUSH_ROLE_ARN }}"]),
+        "deploy": ("local", ["${{ vars.AWS_DEPLOY_ROLE_ARN }}"]),
+    }
+    # The workflow's image build runs in the images job only, before its credentials step.
+    # (On ENV=local, `make deploy` of compute also builds and pushes for the local ECS runner:
+    # that is the emulated environment's, not a workflow step; on AWS it does not.)
+    assert [job for job, r in jobs.items() if r.ran("make images")] == ["images"]
+    assert [job for job, r in jobs.items() if r.ran("make push-images")] == ["images"]
+    [build] = jobs["images"].ran("make images")
+    assert build.role == "", "built before the job's credentials step"
+    [push] = jobs["images"].ran("make push-images")
+    assert push.role == "${{ vars.AWS_PUSH_ROLE_ARN }}"
+    # Pushed by this job (the deploy job's local build would otherwise hide a push that failed
+    # to happen here): both images, to the registry standing in for ECR.
+    for image in ("sumapi", "sumapi-gateway"):
+        assert f"push-images: {image}:{GIT_HEAD} -> " in push.output, push.output
+    # The repositories exist before the images are pushed, and the images before the service.
+    [registry] = jobs["repositories"].ran("make deploy ")
+    assert "MODULE=registry" in registry.command
+    assert "deploy: done (ENV=local MODULE=registry)" in registry.output
+    assert jobs["setup"].outputs["image_tag"] == GIT_HEAD
+    deploy = jobs["deploy"]
+    assert [s.role for s in deploy.ran("make deploy ")] == ["${{ vars.AWS_DEPLOY_ROLE_ARN }}"]
+    deployed = "\n".join(s.output for s in deploy.steps)
     ready = re.search(r"localecs: 2 task\(s\) of \S+ healthy in ([0-9.]+)s", deployed)
     assert ready, deployed[-3000:]
     emulator.figures["tasks healthy after start (2 pods)"] = f"{ready.group(1)} s"
-    summary = first.summary
     assert "smoke-test" in deployed
-    assert "| GET /healthz | 200 | 200 | pass |" in summary
-    assert GIT_HEAD in summary
+    assert "| GET /healthz | 200 | 200 | pass |" in deploy.summary
+    assert GIT_HEAD in deploy.summary
+    assert deploy.url == url(emulator), "the environment's URL is the endpoint step's output"
+
+
+def trusted_environments(emulator: Emulator) -> dict[str, set[str]]:
+    """github-oidc output of each role's ARN -> the GitHub environments its live trust policy
+    names (as applied by the deploy job, from live/local/github-oidc)."""
+    roles = emulator.outputs("github-oidc")
+    iam = emulator.client("iam")
+    trusted: dict[str, set[str]] = {}
+    for output in ("role_arn", "push_role_arn", "plan_role_arn"):
+        role = iam.get_role(RoleName=roles[output].rsplit("/", 1)[1])["Role"]
+        document = role["AssumeRolePolicyDocument"]
+        if isinstance(document, str):
+            document = json.loads(unquote(document))
+        [statement] = document["Statement"]
+        subjects = statement["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"]
+        subjects = [subjects] if isinstance(subjects, str) else subjects
+        trusted[output] = set()
+        for subject in subjects:
+            match = re.fullmatch(r"repo:[^:]+/[^:]+:environment:([^:]+)", subject)
+            assert match, f"{output} trusts {subject}, not one GitHub environment"
+            trusted[output].add(match.group(1))
+    return trusted
+
+
+def test_each_job_can_assume_only_the_role_it_names(
+    deployment: Release, emulator: Emulator
+) -> None:
+    """What a job can hold is what its token can assume: every step of a job with id-token:
+    write can mint the token, whose subject is the job's environment. So a job holds each role
+    that trusts its environment, whichever step the workflow hands the role to."""
+    jobs = deployment.ensure().jobs
+    trusted = trusted_environments(emulator)
+    held = {
+        job: {role for role, environments in trusted.items() if r.environment in environments}
+        if r.id_token
+        else set()
+        for job, r in jobs.items()
+    }
+    assert held == {
+        "setup": set(),
+        "repositories": {"role_arn"},
+        "images": {"push_role_arn"},
+        "deploy": {"role_arn"},
+    }
+    for job, r in jobs.items():
+        named = {s.inputs["role-to-assume"] for s in r.steps if s.outcome == "replaced"}
+        assert named == held[job], f"job {job} names {named} but can assume {held[job]}"
+    # No job that builds the images, which runs third-party code, can assume the apply role.
+    builders = [job for job, r in jobs.items() if r.ran("make images") or r.ran("container-engine")]
+    assert builders
+    for job in builders:
+        assert "role_arn" not in held[job], job
 
 
 @pytest.mark.usefixtures("deployed")

@@ -7,7 +7,8 @@
 - `gateway`: the nginx gateway (renderer, `nginx -t`, the running gateway).
 - `emulator`: a private AWS emulator on a free port, the make targets of the live tree pointed at
   it, boto3 clients and the Terraform state; what a suite deploys on it.
-- `workflow`: the deploy job of .github/workflows/deploy.yml, run step by step.
+- `workflow`: .github/workflows/deploy.yml run job by job (in `needs` order, each in its GitHub
+  environment) and step by step.
 - `plugin`: the fixtures several suites share (registered by tests/conftest.py).
 """
 

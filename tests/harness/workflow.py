@@ -1,22 +1,34 @@
-"""Runs the deploy job of .github/workflows/deploy.yml itself, step by step, against ENV=local.
+"""Runs .github/workflows/deploy.yml itself, job by job and step by step, against ENV=local.
 
-The file is read, not copied: its `run:` steps execute in order with the job's and the steps'
-environment, its `if:` conditions are evaluated, `$GITHUB_OUTPUT`/`$GITHUB_STEP_SUMMARY` are
-real files. Only the steps that set up a GitHub runner (checkout, toolchains, caches) are
-skipped -- this machine has them -- and the AWS-credential action is the one step replaced:
-ENV=local's make targets point every AWS call at the emulator. Each replaced step records the
-role it would assume (its `role-to-assume` expression), and every later step's result carries
-it, so a test can say which role each step ran with. The job's own `if:` is evaluated too. An
-expression or an action the rehearsal does not know fails it, so the workflow cannot drift past
-what is tested.
+The file is read, not copied. Its jobs run in `needs` order; each job's `if:` is evaluated with
+the `needs` context (results and declared outputs of the jobs it needs), so a job runs, or is
+skipped, as on GitHub. Each job runs in its GitHub environment: `vars` and `secrets` are that
+environment's (GitHubEnvironment), and naming a variable the environment does not hold fails
+the rehearsal, where GitHub would give an empty string. Steps run in order with the workflow's,
+the job's and the step's environment; their `if:` is evaluated (status functions included,
+`success()` implied as on GitHub); `$GITHUB_OUTPUT` is a fresh file per step, read into
+`steps.<id>.outputs`, and the job's `outputs:` are evaluated from them; `$GITHUB_STEP_SUMMARY`
+is a real file per job.
+
+Only the steps that set up a GitHub runner (checkout, toolchains, caches) are skipped -- this
+machine has them -- and the AWS-credential action is the one step replaced: ENV=local's make
+targets point every AWS call at the emulator. Each replaced step records the role variable it
+was given (its `role-to-assume` expression), and every later step of the job carries it. An
+expression, a function or an action the rehearsal does not know fails it, so the workflow
+cannot drift past what is tested.
+
+Not modelled: jobs run one after the other in this checkout, so a file one job leaves (an
+image, a .terragrunt-cache) is there for the next, where each GitHub job starts on a fresh
+runner; GitHub's loose `==` (case, type coercion) is Python's strict one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,28 +42,71 @@ RUNNER_SETUP_ACTIONS = (
     "actions/setup-go@",
     "actions/cache@",
 )
-REPLACED_ACTIONS = ("aws-actions/configure-aws-credentials@",)
-EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-TOKEN = re.compile(
-    r"\s*(?:(\|\||&&|==|!=|\(|\)|!)|'((?:[^']|'')*)'|([A-Za-z_][A-Za-z0-9_.-]*(?:\(\))?))"
-)
+CREDENTIALS_ACTION = "aws-actions/configure-aws-credentials@"
+EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}", re.DOTALL)
+TOKEN = re.compile(r"\s*(?:(\|\||&&|==|!=|\(|\)|!|,)|'((?:[^']|'')*)'|([A-Za-z_][A-Za-z0-9_.-]*))")
+STATUS_FUNCTIONS = ("success", "failure", "cancelled", "always")
+STATUS_CALL = re.compile(rf"\b(?:{'|'.join(STATUS_FUNCTIONS)})\s*\(")
+# github.sha of a workflow_run event: main's head when CI finished, which may have moved on
+# from the commit CI tested. A checkout of it would deploy an untested commit.
+MAIN_MOVED_ON = "e" * 40
 
 
 class RehearsalError(AssertionError):
     pass
 
 
-def evaluate(expression: str, context: Mapping[str, Any]) -> Any:
-    """GitHub's expression subset the workflow uses: || && == != ! ( ), 'strings', dotted names.
+@dataclass(frozen=True)
+class GitHubEnvironment:
+    """What a GitHub environment holds (Settings -> Environments): its variables and secrets."""
+
+    variables: Mapping[str, str] = field(default_factory=dict)
+    secrets: Mapping[str, str] = field(default_factory=dict)
+
+
+def github_environments(
+    env: str, region: str = "", env_hcl: str = ""
+) -> dict[str, GitHubEnvironment]:
+    """The GitHub environments the deploy workflow runs in for `env`, holding what
+    docs/runbook.md#first-deploy (step 7) has an operator put in them: `<env>` the apply role's
+    variable, the region, ENV_HCL and the smoke-test key; `<env>-images` the push role's only.
+    A role variable holds the name of the github-oidc output whose ARN it holds on GitHub, so a
+    test can look the role up once the unit is applied."""
+    return {
+        env: GitHubEnvironment(
+            variables={"AWS_DEPLOY_ROLE_ARN": "role_arn", "AWS_REGION": region, "ENV_HCL": env_hcl},
+            secrets={"SMOKE_API_KEY": ""},
+        ),
+        f"{env}-images": GitHubEnvironment(variables={"AWS_PUSH_ROLE_ARN": "push_role_arn"}),
+    }
+
+
+def evaluate(
+    expression: str,
+    context: Mapping[str, Any],
+    functions: Mapping[str, Callable[..., Any]] | None = None,
+) -> Any:
+    """GitHub's expression subset the workflow uses: || && == != ! ( ), 'strings', dotted names,
+    function calls (status functions, hashFiles).
 
     `a || b` and `a && b` return an operand, as in GitHub (and Python's or/and); '' is falsy.
+    Without `functions`, the status functions answer as in a job where all went well.
     """
+    known: dict[str, Callable[..., Any]] = {
+        "success": lambda: True,
+        "failure": lambda: False,
+        "cancelled": lambda: False,
+        "always": lambda: True,
+        **(functions or {}),
+    }
     python: list[str] = []
     values: list[Any] = []
     position = 0
     while position < len(expression):
         match = TOKEN.match(expression, position)
         if match is None or match.end() == position:
+            if expression[position:].strip() == "":
+                break
             raise RehearsalError(f"cannot parse {expression!r} at {position}")
         operator, string, name = match.groups()
         if operator:
@@ -61,6 +116,11 @@ def evaluate(expression: str, context: Mapping[str, Any]) -> Any:
         elif string is not None:
             values.append(string.replace("''", "'"))
             python.append(f"_v[{len(values) - 1}]")
+        elif expression[match.end() :].lstrip().startswith("("):
+            if name not in known:
+                raise RehearsalError(f"the rehearsal does not know the function {name}()")
+            values.append(known[name])
+            python.append(f"_v[{len(values) - 1}]")
         else:
             values.append(lookup(name, context))
             python.append(f"_v[{len(values) - 1}]")
@@ -69,8 +129,6 @@ def evaluate(expression: str, context: Mapping[str, Any]) -> Any:
 
 
 def lookup(name: str, context: Mapping[str, Any]) -> Any:
-    if name in ("always()", "success()"):
-        return True
     if name in ("true", "false"):
         return name == "true"
     value: Any = context
@@ -81,22 +139,112 @@ def lookup(name: str, context: Mapping[str, Any]) -> Any:
     return value
 
 
+def condition(text: Any) -> str:
+    """An `if:` as an expression: the ${{ }} is optional, and without a status function
+    GitHub evaluates `success() && (...)`."""
+    expression = str(text).strip()
+    if expression.startswith("${{") and expression.endswith("}}"):
+        expression = expression[3:-2].strip()
+    return expression if STATUS_CALL.search(expression) else f"success() && ({expression})"
+
+
 def render(value: Any) -> str:
     """How GitHub writes an expression's value into text: booleans in lower case."""
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def substitute(text: str, context: Mapping[str, Any]) -> str:
-    return EXPRESSION.sub(lambda m: render(evaluate(m.group(1), context)), text)
+def substitute(text: str, context: Mapping[str, Any], functions: Mapping[str, Any]) -> str:
+    return EXPRESSION.sub(lambda m: render(evaluate(m.group(1), context, functions)), text)
+
+
+def read_outputs(path: Path) -> dict[str, str]:
+    """`name=value` and `name<<DELIMITER ... DELIMITER` lines, as GitHub reads $GITHUB_OUTPUT."""
+    outputs: dict[str, str] = {}
+    lines = iter(path.read_text().splitlines())
+    for line in lines:
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            body: list[str] = []
+            for item in lines:
+                if item == delimiter:
+                    break
+                body.append(item)
+            else:
+                raise RehearsalError(f"$GITHUB_OUTPUT: {name} has no closing {delimiter}")
+            outputs[name] = "\n".join(body)
+        elif "=" in line:
+            name, value = line.split("=", 1)
+            outputs[name] = value
+        elif line.strip():
+            raise RehearsalError(f"$GITHUB_OUTPUT: a line GitHub would refuse: {line!r}")
+    return outputs
 
 
 @dataclass
 class StepResult:
     name: str
-    outcome: str  # passed | skipped (if:) | runner setup | replaced
+    outcome: str  # passed | failed | skipped (if:) | runner setup | replaced | not run (stub)
     seconds: float = 0.0
     output: str = ""
-    role: str = ""  # the role-to-assume expression of the last replaced credentials step
+    role: str = ""  # the role-to-assume expression of the job's last credentials step
+    inputs: dict[str, str] = field(default_factory=dict)  # an action's `with:`, evaluated
+    command: str = ""  # a run step's script, expressions substituted
+
+
+@dataclass
+class JobResult:
+    id: str
+    name: str = ""
+    result: str = "skipped"  # success | failure | skipped, as needs.<job>.result
+    environment: str = ""  # the GitHub environment it ran in; "" for none
+    id_token: bool = False  # permissions: id-token: write (any step can mint the OIDC token)
+    steps: list[StepResult] = field(default_factory=list)
+    outputs: dict[str, str] = field(default_factory=dict)
+    url: str = ""  # environment.url, evaluated once the job is done
+    summary: str = ""  # what its steps wrote to $GITHUB_STEP_SUMMARY
+    seconds: float = 0.0
+    stubbed: bool = False  # run(stub=...): its result was given, its commands did not run
+
+    def ran(self, fragment: str) -> list[StepResult]:
+        """The run steps of this job that executed a command containing `fragment`."""
+        return [
+            s for s in self.steps if s.outcome in ("passed", "failed") and fragment in s.command
+        ]
+
+
+def job_order(jobs: Mapping[str, Any]) -> list[str]:
+    """The jobs, each after the jobs it needs; otherwise in file order."""
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(job: str) -> None:
+        if job in order:
+            return
+        if job in visiting:
+            raise RehearsalError(f"jobs.{job}.needs is a cycle")
+        if job not in jobs:
+            raise RehearsalError(f"a job needs {job}, which the workflow does not have")
+        visiting.add(job)
+        for needed in needs_of(jobs[job]):
+            visit(needed)
+        visiting.discard(job)
+        order.append(job)
+
+    for job in jobs:
+        visit(job)
+    return order
+
+
+def needs_of(job: Mapping[str, Any]) -> list[str]:
+    needs = job.get("needs", [])
+    return [needs] if isinstance(needs, str) else list(needs)
+
+
+def can_mint_id_token(job: Mapping[str, Any], workflow: Mapping[str, Any]) -> bool:
+    permissions = job.get("permissions", workflow.get("permissions", {}))
+    if isinstance(permissions, str):
+        return permissions == "write-all"
+    return bool(permissions.get("id-token") == "write")
 
 
 @dataclass
@@ -106,116 +254,237 @@ class Rehearsal:
     inputs: dict[str, str]
     sha: str
     base_env: dict[str, str]
+    environments: Mapping[str, GitHubEnvironment] = field(default_factory=dict)
+    repository: GitHubEnvironment = field(default_factory=GitHubEnvironment)
     event_name: str = "workflow_dispatch"
-    results: list[StepResult] = field(default_factory=list)
+    conclusion: str = "success"  # of the CI run, for event_name workflow_run
+    trigger: str = "push"  # the event of that CI run
+    jobs: dict[str, JobResult] = field(default_factory=dict)
 
-    def context(self) -> dict[str, Any]:
-        """What GitHub would offer the job's expressions (empty strings where it has null)."""
+    def workflow(self) -> dict[Any, Any]:
+        loaded: dict[Any, Any] = yaml.safe_load((self.root / WORKFLOW).read_text())
+        return loaded
+
+    def github(self) -> dict[str, Any]:
+        """What GitHub offers as `github` (empty strings where it has null)."""
         workflow_run = {"conclusion": "", "event": "", "head_sha": ""}
+        sha = self.sha
         if self.event_name == "workflow_run":
-            workflow_run = {"conclusion": "success", "event": "push", "head_sha": self.sha}
+            workflow_run = {"conclusion": self.conclusion, "event": self.trigger, "head_sha": sha}
+            sha = MAIN_MOVED_ON
         return {
-            "inputs": self.inputs,
-            "github": {
-                "sha": self.sha,
-                "event_name": self.event_name,
-                "event": {"workflow_run": workflow_run},
-                "workspace": str(self.work),
-                "run_id": "1",
-                "run_attempt": "1",
-            },
-            "vars": {
-                "ENV_HCL": "",
-                "AWS_DEPLOY_ROLE_ARN": "",
-                "AWS_PUSH_ROLE_ARN": "",
-                "AWS_REGION": "",
-            },
-            "secrets": {"SMOKE_API_KEY": ""},
+            "sha": sha,
+            "event_name": self.event_name,
+            "event": {"workflow_run": workflow_run},
+            "workspace": str(self.work),
+            "run_id": "1",
+            "run_attempt": "1",
+        }
+
+    def hash_files(self, *patterns: str) -> str:
+        files = sorted({p for pattern in patterns for p in self.root.glob(pattern) if p.is_file()})
+        if not files:
+            return ""
+        digest = hashlib.sha256()
+        for path in files:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        return digest.hexdigest()
+
+    def run(self, stub: Mapping[str, str] | None = None) -> dict[str, JobResult]:
+        """Every job, in `needs` order. A job in `stub` that would run is only read: every
+        expression of it is evaluated (an unknown one fails) but no command runs; it gets the
+        given result (success | failure) and empty outputs. A failing step fails its job; the
+        job's later steps run only if their `if:` says so (always()); then RehearsalError."""
+        stub = stub or {}
+        workflow = self.workflow()
+        declared = workflow[True].get("workflow_dispatch", {}).get("inputs", {})
+        # Inputs GitHub does not have for this event read as null (''), as on GitHub.
+        inputs = {name: "" for name in declared}
+        if self.event_name == "workflow_dispatch":
+            inputs.update(self.inputs)
+        self.jobs = {}
+        for job_id in job_order(workflow["jobs"]):
+            job = workflow["jobs"][job_id]
+            result = self._run_job(job_id, job, workflow, inputs, stub.get(job_id))
+            self.jobs[job_id] = result
+            if result.result == "failure" and not result.stubbed:
+                failed = next(s for s in result.steps if s.outcome == "failed")
+                raise RehearsalError(
+                    f"job {job_id}, step {failed.name!r} failed:\n{failed.output[-6000:]}"
+                )
+        return self.jobs
+
+    def _needs(self, job: Mapping[str, Any], workflow: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            needed: {
+                "result": self.jobs[needed].result,
+                "outputs": {
+                    name: self.jobs[needed].outputs.get(name, "")
+                    for name in workflow["jobs"][needed].get("outputs", {})
+                },
+            }
+            for needed in needs_of(job)
+        }
+
+    def _run_job(
+        self,
+        job_id: str,
+        job: Mapping[str, Any],
+        workflow: Mapping[str, Any],
+        inputs: dict[str, str],
+        stubbed: str | None,
+    ) -> JobResult:
+        needs = self._needs(job, workflow)
+        # What a job's if:, name and environment may read (no env, secrets or steps yet).
+        outer: dict[str, Any] = {
+            "github": self.github(),
+            "inputs": inputs,
+            "needs": needs,
+            "vars": dict(self.repository.variables),
+        }
+        job_status = {
+            "success": lambda: all(n["result"] == "success" for n in needs.values()),
+            "failure": lambda: any(n["result"] == "failure" for n in needs.values()),
+        }
+        result = JobResult(job_id, id_token=can_mint_id_token(job, workflow))
+        if not evaluate(condition(job.get("if", "success()")), outer, job_status):
+            return result
+        result.name = substitute(str(job.get("name", job_id)), outer, {})
+        declared_environment = job.get("environment", "")
+        if isinstance(declared_environment, Mapping):
+            declared_environment = declared_environment.get("name", "")
+        result.environment = substitute(str(declared_environment), outer, {})
+        result.stubbed = stubbed is not None
+        settings = self.repository
+        if result.environment:
+            if result.environment not in self.environments:
+                raise RehearsalError(
+                    f"job {job_id} runs in the GitHub environment {result.environment}, which the "
+                    f"rehearsal's settings have not (known: {sorted(self.environments)})"
+                )
+            settings = self.environments[result.environment]
+        context: dict[str, Any] = {
+            **outer,
+            "vars": dict(settings.variables),
+            "secrets": dict(settings.secrets),
             "steps": {},
             "runner": {"os": "Linux"},
         }
-
-    def job_runs(self, job_name: str = "deploy") -> bool:
-        job = yaml.safe_load((self.root / WORKFLOW).read_text())["jobs"][job_name]
-        condition = job.get("if")
-        if condition is None:
-            return True
-        expression = str(condition).strip().removeprefix("${{").removesuffix("}}")
-        return bool(evaluate(expression, self.context()))
-
-    def run(self, job_name: str = "deploy") -> list[StepResult]:
-        workflow = yaml.safe_load((self.root / WORKFLOW).read_text())
-        job = workflow["jobs"][job_name]
-        if not self.job_runs(job_name):
-            raise RehearsalError(f"job {job_name} would not run for {self.event_name}")
-        output_file, summary_file = self.work / "github_output", self.work / "step_summary"
-        output_file.write_text("")
-        summary_file.write_text("")
-        context = self.context()
+        functions = {"hashFiles": self.hash_files}
+        context["env"] = {
+            k: substitute(str(v), context, functions) for k, v in workflow.get("env", {}).items()
+        }
+        context["env"].update(
+            {k: substitute(str(v), context, functions) for k, v in job.get("env", {}).items()}
+        )
+        files = self.work / "github" / job_id
+        files.mkdir(parents=True, exist_ok=True)
+        summary = files / "step_summary"
+        summary.write_text("")
+        started = time.monotonic()
+        failed = False
         role = ""
-        job_env = {k: str(substitute(str(v), context)) for k, v in job.get("env", {}).items()}
-        context["env"] = job_env
         for index, step in enumerate(job["steps"]):
-            name = step.get("name") or step.get("uses") or step["run"].splitlines()[0]
-            condition = step.get("if")
-            if condition is not None and not evaluate(
-                str(condition).removeprefix("${{").removesuffix("}}"), context
-            ):
-                self.results.append(StepResult(name, "skipped (if:)"))
+            step_status: dict[str, Callable[..., Any]] = {
+                **functions,
+                "success": lambda failed=failed: not failed,
+                "failure": lambda failed=failed: failed,
+            }
+            name = str(step.get("name") or step.get("uses") or step["run"].splitlines()[0])
+            name = substitute(name, context, functions)
+            if not evaluate(condition(step.get("if", "success()")), context, step_status):
+                result.steps.append(StepResult(name, "skipped (if:)"))
                 continue
+            with_inputs = {
+                k: substitute(str(v), context, functions) for k, v in step.get("with", {}).items()
+            }
             if "uses" in step:
                 action = step["uses"]
                 if action.startswith(RUNNER_SETUP_ACTIONS):
-                    self.results.append(StepResult(name, "runner setup"))
-                elif action.startswith(REPLACED_ACTIONS):
-                    role = str(step.get("with", {}).get("role-to-assume", ""))
-                    self.results.append(StepResult(name, "replaced", role=role))
+                    result.steps.append(StepResult(name, "runner setup", inputs=with_inputs))
+                elif action.startswith(CREDENTIALS_ACTION):
+                    role = str(step["with"]["role-to-assume"])
+                    result.steps.append(StepResult(name, "replaced", role=role, inputs=with_inputs))
                 else:
                     raise RehearsalError(
-                        f"step {index} uses {action}, which the rehearsal does not know"
+                        f"job {job_id}, step {index} uses {action}, "
+                        "which the rehearsal does not know"
                     )
                 continue
-            step_env = {k: str(substitute(str(v), context)) for k, v in step.get("env", {}).items()}
-            env = {
-                **self.base_env,
-                **job_env,
-                **step_env,
-                "CI": "true",
-                "GITHUB_OUTPUT": str(output_file),
-                "GITHUB_STEP_SUMMARY": str(summary_file),
+            step_env = {
+                k: substitute(str(v), context, functions) for k, v in step.get("env", {}).items()
             }
-            started = time.monotonic()
-            # GitHub's default shell for run steps on Linux.
-            done = subprocess.run(
-                [
-                    "bash",
-                    "--noprofile",
-                    "--norc",
-                    "-eo",
-                    "pipefail",
-                    "-c",
-                    substitute(step["run"], context),
-                ],
-                cwd=self.root,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=1200,
-                check=False,
-            )
-            result = StepResult(
-                name, "passed", time.monotonic() - started, done.stdout + done.stderr, role
-            )
-            self.results.append(result)
-            if done.returncode != 0:
-                raise AssertionError(
-                    f"step {name!r} failed ({done.returncode}):\n{result.output[-6000:]}"
+            command = substitute(step["run"], context, functions)
+            if result.stubbed:
+                step_result = StepResult(name, "not run (stub)", command=command)
+                outputs: dict[str, str] = {}
+            else:
+                step_result, outputs = self._run_step(
+                    name, command, step_env, context, files, index
                 )
-            if "id" in step:
-                outputs = dict(
-                    line.split("=", 1)
-                    for line in output_file.read_text().splitlines()
-                    if "=" in line
-                )
+            step_result.role = role
+            result.steps.append(step_result)
+            if step_result.outcome == "failed":
+                failed = True
+            elif "id" in step:
                 context["steps"][step["id"]] = {"outputs": outputs}
-        return self.results
+        result.seconds = time.monotonic() - started
+        result.summary = summary.read_text()
+        result.result = "failure" if failed else "success"
+        if stubbed is not None:
+            result.result = stubbed
+            result.outputs = {name: "" for name in job.get("outputs", {})}
+        elif not failed:
+            result.outputs = {
+                k: substitute(str(v), context, functions) for k, v in job.get("outputs", {}).items()
+            }
+            if isinstance(job.get("environment"), Mapping) and "url" in job["environment"]:
+                result.url = substitute(str(job["environment"]["url"]), context, functions)
+        return result
+
+    def _run_step(
+        self,
+        name: str,
+        command: str,
+        step_env: Mapping[str, str],
+        context: Mapping[str, Any],
+        files: Path,
+        index: int,
+    ) -> tuple[StepResult, dict[str, str]]:
+        output_file, env_file, path_file = (
+            files / f"{index}.{kind}" for kind in ("output", "env", "path")
+        )
+        for path in (output_file, env_file, path_file):
+            path.write_text("")
+        env = {
+            **self.base_env,
+            **context["env"],
+            **step_env,
+            "CI": "true",
+            "GITHUB_OUTPUT": str(output_file),
+            "GITHUB_ENV": str(env_file),
+            "GITHUB_PATH": str(path_file),
+            "GITHUB_STEP_SUMMARY": str(files / "step_summary"),
+        }
+        started = time.monotonic()
+        # GitHub's default shell for run steps on Linux.
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", command],
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+            check=False,
+        )
+        outcome = "passed" if done.returncode == 0 else "failed"
+        result = StepResult(
+            name, outcome, time.monotonic() - started, done.stdout + done.stderr, command=command
+        )
+        for path in (env_file, path_file):
+            if path.read_text():
+                variable = f"$GITHUB_{path.suffix[1:].upper()}"
+                raise RehearsalError(
+                    f"step {name!r} writes {variable}, which the rehearsal does not model"
+                )
+        return result, read_outputs(output_file) if outcome == "passed" else {}

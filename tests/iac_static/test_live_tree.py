@@ -331,9 +331,18 @@ def test_the_apply_role_may_write_the_state_of_every_other_unit_and_no_more(
 def test_each_environments_roles_trust_its_own_github_environments(
     env: str, rendered: dict[tuple[str, str], Any]
 ) -> None:
+    """One GitHub environment per role, each named after the environment (the deploy workflow's
+    jobs run in `<env>` and `<env>-images`, the pull-request plan in `<env>-plan`)."""
     inputs = rendered[env, "github-oidc"]["inputs"]
-    assert inputs["github_environments"] == [env]
-    assert inputs["plan_github_environments"] == [f"{env}-plan"]
+    trusted = {
+        role: inputs[variable]
+        for role, variable in (
+            ("apply", "github_environments"),
+            ("push", "push_github_environments"),
+            ("plan", "plan_github_environments"),
+        )
+    }
+    assert trusted == {"apply": [env], "push": [f"{env}-images"], "plan": [f"{env}-plan"]}
 
 
 # make without env.hcl -----------------------------------------------------------------------

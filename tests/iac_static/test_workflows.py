@@ -1,31 +1,65 @@
-"""The delivery workflows, read statically: what triggers a deploy, which role each step holds,
-what CI never does (bootstrap the state bucket, write or read an API key), action pins.
+"""The delivery workflows, read statically: what triggers a deploy, which jobs run, which role
+each job can hold, what CI never does (bootstrap the state bucket, write or read an API key),
+action pins.
 
-The deploy job itself runs step by step in tests/containers (the rehearsal); these checks need
-no emulator, so they run in `make test-iac-static`.
+Which jobs run is the rehearsal's answer (tests/harness/workflow.py) with every job but `setup`
+stubbed: setup's own shell checks run, the other jobs' expressions are all evaluated in their
+GitHub environments, and no make target runs. The deploy itself runs job by job in
+tests/containers; these checks need no emulator, so they run in `make test-iac-static`.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml  # type: ignore[import-untyped]
 
 from tests.harness import ROOT
-from tests.harness.workflow import evaluate
+from tests.harness.workflow import (
+    MAIN_MOVED_ON,
+    JobResult,
+    Rehearsal,
+    RehearsalError,
+    github_environments,
+)
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 CREDENTIALS = "aws-actions/configure-aws-credentials@"
+CHECKOUT = "actions/checkout@"
+APPLY_ROLE = "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+PUSH_ROLE = "${{ vars.AWS_PUSH_ROLE_ARN }}"
 PIN = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40} # v(\d+)\.(\d+)\.(\d+)$")
 # The first majors on GitHub's current cache service (the earlier ones bundle the retired API).
 MINIMUM_MAJOR = {"actions/setup-python": 6, "actions/setup-go": 6, "actions/cache": 4}
+TESTED = "0123456789abcdef0123456789abcdef01234567"  # the commit CI tested
+ALL_JOBS = ["setup", "repositories", "images", "deploy"]
+NOT_SETUP = {"repositories": "success", "images": "success", "deploy": "success"}
 
 
 def workflow(name: str) -> dict[Any, Any]:
     loaded: dict[Any, Any] = yaml.safe_load((WORKFLOWS / name).read_text())
     return loaded
+
+
+def deploy_jobs() -> dict[str, Any]:
+    jobs: dict[str, Any] = workflow("deploy.yml")["jobs"]
+    return jobs
+
+
+def assumed_roles(job: dict[str, Any]) -> list[str]:
+    """The role-to-assume of each credentials step of the job, in order."""
+    return [
+        str(step["with"]["role-to-assume"])
+        for step in job["steps"]
+        if str(step.get("uses", "")).startswith(CREDENTIALS)
+    ]
+
+
+def runs(job: dict[str, Any], fragment: str) -> bool:
+    return any(fragment in step.get("run", "") for step in job["steps"])
 
 
 def roles_by_step(job: dict[str, Any]) -> list[tuple[str, str]]:
@@ -39,27 +73,46 @@ def roles_by_step(job: dict[str, Any]) -> list[tuple[str, str]]:
     return steps
 
 
-def deploy_context(event: str, conclusion: str = "", trigger: str = "") -> dict[str, Any]:
-    return {
-        "github": {
-            "event_name": event,
-            "event": {"workflow_run": {"conclusion": conclusion, "event": trigger}},
-        }
-    }
+def rehearse(
+    tmp_path: Path,
+    inputs: dict[str, str] | None = None,
+    event: str = "workflow_dispatch",
+    conclusion: str = "success",
+    trigger: str = "push",
+    stub: dict[str, str] | None = None,
+) -> dict[str, JobResult]:
+    """The deploy workflow with every job but setup stubbed (or as `stub` says)."""
+    env = (inputs or {}).get("environment") or "dev"
+    rehearsal = Rehearsal(
+        root=ROOT,
+        work=tmp_path,
+        inputs=inputs or {},
+        sha=TESTED,
+        base_env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+        environments=github_environments(env, region="eu-west-1"),
+        event_name=event,
+        conclusion=conclusion,
+        trigger=trigger,
+    )
+    return rehearsal.run(stub=NOT_SETUP if stub is None else stub)
+
+
+def ran(jobs: dict[str, JobResult]) -> list[str]:
+    return [job for job, result in jobs.items() if result.result != "skipped"]
 
 
 @pytest.mark.parametrize(
-    ("event", "conclusion", "trigger", "runs"),
+    ("event", "conclusion", "trigger", "expected"),
     [
-        ("workflow_run", "success", "push", True),
-        ("workflow_run", "failure", "push", False),
-        ("workflow_run", "cancelled", "push", False),
-        ("workflow_run", "success", "pull_request", False),
-        ("workflow_dispatch", "", "", True),
+        ("workflow_run", "success", "push", ALL_JOBS),
+        ("workflow_run", "failure", "push", []),
+        ("workflow_run", "cancelled", "push", []),
+        ("workflow_run", "success", "pull_request", []),
+        ("workflow_dispatch", "", "", ALL_JOBS),
     ],
 )
 def test_deploy_runs_only_after_ci_passed_on_a_push_or_by_hand(
-    event: str, conclusion: str, trigger: str, runs: bool
+    tmp_path: Path, event: str, conclusion: str, trigger: str, expected: list[str]
 ) -> None:
     deploy = workflow("deploy.yml")
     assert set(deploy[True]) == {"workflow_run", "workflow_dispatch"}  # yaml: `on` is True
@@ -68,27 +121,143 @@ def test_deploy_runs_only_after_ci_passed_on_a_push_or_by_hand(
         "types": ["completed"],
         "branches": ["main"],
     }
-    condition = deploy["jobs"]["deploy"]["if"]
-    assert bool(evaluate(condition, deploy_context(event, conclusion, trigger))) is runs
+    # Every job, not only the first: a job that ran for a failed CI run would deploy it.
+    assert ran(rehearse(tmp_path, event=event, conclusion=conclusion, trigger=trigger)) == expected
 
 
-def test_deploy_ships_the_commit_ci_tested() -> None:
-    job = workflow("deploy.yml")["jobs"]["deploy"]
-    assert "github.event.workflow_run.head_sha" in job["env"]["IMAGE_TAG"]
-    checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
-    assert checkout["with"]["ref"] == "${{ env.DEPLOY_SHA }}"
-    assert "github.event.workflow_run.head_sha" in job["env"]["DEPLOY_SHA"]
+@pytest.mark.parametrize(
+    ("module", "image_tag", "expected", "build"),
+    [
+        ("all", "", ALL_JOBS, "true"),
+        ("compute", "", ALL_JOBS, "true"),
+        # A rollback names an image that exists: nothing is built or pushed.
+        ("compute", "abc1234", ["setup", "deploy"], "false"),
+        ("all", "abc1234", ["setup", "deploy"], "false"),
+        # A unit that does not run the service needs no new image.
+        ("networking", "", ["setup", "deploy"], "false"),
+        ("registry", "", ["setup", "deploy"], "false"),
+    ],
+)
+def test_images_are_built_only_for_a_deploy_of_the_service_without_an_image_tag(
+    tmp_path: Path, module: str, image_tag: str, expected: list[str], build: str
+) -> None:
+    inputs = {"environment": "dev", "module": module, "image_tag": image_tag}
+    jobs = rehearse(tmp_path, inputs)
+    assert ran(jobs) == expected
+    outputs = jobs["setup"].outputs
+    assert outputs["build_images"] == build
+    assert outputs["image_tag"] == (image_tag or TESTED)
+    assert outputs["module"] == ("" if module == "all" else module)
+    assert jobs["deploy"].name == f"Deploy dev ({module}, apply role)"
 
 
-def test_images_are_pushed_with_the_push_role_and_applied_with_the_apply_role() -> None:
-    steps = roles_by_step(workflow("deploy.yml")["jobs"]["deploy"])
-    pushes = [role for run, role in steps if "push-images" in run]
-    applies = [role for run, role in steps if "make deploy " in run]
-    builds = [role for run, role in steps if "make images" in run]
-    assert pushes == ["${{ vars.AWS_PUSH_ROLE_ARN }}"]
-    assert applies
-    assert set(applies) == {"${{ vars.AWS_DEPLOY_ROLE_ARN }}"}
-    assert builds == [""], "images are built before the job holds any AWS credentials"
+@pytest.mark.parametrize(
+    ("failed", "expected"),
+    [
+        ("repositories", ["setup", "repositories"]),
+        ("images", ["setup", "repositories", "images"]),
+    ],
+)
+def test_a_failed_job_before_the_deploy_stops_it(
+    tmp_path: Path, failed: str, expected: list[str]
+) -> None:
+    jobs = rehearse(tmp_path, stub={**NOT_SETUP, failed: "failure"})
+    assert ran(jobs) == expected, "no deploy of a service whose images were not pushed"
+
+
+def test_every_job_checks_out_the_commit_ci_tested(tmp_path: Path) -> None:
+    jobs = rehearse(tmp_path, event="workflow_run")
+    refs = {
+        job: [s.inputs.get("ref") for s in result.steps if s.name.startswith(CHECKOUT)]
+        for job, result in jobs.items()
+    }
+    # main may have moved on (github.sha) since CI tested head_sha: only head_sha ships.
+    assert refs == {job: [TESTED] for job in ALL_JOBS}, f"github.sha is {MAIN_MOVED_ON}: {refs}"
+    assert jobs["setup"].outputs["image_tag"] == TESTED
+
+
+def test_each_job_runs_in_the_github_environment_of_its_role(tmp_path: Path) -> None:
+    jobs = rehearse(tmp_path, {"environment": "prod", "module": "all", "image_tag": ""})
+    environments = {job: result.environment for job, result in jobs.items()}
+    assert environments == {
+        "setup": "",
+        "repositories": "prod",
+        "images": "prod-images",
+        "deploy": "prod",
+    }
+    # The variables each job names resolve in its own environment (an unknown one fails the
+    # rehearsal): the images job can name the push role only.
+    replaced = {
+        job: [s.inputs["role-to-assume"] for s in result.steps if s.outcome == "replaced"]
+        for job, result in jobs.items()
+    }
+    assert replaced == {
+        "setup": [],
+        "repositories": ["role_arn"],
+        "images": ["push_role_arn"],
+        "deploy": ["role_arn"],
+    }
+
+
+def test_the_images_job_cannot_name_the_apply_role(tmp_path: Path) -> None:
+    """Its environment holds the push role's variable only: a credentials step naming the apply
+    role's would get an empty string on GitHub; the rehearsal refuses it."""
+    images = github_environments("dev", region="eu-west-1")["dev-images"]
+    assert set(images.variables) == {"AWS_PUSH_ROLE_ARN"}
+    assert not images.secrets
+    changed = (WORKFLOWS / "deploy.yml").read_text().replace(PUSH_ROLE, APPLY_ROLE)
+    moved = tmp_path / "root"
+    (moved / ".github" / "workflows").mkdir(parents=True)
+    (moved / ".github" / "workflows" / "deploy.yml").write_text(changed)
+    (moved / "live").symlink_to(ROOT / "live")
+    rehearsal = Rehearsal(
+        root=moved,
+        work=tmp_path,
+        inputs={},
+        sha=TESTED,
+        base_env={"PATH": "/usr/bin:/bin"},
+        environments=github_environments("dev"),
+    )
+    with pytest.raises(RehearsalError, match=r"no value for vars\.AWS_DEPLOY_ROLE_ARN"):
+        rehearsal.run(stub=NOT_SETUP)
+
+
+def test_each_job_that_assumes_a_role_names_its_environment_and_one_role() -> None:
+    for name, job in deploy_jobs().items():
+        roles = assumed_roles(job)
+        permissions = job.get("permissions", {})
+        if not roles:
+            # No AWS: no OIDC token either (a job without an environment still gets one).
+            assert "id-token" not in permissions, f"{name} mints an OIDC token it does not use"
+            continue
+        assert permissions == {"contents": "read", "id-token": "write"}, name
+        assert job.get("environment"), f"{name} assumes a role outside a GitHub environment"
+        assert len(roles) == 1, f"{name} assumes {roles}: one role per job (its environment's)"
+        assert re.fullmatch(r"\$\{\{ vars\.AWS_[A-Z]+_ROLE_ARN \}\}", roles[0]), roles[0]
+
+
+def test_the_image_build_runs_in_the_push_role_job_only() -> None:
+    jobs = deploy_jobs()
+    builders = [name for name, job in jobs.items() if runs(job, "make images")]
+    assert builders == ["images"]
+    assert [name for name, job in jobs.items() if runs(job, "make push-images")] == ["images"]
+    assert assumed_roles(jobs["images"]) == [PUSH_ROLE]
+    assert "-images" in str(jobs["images"]["environment"])
+    # Built before its credentials step: no AWS credentials are in the build's environment.
+    steps = roles_by_step(jobs["images"])
+    assert [role for run, role in steps if "make images" in run] == [""]
+    assert [role for run, role in steps if "make push-images" in run] == [PUSH_ROLE]
+
+
+def test_the_jobs_that_apply_hold_the_apply_role() -> None:
+    jobs = deploy_jobs()
+    applying = [name for name, job in jobs.items() if runs(job, "make deploy ")]
+    assert applying == ["repositories", "deploy"]
+    for name in applying:
+        assert assumed_roles(jobs[name]) == [APPLY_ROLE], name
+        assert [role for run, role in roles_by_step(jobs[name]) if "make deploy " in run] == [
+            APPLY_ROLE
+        ]
 
 
 def test_the_pull_request_plan_uses_the_read_only_role_and_only_plans() -> None:
@@ -111,13 +280,35 @@ def test_ci_never_bootstraps_the_backend_nor_touches_api_keys(name: str) -> None
 
 
 def test_deploy_inputs_are_checked_before_use() -> None:
-    steps = workflow("deploy.yml")["jobs"]["deploy"]["steps"]
-    first = steps[0]
-    assert first["name"] == "Check the inputs"
-    assert set(first["env"]) == {"REQUESTED_ENV", "REQUESTED_MODULE", "REQUESTED_TAG"}
-    assert "${{" not in first["run"], "inputs reach the shell through env only"
-    for step in steps:
-        assert "inputs." not in step.get("run", ""), step.get("name")
+    jobs = deploy_jobs()
+    setup = jobs["setup"]
+    assert setup["steps"][0]["name"] == "Check the inputs"
+    assert {"REQUESTED_ENV", "REQUESTED_MODULE", "REQUESTED_TAG"} <= set(setup["env"])
+    for name, job in jobs.items():
+        for step in job["steps"]:
+            assert "${{" not in step.get("run", ""), f"{name}: inputs reach the shell via env only"
+        if name != "setup":
+            # The others read setup's checked outputs, never an input.
+            assert "inputs." not in yaml.safe_dump(job), name
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        ({"environment": "Dev;id"}, "environment must be a live/<env> name"),
+        ({"module": "compute;id"}, "module must be all or a unit name"),
+        ({"image_tag": "`id`"}, "image_tag must be a commit SHA"),
+        ({"environment": "staging"}, "environment staging has no live/staging in this commit"),
+    ],
+)
+def test_a_bad_input_stops_the_setup_job_in_one_line(
+    tmp_path: Path, inputs: dict[str, str], message: str
+) -> None:
+    given = {"environment": "dev", "module": "all", "image_tag": "", **inputs}
+    with pytest.raises(RehearsalError, match="job setup") as failed:
+        rehearse(tmp_path, given)
+    output = str(failed.value).splitlines()[1:]
+    assert output == [next(line for line in output if message in line)], output
 
 
 @pytest.mark.parametrize("name", ["ci.yml", "deploy.yml"])

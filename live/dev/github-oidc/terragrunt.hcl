@@ -14,10 +14,14 @@ inputs = {
   github_repository    = include.root.locals.env.github_repository
   create_oidc_provider = include.root.locals.env.create_oidc_provider
   oidc_provider_arn    = include.root.locals.env.oidc_provider_arn
-  # The deploy job's GitHub environment (trusted by the apply and push roles). Restrict it to
-  # main on GitHub (Settings -> Environments -> dev -> Deployment branches): the OIDC token of
-  # an environment job does not name its branch.
+  # One GitHub environment per role, none shared (the module refuses an overlap): any step of
+  # a job can mint its OIDC token, so a job's environment is what decides its role. Restrict
+  # dev and dev-images to main on GitHub (Settings -> Environments -> Deployment branches): the
+  # OIDC token of an environment job does not name its branch.
+  # The apply role: the deploy workflow's repositories and deploy jobs.
   github_environments = ["dev"]
+  # The push role: the images job, which builds the images (third-party code) and pushes them.
+  push_github_environments = ["dev-images"]
   # The pull-request plan job's environment (read-only plan role); no branch rule.
   plan_github_environments = ["dev-plan"]
 }

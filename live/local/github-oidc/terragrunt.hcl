@@ -11,9 +11,12 @@ include "envcommon" {
 }
 
 inputs = {
-  github_repository        = include.root.locals.env.github_repository
-  github_environments      = ["local"]      # the deploy job's GitHub environment
-  plan_github_environments = ["local-plan"] # the pull-request plan job's
+  github_repository = include.root.locals.env.github_repository
+  # One GitHub environment per role, none shared: the deploy workflow's rehearsal
+  # (tests/containers) runs each job in its environment and checks these roles' trust.
+  github_environments      = ["local"]        # the repositories and deploy jobs (apply role)
+  push_github_environments = ["local-images"] # the images job (push role)
+  plan_github_environments = ["local-plan"]   # the pull-request plan job (plan role)
   # moto does not serve AWS managed policies (ReadOnlyAccess, the default): the plan role
   # keeps its own state-read and lock policy only here.
   plan_policy_arns = {}

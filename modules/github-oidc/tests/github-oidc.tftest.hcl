@@ -27,6 +27,7 @@ variables {
   name                     = "sumapi-github-deploy"
   github_repository        = "example-org/sumapi"
   github_environments      = ["dev"]
+  push_github_environments = ["dev-images"]
   plan_github_environments = ["dev-plan"]
   ecr_repository_arns      = ["arn:aws:ecr:eu-west-1:123456789012:repository/sumapi-test/app"]
   ecs_cluster_name         = "sumapi-test"
@@ -57,14 +58,29 @@ run "three_roles_each_within_the_boundary" {
     error_message = "The boundary's own denies name the boundary policy that is created."
   }
 
+  # The mocked documents are all alike: which role gets which document is checked here, what
+  # each document says in policies.tftest.hcl (the real provider renders them).
   assert {
-    condition     = aws_iam_role.this.assume_role_policy == data.aws_iam_policy_document.assume["deploy"].json && aws_iam_role.push.assume_role_policy == data.aws_iam_policy_document.assume["deploy"].json
-    error_message = "The apply and push roles trust the deploy environments."
+    condition     = keys(data.aws_iam_policy_document.assume) == ["apply", "plan", "push"]
+    error_message = "One trust document per role."
   }
 
   assert {
-    condition     = one(aws_iam_role.plan[*].assume_role_policy) == data.aws_iam_policy_document.assume["plan"].json
-    error_message = "The plan role trusts the plan environments only."
+    condition = (
+      one([for e in data.aws_iam_policy_document.assume["apply"].statement[0].condition : e.values if e.variable == "token.actions.githubusercontent.com:sub"]) == tolist(["repo:example-org/sumapi:environment:dev"])
+      && one([for e in data.aws_iam_policy_document.assume["push"].statement[0].condition : e.values if e.variable == "token.actions.githubusercontent.com:sub"]) == tolist(["repo:example-org/sumapi:environment:dev-images"])
+      && one([for e in data.aws_iam_policy_document.assume["plan"].statement[0].condition : e.values if e.variable == "token.actions.githubusercontent.com:sub"]) == tolist(["repo:example-org/sumapi:environment:dev-plan"])
+    )
+    error_message = "The apply document names the apply environments, the push document the images environments, the plan document the plan environments."
+  }
+
+  assert {
+    condition = (
+      aws_iam_role.this.assume_role_policy == data.aws_iam_policy_document.assume["apply"].json
+      && aws_iam_role.push.assume_role_policy == data.aws_iam_policy_document.assume["push"].json
+      && one(aws_iam_role.plan[*].assume_role_policy) == data.aws_iam_policy_document.assume["plan"].json
+    )
+    error_message = "Each role carries its own trust document."
   }
 
   assert {
@@ -144,14 +160,70 @@ run "a_wildcard_environment_is_refused" {
   expect_failures = [var.github_environments]
 }
 
-run "the_plan_role_cannot_share_the_deploy_environment" {
+# One environment in two sets would let one job assume two roles: every pair is refused.
+run "the_plan_role_cannot_share_the_apply_environment" {
   command = plan
 
   variables {
     plan_github_environments = ["dev"]
   }
 
-  expect_failures = [aws_iam_role.plan]
+  expect_failures = [aws_iam_role.this]
+}
+
+run "the_images_job_cannot_share_the_apply_environment" {
+  command = plan
+
+  variables {
+    push_github_environments = ["dev-images", "dev"]
+  }
+
+  expect_failures = [aws_iam_role.this]
+}
+
+run "a_pull_request_cannot_share_the_images_environment" {
+  command = plan
+
+  variables {
+    plan_github_environments = ["dev-images"]
+  }
+
+  expect_failures = [aws_iam_role.this]
+}
+
+run "disjoint_environments_pass" {
+  command = plan
+
+  variables {
+    github_environments      = ["dev", "dev-hotfix"]
+    push_github_environments = ["dev-images", "dev-hotfix-images"]
+    plan_github_environments = ["dev-plan"]
+  }
+
+  assert {
+    condition     = length(local.shared_environments) == 0
+    error_message = "Environments that differ are not reported as shared."
+  }
+}
+
+run "the_push_role_needs_an_environment" {
+  command = plan
+
+  variables {
+    push_github_environments = []
+  }
+
+  expect_failures = [var.push_github_environments]
+}
+
+run "a_wildcard_images_environment_is_refused" {
+  command = plan
+
+  variables {
+    push_github_environments = ["dev-*"]
+  }
+
+  expect_failures = [var.push_github_environments]
 }
 
 run "state_access_needs_the_units" {

@@ -20,6 +20,7 @@ variables {
   name                     = "sumapi-dev-github-deploy"
   github_repository        = "example-org/sumapi"
   github_environments      = ["dev"]
+  push_github_environments = ["dev-images"]
   plan_github_environments = ["dev-plan"]
   create_oidc_provider     = false
   oidc_provider_arn        = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
@@ -32,27 +33,56 @@ variables {
   push_state_units         = ["registry"]
 }
 
-run "trust_environment_subjects_only" {
+# The trust documents the roles carry (not only the documents rendered): each role is
+# assumable from its own GitHub environments only, so a job's environment decides the one
+# role any of its steps can assume.
+run "each_role_trusts_its_own_environments_only" {
   command = plan
 
   assert {
-    condition     = flatten([jsondecode(data.aws_iam_policy_document.assume["deploy"].json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]]) == ["repo:example-org/sumapi:environment:dev"]
-    error_message = "The deploy roles trust exactly the dev environment's subject (no branch, no wildcard)."
+    condition = {
+      for role, policy in {
+        apply = aws_iam_role.this.assume_role_policy
+        push  = aws_iam_role.push.assume_role_policy
+        plan  = one(aws_iam_role.plan[*].assume_role_policy)
+      } : role => flatten([jsondecode(policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]])
+      } == {
+      apply = ["repo:example-org/sumapi:environment:dev"]
+      push  = ["repo:example-org/sumapi:environment:dev-images"]
+      plan  = ["repo:example-org/sumapi:environment:dev-plan"]
+    }
+    error_message = "The apply role trusts dev, the push role dev-images, the plan role dev-plan: exactly these subjects (no branch, no wildcard)."
   }
 
   assert {
-    condition     = flatten([jsondecode(data.aws_iam_policy_document.assume["deploy"].json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"]]) == ["sts.amazonaws.com"]
-    error_message = "The audience is STS."
+    condition = alltrue([
+      for policy in [aws_iam_role.this.assume_role_policy, aws_iam_role.push.assume_role_policy, one(aws_iam_role.plan[*].assume_role_policy)] :
+      length(jsondecode(policy).Statement) == 1
+      && jsondecode(policy).Statement[0].Effect == "Allow"
+      && flatten([jsondecode(policy).Statement[0].Action]) == ["sts:AssumeRoleWithWebIdentity"]
+      && flatten([jsondecode(policy).Statement[0].Principal.Federated]) == [var.oidc_provider_arn]
+      && flatten([jsondecode(policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"]]) == ["sts.amazonaws.com"]
+      && !can(jsondecode(policy).Statement[0].Condition.StringLike)
+    ])
+    error_message = "Each trust policy is one statement: web identity from the GitHub provider, audience STS, no StringLike (wildcard) subject."
+  }
+}
+
+run "a_second_images_environment_is_trusted_by_the_push_role_alone" {
+  command = plan
+
+  variables {
+    push_github_environments = ["dev-images", "dev-images-hotfix"]
   }
 
   assert {
-    condition     = !can(jsondecode(data.aws_iam_policy_document.assume["deploy"].json).Statement[0].Condition.StringLike)
-    error_message = "No StringLike (wildcard) subject."
+    condition     = sort(flatten([jsondecode(aws_iam_role.push.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]])) == sort(["repo:example-org/sumapi:environment:dev-images", "repo:example-org/sumapi:environment:dev-images-hotfix"])
+    error_message = "The push role trusts every environment of push_github_environments."
   }
 
   assert {
-    condition     = flatten([jsondecode(data.aws_iam_policy_document.assume["plan"].json).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]]) == ["repo:example-org/sumapi:environment:dev-plan"]
-    error_message = "The plan role trusts only the plan environment's subject."
+    condition     = flatten([jsondecode(aws_iam_role.this.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]]) == ["repo:example-org/sumapi:environment:dev"]
+    error_message = "The apply role's trust does not grow with the push role's."
   }
 }
 
