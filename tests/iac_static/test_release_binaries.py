@@ -109,6 +109,11 @@ def make(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def release_tools(url: str, tools: Path, pins: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    settings = [f"{key}={value}" for key, value in pins.items()]
+    return make("release-tools", f"RELEASES_URL={url}", f"TOOLS_DIR={tools}", *settings)
+
+
 def ours(stderr: str) -> list[str]:
     """stderr without make's own `make: *** ... Error 1` line."""
     return [line for line in stderr.splitlines() if not line.startswith("make")]
@@ -119,8 +124,7 @@ def test_release_tools_installs_the_pinned_binaries_and_the_go_builds_are_done(
 ) -> None:
     served, url = releases
     tools = tmp_path / "tools"
-    pins = [f"{key}={value}" for key, value in served.pins().items()]
-    result = make("release-tools", f"RELEASES_URL={url}", f"TOOLS_DIR={tools}", *pins)
+    result = release_tools(url, tools, served.pins())
     assert result.returncode == 0, result.stderr
     assert subprocess.run([tools / "bin" / "tofu"], capture_output=True, text=True).stdout == (
         f"OpenTofu v{TOFU}\n"
@@ -142,12 +146,7 @@ def test_a_download_that_is_not_the_pinned_one_stops_in_one_line_and_is_not_inst
     tools = tmp_path / "tools"
     pins = served.pins()
     pins[wrong] = sha256(b"another build")
-    result = make(
-        "release-tools",
-        f"RELEASES_URL={url}",
-        f"TOOLS_DIR={tools}",
-        *(f"{k}={v}" for k, v in pins.items()),
-    )
+    result = release_tools(url, tools, pins)
     assert result.returncode != 0
     [line] = ours(result.stderr)
     assert re.fullmatch(
@@ -164,12 +163,7 @@ def test_a_pin_that_is_not_a_sha256_stops_before_any_download(
     releases: tuple[Releases, str], tmp_path: Path, pin: str
 ) -> None:
     served, url = releases
-    result = make(
-        "release-tools",
-        f"RELEASES_URL={url}",
-        f"TOOLS_DIR={tmp_path / 'tools'}",
-        f"OPENTOFU_SHA256_LINUX_AMD64={pin}",
-    )
+    result = release_tools(url, tmp_path / "tools", {"OPENTOFU_SHA256_LINUX_AMD64": pin})
     assert result.returncode != 0
     [line] = ours(result.stderr)
     assert line.startswith(
