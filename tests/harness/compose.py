@@ -71,9 +71,11 @@ def engine(work: Path) -> Iterator[dict[str, str]]:
         yield {}
         return
     socket_path = work / "docker.sock"
+    # The same store as the bases (localenv/podman's default, or the caller's).
+    store = {k: v for k, v in os.environ.items() if k == "SUMAPI_CONTAINER_STORE"}
     api = spawn(
         [sys.executable, "-m", "localenv.docker_api", "--socket", str(socket_path)],
-        base_env(),
+        base_env(**store),
         work,
         "docker-api",
     )
