@@ -16,8 +16,10 @@ $(DOCKER_COMPOSE_STAMP):
 	@mkdir -p $(@D) && rm -f $(@D)/docker-compose-* && touch $@
 
 # The images build from the unchanged Dockerfiles, in the project's container store; every
-# container, network and volume of the test's project is gone at the end.
-test-compose: $(DOCKER_COMPOSE_STAMP) container-engine $(VENV_STAMP) ## docker compose up --build of compose.yaml: dev key, smoke test through the gateway, clean stop
+# container, network and volume of the test's project is gone at the end. Where Docker answers,
+# podman is not installed (as for make images).
+test-compose: $(DOCKER_COMPOSE_STAMP) $(VENV_STAMP) ## docker compose up --build of compose.yaml: dev key, smoke test through the gateway, clean stop
+	@[ '$(CONTAINER_ENGINE)' = docker ] || $(MAKE) container-engine
 	DOCKER_COMPOSE=$(DOCKER_COMPOSE) $(VENV)/bin/pytest -q -p no:cacheprovider tests/compose
 
 TEST_TARGETS += test-compose

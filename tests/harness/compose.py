@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import re
 import signal
 import subprocess
@@ -38,12 +39,18 @@ def engine_name() -> str:
     ).stdout.strip()
 
 
+def native_platform() -> str:
+    """compose builds for the host (no `platform:` in compose.yaml), so do its bases."""
+    machine = platform.machine()
+    return "linux/" + {"x86_64": "amd64", "aarch64": "arm64"}.get(machine, machine)
+
+
 def bases() -> dict[str, str]:
     """PYTHON_IMAGE and NGINX_IMAGE built from Debian when no registry serves the Dockerfiles'
-    upstream bases; nothing (the Dockerfiles' defaults) when one does."""
+    upstream bases; nothing (the Dockerfiles' upstream stages) when one does."""
     dockerfile = (ROOT / "Dockerfile").read_text()
-    upstream = re.search(r"^ARG PYTHON_IMAGE=(\S+)", dockerfile, re.MULTILINE)
-    assert upstream, "Dockerfile: no ARG PYTHON_IMAGE default"
+    upstream = re.search(r"^FROM (\S+) AS python-upstream$", dockerfile, re.MULTILINE)
+    assert upstream, "Dockerfile: no python-upstream stage"
     served = subprocess.run(
         [PODMAN, "manifest", "inspect", f"docker.io/{upstream.group(1)}"],
         capture_output=True,
@@ -54,7 +61,7 @@ def bases() -> dict[str, str]:
     built = {}
     for kind in ("python", "nginx"):
         result = subprocess.run(
-            [str(ROOT / "localenv" / "base-image"), kind],
+            [str(ROOT / "localenv" / "base-image"), kind, native_platform()],
             capture_output=True,
             text=True,
             check=False,
