@@ -4,6 +4,7 @@ Ctrl-C (SIGINT to the foreground process group) stops both."""
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
