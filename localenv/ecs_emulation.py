@@ -104,14 +104,13 @@ def _task_definition_arn(backend: Any, name: str) -> str:
 
 # --- the API calls: CreateService, UpdateService --------------------------------------------
 
-_original_create_service: Callable[..., Any] | None = None
-_original_update_service: Callable[..., Any] | None = None
+# moto's methods as apply() found them (localenv.moto_fixes may have wrapped CreateService).
+_originals: dict[str, Callable[..., Any]] = {}
 
 
 def _create_service(self: Any) -> Any:
-    assert _original_create_service is not None
     with LOCK:
-        result = _original_create_service(self)
+        result = _originals["create_service"](self)
         service = self.ecs_backend._get_service(
             self._get_param("cluster", "default"), self._get_param("serviceName")
         )
@@ -125,7 +124,6 @@ def _create_service(self: Any) -> Any:
 
 
 def _update_service(self: Any, properties: dict[str, Any]) -> Any:
-    assert _original_update_service is not None
     with LOCK:
         force = bool(properties.pop("force_new_deployment", False))
         requested = properties.get("task_definition")
@@ -134,7 +132,7 @@ def _update_service(self: Any, properties: dict[str, Any]) -> Any:
         )
         before = service.task_definition
         counts = service.running_count, service.pending_count
-        result = _original_update_service(self, properties)
+        result = _originals["update_service"](self, properties)
         # moto sets runningCount to a new desiredCount: only the agent's tasks count.
         result.running_count, result.pending_count = counts
         if requested:
@@ -223,10 +221,12 @@ def report(service: Any, tasks: Sequence[Mapping[str, Any]]) -> None:
 def fail_deployment(service: Any, deployment_id: str, reason: str) -> None:
     """The agent cannot run a deployment at all (a task definition it does not emulate)."""
     primary = _primary(service)
-    if primary is not None and primary["id"] == deployment_id:
-        if primary["rolloutState"] == "IN_PROGRESS":
-            breaker = (service.deployment_configuration or {}).get("deploymentCircuitBreaker")
-            _trip(service, primary, bool((breaker or {}).get("rollback")), reason)
+    if primary is not None and (primary["id"], primary["rolloutState"]) == (
+        deployment_id,
+        "IN_PROGRESS",
+    ):
+        breaker = (service.deployment_configuration or {}).get("deploymentCircuitBreaker")
+        _trip(service, primary, bool((breaker or {}).get("rollback")), reason)
 
 
 def _trip(service: Any, failed: dict[str, Any], rollback: bool, reason: str) -> None:
@@ -260,7 +260,7 @@ def _report_endpoint(request: Any, full_url: str, headers: Any) -> tuple[int, di
     with LOCK:
         try:
             service = backend._get_service(body["cluster"], body["service"])
-        except Exception as error:  # noqa: BLE001 (moto's not-found exceptions vary)
+        except Exception as error:  # moto's not-found exceptions vary by call
             return 404, {}, json.dumps({"message": f"no service: {error}"})
         if body.get("fail"):
             fail_deployment(service, body["fail"]["deployment"], body["fail"]["reason"])
@@ -270,12 +270,10 @@ def _report_endpoint(request: Any, full_url: str, headers: Any) -> tuple[int, di
 
 def apply() -> list[str]:
     """Patch moto in this process; returns what was changed."""
-    global _original_create_service, _original_update_service
-    # Wrapped as installed now: localenv.moto_fixes may have wrapped CreateService already.
-    _original_create_service = ecs_responses.EC2ContainerServiceResponse.create_service
+    _originals["create_service"] = ecs_responses.EC2ContainerServiceResponse.create_service
     ecs_responses.EC2ContainerServiceResponse.create_service = _create_service  # type: ignore[method-assign]
-    _original_update_service = ecs_models.EC2ContainerServiceBackend.update_service
-    ecs_models.EC2ContainerServiceBackend.update_service = _update_service  # type: ignore[method-assign]
+    _originals["update_service"] = ecs_models.EC2ContainerServiceBackend.update_service
+    ecs_models.EC2ContainerServiceBackend.update_service = _update_service  # type: ignore[method-assign,assignment]
     backend = elbv2_models.ELBv2Backend
     backend.create_load_balancer = _create_load_balancer(backend.create_load_balancer)  # type: ignore[method-assign]
     moto_api_urls.url_paths["{0}" + REPORT_PATH + "$"] = _report_endpoint
