@@ -277,7 +277,12 @@ class Agent:
     def launch(self, task: LocalTask, definition: Mapping[str, Any], target: Target | None) -> None:
         podman("pod", "rm", "--force", "--ignore", task.pod)
         publish = ["--publish", f"127.0.0.1:{task.host_port}:{target.port}"] if target else []
-        labels = {"lb": str(self.lb.port), "task": task.id, "taskdef": task.task_definition}
+        labels = {
+            "lb": str(self.lb.port),
+            "task": task.id,
+            "taskdef": task.task_definition,
+            "hostport": str(task.host_port),
+        }
         podman("pod", "create", "--name", task.pod, *label_args(labels), *publish)
         for volume in definition.get("volumes", []):
             podman(
@@ -432,11 +437,11 @@ class Agent:
             error = task.work.exception()
             task.work = None
             if task.state == "PENDING":
-                if error is not None:
+                if task.stop_when_started:
+                    self.begin_stop(task)
+                elif error is not None:
                     log(f"task {task.id} ({task.pod}) failed to start: {error}")
                     self.begin_stop(task, failed=True, reason=str(error))
-                elif task.stop_when_started:
-                    self.begin_stop(task)
                 else:
                     task.state, task.running_since = "RUNNING", time.monotonic()
                     log(f"task {task.id} ({task.pod}) running on 127.0.0.1:{task.host_port}")
@@ -520,7 +525,10 @@ class Agent:
     def drain(self, task: LocalTask, delay: float, why: str) -> None:
         """Deregistered now (no new request reaches it), stopped after the delay."""
         if task.state == "PENDING":
-            task.stop_when_started = True
+            # ECS stops a task that is still starting at once: its launch fails, then it stops.
+            if not task.stop_when_started:
+                task.stop_when_started = True
+                self.pool.submit(podman, "pod", "rm", "--force", "--ignore", task.pod, check=False)
             return
         if task.state != "RUNNING":
             return
