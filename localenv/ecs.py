@@ -462,8 +462,11 @@ class Agent:
         if problems:
             self.refuse(service, primary, problems)
             return
-        # A rollback's deployment runs the definition of tasks still running: they are its.
-        for task in mine:
+        # A rollback's deployment (a failed one is still listed) runs the definition of tasks
+        # still running: they are its. A forced new deployment of the same definition is not a
+        # rollback: its tasks are new ones (they read the secrets again).
+        rollback = any(d["rolloutState"] == "FAILED" for d in service["deployments"])
+        for task in mine if rollback else []:
             adoptable = task.state in ("PENDING", "RUNNING") and not task.stop_when_started
             if adoptable and task.task_definition == primary["taskDefinition"]:
                 task.deployment = primary["id"]

@@ -493,19 +493,23 @@ def test_a_definition_the_runner_cannot_honour_fails_its_deployment_in_one_line(
         ecs.update_service(
             cluster=compute["cluster_name"], service=compute["service_name"], taskDefinition=odd
         )
-        deadline = time.monotonic() + 60
+        # The deployment fails in one line, the circuit breaker rolls back to the running one.
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            failed = [d for d in service(emulator)["deployments"] if d["rolloutState"] == "FAILED"]
-            if failed:
+            now = service(emulator)
+            [primary, *others] = now["deployments"]
+            if not others and primary["rolloutState"] == "COMPLETED":
                 break
             time.sleep(1)
-        [deployment_failed] = failed
-        reason = deployment_failed["rolloutStateReason"]
-        assert "firelensConfiguration" in reason, reason
-        assert "does not emulate" in reason, reason
-        assert deployment_failed["taskDefinition"] == odd
-        # The circuit breaker's rollback: back on the running definition, nothing restarted.
-        assert service(emulator)["taskDefinition"] == current["taskDefinitionArn"]
+        assert now["taskDefinition"] == current["taskDefinitionArn"], now["deployments"]
+        assert (primary["taskDefinition"], others) == (current["taskDefinitionArn"], [])
+        name = odd.rsplit("/", 1)[-1]
+        failed = [e["message"] for e in now["events"] if f"definition {name} " in e["message"]]
+        assert len(failed) == 1, [e["message"] for e in now["events"]][:8]
+        assert "deployment failed: task definition" in failed[0], failed
+        assert "firelensConfiguration" in failed[0], failed
+        assert "does not emulate" in failed[0], failed
+        # Nothing was started or stopped.
         assert task_pods(emulator) == running
 
 
