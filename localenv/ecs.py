@@ -650,11 +650,11 @@ def task_pods(lb_port: int) -> list[tuple[str, tuple[str, ...]]]:
     pods: dict[str, list[tuple[float, str]]] = {}
     for container in json.loads(listed or "[]"):
         labels = container.get("Labels") or {}
-        if f"{LABEL}.container" in labels:
-            created = float(container.get("Created") or 0)
-            pods.setdefault(container["PodName"], []).append(
-                (created, labels[f"{LABEL}.container"])
-            )
+        name = labels.get(f"{LABEL}.container")
+        if name:
+            # Containers are named <pod>-<container> (run_container).
+            pod = container["Names"][0].removesuffix(f"-{name}")
+            pods.setdefault(pod, []).append((float(container.get("Created") or 0), name))
     names = podman(
         "pod", "ps", "--filter", f"label={LABEL}.lb={lb_port}", "--format", "{{.Name}}", check=False
     ).split()
