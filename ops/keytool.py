@@ -292,7 +292,12 @@ def resolve_targets(args: argparse.Namespace) -> tuple[str, Service | None]:
             "secret_arn"
         )
     if args.live_dir and not (cluster and service):
-        outputs = units.outputs(args.terragrunt, Path(args.live_dir) / "compute")
+        try:
+            outputs = units.outputs(args.terragrunt, Path(args.live_dir) / "compute")
+        except units.UnitError:
+            # The first key is seeded before compute is applied (docs/runbook.md#first-deploy):
+            # Terragrunt cannot read a unit whose dependencies were never applied. No service.
+            outputs = {}
         cluster = cluster or outputs.get("cluster_name")
         service = service or outputs.get("service_name")
     if not secret_id:
