@@ -27,13 +27,13 @@ images: container-engine ## Build sumapi:IMAGE_TAG and sumapi-gateway:IMAGE_TAG 
 # ENV=local's ECR is the emulator's API plus this registry: it accepts the emulator's ECR token
 # and reports what is pushed to it (localenv/registry.py, localenv/ecr_emulation.py).
 registry: container-engine emulator $(VENV_STAMP) ## Start the local registry standing in for ECR (REGISTRY_PORT)
-	@$(PY) -m localenv.registry start --port $(REGISTRY_PORT) --emulator $(EMULATOR_URL)
+	@$(PY) -m localenv.registry start --port $(REGISTRY_PORT) --emulator $(EMULATOR_URL) >&2
 
 registry-stop: $(VENV_STAMP) ## Stop the local registry; its images are gone
 	@$(PY) -m localenv.registry stop --port $(REGISTRY_PORT)
 
 # ECR's own steps on every environment (ops/push-images): log in, skip a tag that exists, push.
-push-images: unit-outputs ## Push both IMAGE_TAG images to ENV's ECR repositories
+push-images: infra-prereqs unit-outputs ## Push both IMAGE_TAG images to ENV's ECR repositories
 	@devtools/apt-ensure aws:awscli
 	@env $(INFRA_ENV) CONTAINER_ENGINE=$(CONTAINER_ENGINE) ops/push-images '$(IMAGE_TAG)' \
 	  $(foreach output,$(IMAGE_REPOSITORY_OUTPUTS),"$$($(call unit_output,$(IMAGE_REPOSITORY_UNIT),$(output)))")
@@ -43,7 +43,7 @@ LOCALECS = env $(INFRA_ENV) $(PY) -m localenv.ecs --lb-port $(LB_PORT)
 # ENV=local's ECS: the agent keeps running every service of the emulator, as ECS does, until
 # local-tasks-stop (make down); a deploy only changes what the emulator's services say.
 local-tasks: registry $(VENV_STAMP) ## Start the local ECS agent: runs the emulator's services as ECS would (LB_PORT)
-	@$(LOCALECS) start
+	@$(LOCALECS) start >&2
 
 local-tasks-stop: $(VENV_STAMP) ## Stop the local ECS agent, its tasks (stopTimeout honoured) and load balancer
 	@if command -v podman >/dev/null; then $(LOCALECS) stop; fi

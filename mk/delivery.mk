@@ -36,10 +36,11 @@ DEPLOY_SUMMARY ?= $(ROOT)/.run/deploy-summary.md
 # One output of a unit: $(call unit_output,UNIT,NAME), read the one way every tool reads them
 # (ops/units.py; recipes only: INFRA_ENV, TERRAGRUNT and LIVE_DIR come from mk/infra.mk).
 unit_output = env $(INFRA_ENV) $(PY) -m ops.units output --terragrunt $(TERRAGRUNT) $(LIVE_DIR)/$(1) $(2)
-# What a recipe reading outputs needs: the environment's prerequisites (tofu and terragrunt; on
-# ENV=local also the provider mirror and the emulated account) and the venv, given in
-# mk/infra.mk (INFRA_PREREQS). A target, not a variable, so that files read before that one
-# (mk/containers.mk, this one) can name it in their rules' prerequisites.
+# What a recipe reading outputs needs: tofu and terragrunt (on ENV=local also the provider
+# mirror and the emulator) and the venv, given in mk/infra.mk (OUTPUT_PREREQS; infra-prereqs
+# is what a deploy step needs, the whole emulated account on ENV=local). Targets, not
+# variables, so that files read before that one (mk/containers.mk, this one) can name them in
+# their rules' prerequisites.
 .PHONY: unit-outputs
 compute_output = $(call unit_output,compute,$(1))
 
@@ -78,7 +79,7 @@ env-hcl: ## CI: write live/ENV/env.hcl from the ENV_HCL variable unless the file
 # Not `aws ecs wait services-stable` alone: after a circuit-breaker rollback the service is
 # stable too, on the previous task definition (ops/wait-deployed says what it checks). On
 # ENV=local the emulator's ECS answers, kept by the local agent (localenv/ecs_emulation.py).
-wait-deployed: unit-outputs ## Wait until ENV's ECS service runs the applied task definition, healthy
+wait-deployed: infra-prereqs unit-outputs ## Wait until ENV's ECS service runs the applied task definition, healthy
 	@devtools/apt-ensure aws:awscli
 	@env $(INFRA_ENV) ops/wait-deployed "$$($(call compute_output,cluster_name))" \
 	  "$$($(call compute_output,service_name))" "$$($(call compute_output,task_definition_arn))"

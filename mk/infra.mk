@@ -98,10 +98,13 @@ ifeq ($(ENV),local)
     AWS_ENDPOINT_URL=$(EMULATOR_URL) SUMAPI_EMULATOR_ENDPOINT=$(EMULATOR_URL)
   # plan/deploy/destroy of ENV=local use the images of this checkout (make push-images).
   DEPLOY_ENV := TF_VAR_image_tag=$(IMAGE_TAG)
-  # The emulated account: the emulator (AWS's APIs), its ECR registry and its ECS agent.
-  INFRA_PREREQS := tools emulator local-tasks
+  # Reading state needs the emulator; the emulated account is it, its ECR registry and its
+  # ECS agent.
+  OUTPUT_PREREQS := tools emulator
+  INFRA_PREREQS := $(OUTPUT_PREREQS) local-tasks
 else
   INFRA_PREREQS := infra-tools
+  OUTPUT_PREREQS := infra-tools
   ifneq ($(CI),)
     # CI installs exactly the providers of the committed lock files; a missing or stale lock
     # file fails the init instead of being rewritten on the runner.
@@ -109,8 +112,11 @@ else
   endif
 endif
 
-# What a recipe reading unit outputs needs (mk/delivery.mk's unit-outputs, read before this file).
-unit-outputs: $(INFRA_PREREQS) $(VENV_STAMP)
+# For the recipes of files read before this one: what reading unit outputs needs
+# (mk/delivery.mk's unit-outputs), and what the environment's deploy steps need.
+.PHONY: infra-prereqs
+unit-outputs: $(OUTPUT_PREREQS) $(VENV_STAMP)
+infra-prereqs: $(INFRA_PREREQS) $(VENV_STAMP)
 
 TG := env $(INFRA_ENV) $(TERRAGRUNT)
 TG_DEPLOY := env $(INFRA_ENV) $(DEPLOY_ENV) $(TERRAGRUNT)
@@ -169,7 +175,7 @@ $(MIRROR_STAMP): | $(VENV_STAMP)
 # The emulator names its registry in ECR's repository URIs and its load balancer as the ALB's
 # DNS name (localenv/ecr_emulation.py, localenv/ecs_emulation.py).
 emulator: $(VENV_STAMP) ## Start the AWS emulator (moto) on EMULATOR_PORT unless it runs
-	@REGISTRY_PORT=$(REGISTRY_PORT) LB_PORT=$(LB_PORT) $(PY) -m localenv.emulator start --port $(EMULATOR_PORT)
+	@REGISTRY_PORT=$(REGISTRY_PORT) LB_PORT=$(LB_PORT) $(PY) -m localenv.emulator start --port $(EMULATOR_PORT) >&2
 
 down: $(VENV_STAMP) ## Stop the local deployment: tasks, load balancer, registry, emulator
 	@$(MAKE) local-tasks-stop registry-stop
