@@ -294,8 +294,11 @@ class Agent:
             )
         credentials = self.registry_credentials()
         order = start_order(definition["containerDefinitions"])
+        by_name = {c["name"]: c for c in order}
         for container in order:
-            self.wait_dependencies(task.pod, container)
+            for dependency in container.get("dependsOn", []):
+                if dependency["condition"] == "HEALTHY":
+                    self.wait_healthy(task.pod, by_name[dependency["containerName"]])
             self.run_container(task, container, credentials, labels)
         for container in order:
             if container.get("healthCheck"):
@@ -366,11 +369,6 @@ class Agent:
                 env_file.write(f"{key}={value}\n")
             env_file.flush()
             podman(*args, "--env-file", env_file.name, image, *container.get("command", []))
-
-    def wait_dependencies(self, pod: str, container: Mapping[str, Any]) -> None:
-        for dependency in container.get("dependsOn", []):
-            if dependency["condition"] == "HEALTHY":
-                self.wait_healthy(pod, {"name": dependency["containerName"], "healthCheck": {}})
 
     def wait_healthy(self, pod: str, container: Mapping[str, Any]) -> None:
         """Polls the container's own health check until it passes (ECS: HEALTHY)."""

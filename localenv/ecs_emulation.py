@@ -132,7 +132,14 @@ def _update_service(self: Any, properties: dict[str, Any]) -> Any:
         )
         before = service.task_definition
         counts = service.running_count, service.pending_count
+        configuration = dict(service.deployment_configuration or {})
         result = _originals["update_service"](self, properties)
+        # moto replaces the configuration with the request's; ECS changes the parts it names
+        # (provider 3.39 sends the circuit breaker only when it changes).
+        result.deployment_configuration = {
+            **configuration,
+            **(result.deployment_configuration or {}),
+        }
         # moto sets runningCount to a new desiredCount: only the agent's tasks count.
         result.running_count, result.pending_count = counts
         if requested:
