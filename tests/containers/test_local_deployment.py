@@ -518,7 +518,8 @@ def test_down_stops_everything_and_is_idempotent(deployment: Release, emulator: 
     try:
         base = url(emulator)
         registry = f"http://127.0.0.1:{emulator.env['REGISTRY_PORT']}/v2/"
-        assert requests.get(registry, timeout=5).status_code == 200
+        # It answers, and only with ECR's credential (the emulator's token).
+        assert requests.get(registry, timeout=5).status_code == 401
         emulator.timed_make("make down (tasks, load balancer, registry, emulator)", "down")
         assert task_pods(emulator) == []
         for gone in (base, registry, emulator.endpoint):
