@@ -114,7 +114,12 @@ def _create_service(self: Any) -> Any:
         service = self.ecs_backend._get_service(
             self._get_param("cluster", "default"), self._get_param("serviceName")
         )
-        service.deployment_configuration = self._get_param("deploymentConfiguration") or {}
+        # ECS fills in what the request leaves out (a replica service's rolling update).
+        service.deployment_configuration = {
+            "maximumPercent": 200,
+            "minimumHealthyPercent": 100,
+            **(self._get_param("deploymentConfiguration") or {}),
+        }
         # moto counts the desired tasks as pending at once; ECS counts tasks that exist.
         service.running_count = service.pending_count = 0
         service.deployments = []
