@@ -123,7 +123,12 @@ class LocalTask:
         healthy = self.state == "RUNNING" and (
             self.health is None or self.health.state == "healthy"
         )
+        # Counted as running once its target is healthy: ECS counts it when its containers run
+        # and completes the rollout when its targets are healthy, and `aws ecs wait
+        # services-stable` (ops/wait-deployed) may look in between; here both happen together.
         state = {"PENDING": "PENDING", "STOPPED": "STOPPED"}.get(self.state, "RUNNING")
+        if self.state == "RUNNING" and not healthy:
+            state = "PENDING"
         return {
             "id": self.id,
             "deployment": self.deployment,
