@@ -19,10 +19,16 @@ RELEASE_PLATFORM_CHECK = [ "$$(uname -sm)" = "Linux x86_64" ] || { echo "$@: the
 # left to build for tofu and terragrunt.
 release-tools: ## GitHub's runners: tofu and terragrunt from their release binaries, SHA-256 checked against versions.env
 	@$(RELEASE_PLATFORM_CHECK)
+ifeq ($(OPENTOFU_SHA256_LINUX_AMD64),)
+	@echo "release-tools: versions.env OPENTOFU_SHA256_LINUX_AMD64 is empty: make infra-tools" \
+	  "builds tofu from Go modules (minutes); fill the pin from tofu_$(OPENTOFU_VERSION)_SHA256SUMS" \
+	  "(docs/infrastructure.md#release-binaries)" >&2
+else
 	@devtools/release-binary OPENTOFU_SHA256_LINUX_AMD64 '$(OPENTOFU_SHA256_LINUX_AMD64)' \
 	  $(RELEASES_URL)/opentofu/opentofu/releases/download/v$(OPENTOFU_VERSION)/tofu_$(OPENTOFU_VERSION)_linux_amd64.tar.gz \
 	  tofu $(TOFU)
 	@mkdir -p $(TOOL_STAMPS) && rm -f $(TOOL_STAMPS)/tofu-* && touch $(TOFU_STAMP)
+endif
 	@devtools/release-binary TERRAGRUNT_SHA256_LINUX_AMD64 '$(TERRAGRUNT_SHA256_LINUX_AMD64)' \
 	  $(RELEASES_URL)/gruntwork-io/terragrunt/releases/download/v$(TERRAGRUNT_VERSION)/terragrunt_linux_amd64 \
 	  - $(TERRAGRUNT)
