@@ -13,7 +13,7 @@ import sys
 
 from aiohttp import web
 
-from sumapi.__main__ import event_loop_factory
+from sumapi.server import event_loop_factory
 
 
 async def sum_numbers(request: web.Request) -> web.Response:

@@ -21,11 +21,11 @@ from typing import Any
 from aiohttp import web
 
 from bench.bare_app import sum_numbers as bare_sum
-from sumapi.__main__ import event_loop_factory
 from sumapi.app import create_app
 from sumapi.config import Config
 from sumapi.lifecycle import Phase
 from sumapi.observability import configure_logging
+from sumapi.server import event_loop_factory
 from sumapi.state import LIFECYCLE
 
 REQUEST = (

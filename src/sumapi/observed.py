@@ -35,11 +35,21 @@ _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 logger = logging.getLogger("sumapi.errors")
 
 
-# Minted ids are 32 hex digits: a random per-process half and a counter. Unique across tasks and
-# restarts without a getrandom() call per request; an id correlates, it is not a secret.
+# Minted ids are 32 hex digits: a random per-process half and a counter. Unique across tasks,
+# restarts and workers without a getrandom() call per request; an id correlates, it is not a
+# secret.
 _ID_PREFIX = os.urandom(8).hex()
 # From 2**60 on, hex() gives 16 digits (for the next 15 * 2**60 ids).
 _id_counter = itertools.count(1 << 60)
+
+
+def _new_id_prefix() -> None:
+    """A forked worker (sumapi.workers) must not mint its siblings' ids."""
+    global _ID_PREFIX
+    _ID_PREFIX = os.urandom(8).hex()
+
+
+os.register_at_fork(after_in_child=_new_id_prefix)
 
 
 def request_id_for(request: web.Request) -> str:
