@@ -13,9 +13,15 @@ is a real file per job.
 Only the steps that set up a GitHub runner (checkout, toolchains, caches) are skipped -- this
 machine has them -- and the AWS-credential action is the one step replaced: ENV=local's make
 targets point every AWS call at the emulator. Each replaced step records the role variable it
-was given (its `role-to-assume` expression), and every later step of the job carries it. An
+was given (its `role-to-assume` expression), and every later step of the job carries it. The
+artifact upload, which acts on GitHub's run itself, is recorded with its inputs, not run. An
 expression, a function or an action the rehearsal does not know fails it, so the workflow
 cannot drift past what is tested.
+
+The runner is a self-hosted one by default (`runner.environment`), as this machine is: the steps
+for GitHub's own runners (release binaries from GitHub, the SBOM) are skipped by their `if:`,
+and tofu and terragrunt are the Go builds; tests/iac_static/test_release_binaries.py runs those
+make targets against releases served from loopback.
 
 Not modelled: jobs run one after the other in this checkout, so a file one job leaves (an
 image, a .terragrunt-cache) is there for the next, where each GitHub job starts on a fresh
@@ -43,6 +49,7 @@ RUNNER_SETUP_ACTIONS = (
     "actions/cache@",
 )
 CREDENTIALS_ACTION = "aws-actions/configure-aws-credentials@"
+RUN_ARTIFACT_ACTIONS = ("actions/upload-artifact@",)
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}", re.DOTALL)
 TOKEN = re.compile(r"\s*(?:(\|\||&&|==|!=|\(|\)|!|,)|'((?:[^']|'')*)'|([A-Za-z_][A-Za-z0-9_.-]*))")
 STATUS_FUNCTIONS = ("success", "failure", "cancelled", "always")
@@ -183,7 +190,9 @@ def read_outputs(path: Path) -> dict[str, str]:
 @dataclass
 class StepResult:
     name: str
-    outcome: str  # passed | failed | skipped (if:) | runner setup | replaced | not run (stub)
+    # passed | failed | skipped (if:) | runner setup | replaced | artifact (not run) | not run
+    # (stub)
+    outcome: str
     seconds: float = 0.0
     output: str = ""
     role: str = ""  # the role-to-assume expression of the job's last credentials step
@@ -259,6 +268,7 @@ class Rehearsal:
     event_name: str = "workflow_dispatch"
     conclusion: str = "success"  # of the CI run, for event_name workflow_run
     trigger: str = "push"  # the event of that CI run
+    runner_environment: str = "self-hosted"  # runner.environment: or github-hosted
     jobs: dict[str, JobResult] = field(default_factory=dict)
 
     def workflow(self) -> dict[Any, Any]:
@@ -368,7 +378,7 @@ class Rehearsal:
             "vars": dict(settings.variables),
             "secrets": dict(settings.secrets),
             "steps": {},
-            "runner": {"os": "Linux"},
+            "runner": {"os": "Linux", "environment": self.runner_environment},
         }
         functions = {"hashFiles": self.hash_files}
         context["env"] = {
@@ -405,6 +415,8 @@ class Rehearsal:
                 elif action.startswith(CREDENTIALS_ACTION):
                     role = str(step["with"]["role-to-assume"])
                     result.steps.append(StepResult(name, "replaced", role=role, inputs=with_inputs))
+                elif action.startswith(RUN_ARTIFACT_ACTIONS):
+                    result.steps.append(StepResult(name, "artifact (not run)", inputs=with_inputs))
                 else:
                     raise RehearsalError(
                         f"job {job_id}, step {index} uses {action}, "
