@@ -1,17 +1,24 @@
-"""Runs moto_server with the fixes of localenv.moto_fixes applied (same flags as moto_server)."""
+"""Runs moto_server with the fixes of localenv.moto_fixes and localenv.moto_identity applied
+(same flags as moto_server); with SUMAPI_CALL_LOG set, every request is recorded
+(localenv.call_log)."""
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 from moto import server
 
-from localenv import moto_fixes
+from localenv import call_log, moto_fixes, moto_identity
 
 
 def main(argv: list[str] | None = None) -> None:
-    for fix in moto_fixes.apply():
+    for fix in [*moto_fixes.apply(), *moto_identity.apply()]:
         print(f"moto fix applied: {fix}", file=sys.stderr, flush=True)
+    log = os.environ.get(call_log.ENV_VARIABLE)
+    if log:
+        print(call_log.install(Path(log)), file=sys.stderr, flush=True)
     server.main(argv if argv is not None else sys.argv[1:])
 
 
