@@ -37,7 +37,9 @@ push-images: unit-outputs $(if $(filter local,$(ENV)),registry) ## Push both IMA
 	  PY=$(PY) ops/push-images '$(IMAGE_TAG)' \
 	  $(foreach output,$(IMAGE_REPOSITORY_OUTPUTS),"$$($(call unit_output,$(IMAGE_REPOSITORY_UNIT),$(output)))")
 
-LOCALECS = env $(INFRA_ENV) $(PY) -m localenv.ecs \
+# It stands in for ECS itself, so it reads the service and the secret as the emulator's
+# administrator (EMULATOR_ADMIN_ENV, mk/infra.mk), never as the role of the job that deploys.
+LOCALECS = env $(INFRA_ENV) $(EMULATOR_ADMIN_ENV) $(PY) -m localenv.ecs \
   --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT) --registry $(LOCAL_REGISTRY) --lb-port $(LB_PORT)
 
 local-tasks: container-engine $(VENV_STAMP) ## ENV=local: run the ECS service's task definition as ECS would
@@ -47,7 +49,7 @@ local-tasks-stop: $(VENV_STAMP) ## Stop the local tasks (stopTimeout honoured) a
 	@if command -v podman >/dev/null; then $(LOCALECS) stop; fi
 
 # The task definition applied to a private emulator, run from images in a private registry.
-test-containers: tools container-engine $(VENV_STAMP) ## Images + the deployed task as pods: traffic, rollout, rollback, SIGTERM
+test-containers: tools container-engine iam-tools $(VENV_STAMP) ## Images + the deployed task as pods: traffic, rollout, rollback, SIGTERM
 	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) \
 	  $(VENV)/bin/pytest -q -p no:cacheprovider tests/containers
 
