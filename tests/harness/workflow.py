@@ -13,9 +13,17 @@ is a real file per job.
 Only the steps that set up a GitHub runner (checkout, toolchains, caches) are skipped -- this
 machine has them -- and the AWS-credential action is the one step replaced: ENV=local's make
 targets point every AWS call at the emulator. Each replaced step records the role variable it
-was given (its `role-to-assume` expression), and every later step of the job carries it. An
+was given (its `role-to-assume` expression), and every later step of the job carries it. With
+`assume` given, the replaced step does what the action does, against the emulator: it asks STS
+for the role with a web identity token whose subject is the job's GitHub environment
+(AssumeRoleWithWebIdentity, unsigned, as the action does), and the job's later steps run with
+those credentials (EMULATOR_* variables, which ENV=local's make targets use: mk/infra.mk), so
+every call they make is the role's, and can be judged as such (tests/harness/iam.py). An
 expression, a function or an action the rehearsal does not know fails it, so the workflow
 cannot drift past what is tested.
+
+Another workflow's job (ci.yml's pull-request plan, which plans dev) runs the same way, with
+`rewrite` pointing its commands at ENV=local (said where it is used).
 
 Not modelled: jobs run one after the other in this checkout, so a file one job leaves (an
 image, a .terragrunt-cache) is there for the next, where each GitHub job starts on a fresh
@@ -65,19 +73,38 @@ class GitHubEnvironment:
 
 
 def github_environments(
-    env: str, region: str = "", env_hcl: str = ""
+    env: str,
+    region: str = "",
+    env_hcl: str = "",
+    roles: Mapping[str, str] | None = None,
+    smoke_api_key: str = "",
 ) -> dict[str, GitHubEnvironment]:
-    """The GitHub environments the deploy workflow runs in for `env`, holding what
-    docs/runbook.md#first-deploy (step 7) has an operator put in them: `<env>` the apply role's
-    variable, the region, ENV_HCL and the smoke-test key; `<env>-images` the push role's only.
-    A role variable holds the name of the github-oidc output whose ARN it holds on GitHub, so a
+    """The GitHub environments the workflows run in for `env`, holding what
+    docs/runbook.md#first-deploy has an operator put in them: `<env>` the apply role's
+    variable, the region, ENV_HCL and the smoke-test key; `<env>-images` the push role's only;
+    `<env>-plan` the plan role's, the region and ENV_HCL. A role variable holds the role's ARN
+    from `roles` (github-oidc output name -> value), or without it the output's name, so a
     test can look the role up once the unit is applied."""
+    arn = dict(roles or {})
     return {
         env: GitHubEnvironment(
-            variables={"AWS_DEPLOY_ROLE_ARN": "role_arn", "AWS_REGION": region, "ENV_HCL": env_hcl},
-            secrets={"SMOKE_API_KEY": ""},
+            variables={
+                "AWS_DEPLOY_ROLE_ARN": arn.get("role_arn", "role_arn"),
+                "AWS_REGION": region,
+                "ENV_HCL": env_hcl,
+            },
+            secrets={"SMOKE_API_KEY": smoke_api_key},
         ),
-        f"{env}-images": GitHubEnvironment(variables={"AWS_PUSH_ROLE_ARN": "push_role_arn"}),
+        f"{env}-images": GitHubEnvironment(
+            variables={"AWS_PUSH_ROLE_ARN": arn.get("push_role_arn", "push_role_arn")}
+        ),
+        f"{env}-plan": GitHubEnvironment(
+            variables={
+                "AWS_PLAN_ROLE_ARN": arn.get("plan_role_arn", "plan_role_arn"),
+                "AWS_REGION": region,
+                "ENV_HCL": env_hcl,
+            }
+        ),
     }
 
 
@@ -180,6 +207,10 @@ def read_outputs(path: Path) -> dict[str, str]:
     return outputs
 
 
+# What the credentials step stands in for hands a job: its role's temporary credentials.
+Assume = Callable[[str, str, str], Mapping[str, str]]  # (role ARN, session name, environment)
+
+
 @dataclass
 class StepResult:
     name: str
@@ -204,6 +235,7 @@ class JobResult:
     summary: str = ""  # what its steps wrote to $GITHUB_STEP_SUMMARY
     seconds: float = 0.0
     stubbed: bool = False  # run(stub=...): its result was given, its commands did not run
+    sessions: list[str] = field(default_factory=list)  # role sessions it assumed (with `assume`)
 
     def ran(self, fragment: str) -> list[StepResult]:
         """The run steps of this job that executed a command containing `fragment`."""
@@ -260,9 +292,15 @@ class Rehearsal:
     conclusion: str = "success"  # of the CI run, for event_name workflow_run
     trigger: str = "push"  # the event of that CI run
     jobs: dict[str, JobResult] = field(default_factory=dict)
+    workflow_file: str = WORKFLOW
+    assume: Assume | None = None  # None: the credentials step is only recorded
+    run_id: str = "1"  # github.run_id: role session names carry it
+    repository_name: str = "example-org/sumapi"  # github.repository
+    rewrite: Mapping[str, str] = field(default_factory=dict)  # in run: commands, text -> text
+    environment_names: Mapping[str, str] = field(default_factory=dict)  # a job's, name -> name
 
     def workflow(self) -> dict[Any, Any]:
-        loaded: dict[Any, Any] = yaml.safe_load((self.root / WORKFLOW).read_text())
+        loaded: dict[Any, Any] = yaml.safe_load((self.root / self.workflow_file).read_text())
         return loaded
 
     def github(self) -> dict[str, Any]:
@@ -275,9 +313,14 @@ class Rehearsal:
         return {
             "sha": sha,
             "event_name": self.event_name,
-            "event": {"workflow_run": workflow_run},
+            "event": {
+                "workflow_run": workflow_run,
+                "pull_request": {"head": {"repo": {"full_name": self.repository_name}}},
+            },
+            "repository": self.repository_name,
+            "ref": "refs/pull/1/merge" if self.event_name == "pull_request" else "refs/heads/main",
             "workspace": str(self.work),
-            "run_id": "1",
+            "run_id": self.run_id,
             "run_attempt": "1",
         }
 
@@ -354,6 +397,7 @@ class Rehearsal:
         if isinstance(declared_environment, Mapping):
             declared_environment = declared_environment.get("name", "")
         result.environment = substitute(str(declared_environment), outer, {})
+        result.environment = self.environment_names.get(result.environment, result.environment)
         result.stubbed = stubbed is not None
         settings = self.repository
         if result.environment:
@@ -384,6 +428,7 @@ class Rehearsal:
         started = time.monotonic()
         failed = False
         role = ""
+        credentials: dict[str, str] = {}
         for index, step in enumerate(job["steps"]):
             step_status: dict[str, Callable[..., Any]] = {
                 **functions,
@@ -405,6 +450,12 @@ class Rehearsal:
                 elif action.startswith(CREDENTIALS_ACTION):
                     role = str(step["with"]["role-to-assume"])
                     result.steps.append(StepResult(name, "replaced", role=role, inputs=with_inputs))
+                    if self.assume is not None and not result.stubbed:
+                        session = with_inputs["role-session-name"]
+                        credentials.update(
+                            self.assume(with_inputs["role-to-assume"], session, result.environment)
+                        )
+                        result.sessions.append(session)
                 else:
                     raise RehearsalError(
                         f"job {job_id}, step {index} uses {action}, "
@@ -415,12 +466,14 @@ class Rehearsal:
                 k: substitute(str(v), context, functions) for k, v in step.get("env", {}).items()
             }
             command = substitute(step["run"], context, functions)
+            for text, replacement in self.rewrite.items():
+                command = command.replace(text, replacement)
             if result.stubbed:
                 step_result = StepResult(name, "not run (stub)", command=command)
                 outputs: dict[str, str] = {}
             else:
                 step_result, outputs = self._run_step(
-                    name, command, step_env, context, files, index
+                    name, command, {**step_env, **credentials}, context, files, index
                 )
             step_result.role = role
             result.steps.append(step_result)
