@@ -14,4 +14,12 @@ $(IAM_TOOLS_STAMP): $(IAM_SIMULATE_DIR)/package.json $(IAM_SIMULATE_DIR)/package
 	cd $(IAM_SIMULATE_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-iam-tools: $(IAM_TOOLS_STAMP) ## Install the IAM policy evaluator (npm, pinned by its lock file)
+# cloudsplaining pins its own boto3 and IAM database: a venv of its own, from pinned versions.
+IAM_ANALYSER_VENV := $(TOOLS_DIR)/iam-analyser
+IAM_ANALYSER_STAMP := $(IAM_ANALYSER_VENV)/.installed
+$(IAM_ANALYSER_STAMP): devtools/iam-analyser/requirements.txt
+	@test -x $(IAM_ANALYSER_VENV)/bin/python || $(PYTHON_BOOT) -m venv $(IAM_ANALYSER_VENV)
+	$(IAM_ANALYSER_VENV)/bin/pip install -q -r devtools/iam-analyser/requirements.txt
+	@touch $@
+
+iam-tools: $(IAM_TOOLS_STAMP) $(IAM_ANALYSER_STAMP) ## Install the IAM policy evaluator (npm) and analyser (cloudsplaining), pinned

@@ -314,10 +314,11 @@ data "aws_iam_policy_document" "state_read" {
     actions   = ["s3:ListBucket"]
     resources = [local.bucket_arn]
 
+    # OpenTofu's S3 backend also lists the workspaces' prefix (env:/) when it initialises.
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["${var.state_key_prefix}*"]
+      values   = ["${var.state_key_prefix}*", "env:/*"]
     }
   }
 

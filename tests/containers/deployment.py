@@ -78,6 +78,7 @@ class FirstDeploy:
     roles: dict[str, str]  # github-oidc output -> role ARN
     smoke_api_key: str
     judgement: Judgement
+    operator_credentials: dict[str, str] = field(default_factory=dict)
     calls: list[dict[str, Any]] = field(default_factory=list)
 
     def sessions(self, job: JobResult) -> set[str]:
@@ -121,6 +122,15 @@ def smoke_key(steps: list[OperatorStep]) -> str:
             assert match, f"`{done.command}` printed no smoke key:\n{done.output[-2000:]}"
             return match.group(1)
     raise AssertionError("the runbook's First deploy makes no smoke-test key")
+
+
+def run_workflow(
+    emulator: Emulator, first: FirstDeploy, **settings: Any
+) -> tuple[dict[str, JobResult], Judgement]:
+    """deploy.yml again (a later run: a new image, a rollback), judged like the first."""
+    since = len(read_calls(emulator.call_log))
+    jobs = rehearsal(emulator, first.roles, first.smoke_api_key, **settings).run()
+    return jobs, judge_calls(emulator, first.roles, since)
 
 
 def rehearsal(emulator: Emulator, roles: dict[str, str], key: str, **settings: Any) -> Rehearsal:
@@ -176,7 +186,8 @@ def rehearse_first_deploy(emulator: Emulator) -> FirstDeploy:
     emulator.made = True  # make ran: stop what it started, at the end
     first_call = len(read_calls(emulator.call_log))  # an earlier deploy's calls come before
     started = time.monotonic()
-    steps = run_operator_steps(emulator, operator(emulator))
+    operator_credentials = operator(emulator)
+    steps = run_operator_steps(emulator, operator_credentials)
     emulator.figures["runbook First deploy, operator's steps"] = (
         f"{time.monotonic() - started:.1f} s"
     )
@@ -199,7 +210,9 @@ def rehearse_first_deploy(emulator: Emulator) -> FirstDeploy:
         f"{time.monotonic() - started:.1f} s, {judgement.calls} calls, "
         f"{judgement.requests} authorisations"
     )
-    return FirstDeploy(steps, jobs, plan, roles, key, judgement)
+    return FirstDeploy(
+        steps, jobs, plan, roles, key, judgement, operator_credentials=operator_credentials
+    )
 
 
 def denials(judgement: Judgement) -> Iterator[str]:

@@ -22,7 +22,7 @@ from urllib.parse import unquote
 import pytest
 import requests
 
-from tests.containers.deployment import GIT_HEAD, Release
+from tests.containers.deployment import GIT_HEAD, Release, first_deploy_commands, run_workflow
 from tests.harness import ROOT
 from tests.harness.emulator import Emulator
 
@@ -120,6 +120,24 @@ def test_the_deploy_workflow_deploys_from_empty(deployment: Release, emulator: E
     assert deploy.url == url(emulator), "the environment's URL is the endpoint step's output"
 
 
+def test_the_operator_runs_the_runbooks_first_deploy_in_its_order(deployment: Release) -> None:
+    """Blockers of a first deploy from an empty account, each a step of the runbook: the lock
+    files before any unit exists, the keys before compute (the key tool redeploys nothing)."""
+    steps = deployment.ensure().operator
+    assert [(s.step, s.command) for s in steps] == first_deploy_commands()
+    ran = [s.command.replace("<env>", "local") for s in steps if not s.skipped]
+    assert ran[:2] == ["make backend-bootstrap ENV=local", "make providers-lock ENV=local"]
+    assert "make deploy ENV=local MODULE=github-oidc" in ran
+    for done in steps:
+        if "providers-lock" in done.command:
+            assert "providers-lock: live/local/compute/.terraform.lock.hcl" in done.output
+        if "seed-key" in done.command or "rotate-key" in done.command:
+            assert "no ECS service deployed yet" in done.output, done.output
+    # Nothing but github-oidc and secrets was applied by the operator: the pipeline made the rest.
+    operator_units = {c.split("MODULE=")[1].split()[0] for c in ran if c.startswith("make deploy ")}
+    assert operator_units == {"github-oidc", "secrets"}
+
+
 def trusted_environments(emulator: Emulator) -> dict[str, set[str]]:
     """github-oidc output of each role's ARN -> the GitHub environments its live trust policy
     names (as applied by the deploy job, from live/local/github-oidc)."""
@@ -162,9 +180,11 @@ def test_each_job_can_assume_only_the_role_it_names(
         "images": {"push_role_arn"},
         "deploy": {"role_arn"},
     }
+    roles = deployment.ensure().roles
     for job, r in jobs.items():
         named = {s.inputs["role-to-assume"] for s in r.steps if s.outcome == "replaced"}
-        assert named == held[job], f"job {job} names {named} but can assume {held[job]}"
+        expected = {roles[output] for output in held[job]}
+        assert named == expected, f"job {job} names {named} but can assume {expected}"
     # No job that builds the images, which runs third-party code, can assume the apply role.
     builders = [job for job, r in jobs.items() if r.ran("make images") or r.ran("container-engine")]
     assert builders
@@ -266,34 +286,54 @@ def traffic(base: str, key: str, stop: threading.Event, outcomes: Counter[str]) 
                 outcomes[type(error).__name__] += 1
 
 
-def deploy_under_traffic(emulator: Emulator, tag: str, label: str) -> str:
+def deploy_under_traffic(
+    deployment: Release, emulator: Emulator, tag: str, label: str, run_id: str
+) -> str:
+    """deploy.yml run by hand for compute with an existing image (day 2: a new release; then a
+    rollback), its deploy job under the apply role, every call judged, under traffic."""
+    first = deployment.ensure()
     base, key = url(emulator), api_key(emulator)
     stop, outcomes = threading.Event(), Counter[str]()
     worker = threading.Thread(target=traffic, args=(base, key, stop, outcomes))
     worker.start()
+    started = time.monotonic()
     try:
-        result = emulator.timed_make(label, "deploy", "MODULE=compute", f"IMAGE_TAG={tag}")
+        jobs, judgement = run_workflow(
+            emulator,
+            first,
+            inputs={"environment": "local", "module": "compute", "image_tag": tag},
+            run_id=run_id,
+        )
     finally:
         stop.set()
         worker.join(timeout=30)
+    emulator.figures[label] = f"{time.monotonic() - started:.1f} s"
+    assert [job for job, r in jobs.items() if r.result == "success"] == ["setup", "deploy"]
+    denied = "\n".join(str(d) for d in judgement.denials)
+    assert not judgement.denials, f"{label}: {len(judgement.denials)} call(s) denied:\n{denied}"
+    assert judgement.calls > 0
+    assert jobs["deploy"].sessions
+    assert "ecs:UpdateService" in judgement.actions, "the release went out through the apply role"
     assert outcomes["ok"] > 100, outcomes
     assert outcomes == Counter(ok=outcomes["ok"]), f"client-visible failures: {outcomes}"
+    output = "\n".join(step.output for step in jobs["deploy"].steps)
     # Old tasks were drained and stopped with their stopTimeout: every container exited 0.
-    stopped = re.findall(r"localecs: stopped \S+, exit codes (\{.*\})", result.stdout)
-    assert len(stopped) == 2, result.stdout
+    stopped = re.findall(r"localecs: stopped \S+, exit codes (\{.*\})", output)
+    assert len(stopped) == 2, output[-4000:]
     for codes in stopped:
         assert set(json.loads(codes.replace("'", '"')).values()) == {0}, codes
     assert requests.get(f"{base}/healthz", timeout=5).json()["version"] == tag
-    return result.stdout
+    return output
 
 
 def test_rollout_of_a_new_tag_then_rollback_lose_no_request(
     deployment: Release, emulator: Emulator
 ) -> None:
+    """Day 2 through the pipeline: a new image, then the rollback to the previous one."""
     with deployment.changing():
-        deploy_under_traffic(emulator, SECOND_TAG, f"rollout to {SECOND_TAG} under traffic")
+        deploy_under_traffic(deployment, emulator, SECOND_TAG, f"rollout to {SECOND_TAG}", "3")
         revisions_after_rollout = {pod.split("-")[2] for pod in task_pods(emulator)}
-        deploy_under_traffic(emulator, GIT_HEAD, "rollback to the previous tag under traffic")
+        deploy_under_traffic(deployment, emulator, GIT_HEAD, "rollback to the first tag", "4")
         assert {pod.split("-")[2] for pod in task_pods(emulator)} != revisions_after_rollout
 
 

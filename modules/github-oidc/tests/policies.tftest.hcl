@@ -236,8 +236,8 @@ run "no_role_may_delete_a_state_object" {
   }
 
   assert {
-    condition     = flatten([one([for s in jsondecode(data.aws_iam_policy_document.deploy.json).Statement : s.Condition.StringLike["s3:prefix"] if s.Sid == "StateBucketList"])]) == ["live/dev/*"]
-    error_message = "Listing is limited to the environment's prefix."
+    condition     = toset(flatten([one([for s in jsondecode(data.aws_iam_policy_document.deploy.json).Statement : s.Condition.StringLike["s3:prefix"] if s.Sid == "StateBucketList"])])) == toset(["live/dev/*", "env:/*"])
+    error_message = "Listing is limited to the environment's prefix (and the workspaces' one, which OpenTofu lists)."
   }
 }
 
