@@ -271,7 +271,7 @@ graph: tools ## Unit dependency graph: docs/graph.dot and docs/graph.svg
 	@devtools/apt-ensure dot:graphviz
 	$(TG) dag graph --working-dir $(LIVE_DIR) 2>/dev/null \
 	  | sed -e 's#$(abspath $(LIVE_DIR))/##g' -e 's#$(ROOT)/##g' \
-	    -e 's#^digraph {#digraph {\n\trankdir=RL;\n\tlabel="Terragrunt units of live/$(ENV): A -> B = A reads the outputs of B (B applies first)";#' \
+	    -e 's#^digraph {#digraph {\n\trankdir=RL;\n\tlabel="Terragrunt units of live/$(ENV): A -> B = B applies first (A reads its outputs, or waits for it: the roles of networking and compute carry the boundary github-oidc makes)";#' \
 	    > docs/graph.dot
 	dot -Tsvg docs/graph.dot -o docs/graph.svg
 	@echo "graph: docs/graph.dot docs/graph.svg ($(ENV))"
