@@ -456,6 +456,24 @@ data "aws_iam_policy_document" "push" {
     for_each = var.state_bucket_name != null && length(var.push_state_units) > 0 ? [1] : []
 
     content {
+      sid = "StateBucketListForInit"
+      # OpenTofu's S3 backend lists the workspaces' prefix when it initialises (the outputs
+      # read below need an init).
+      actions   = ["s3:ListBucket"]
+      resources = [local.bucket_arn]
+
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["env:/*"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.state_bucket_name != null && length(var.push_state_units) > 0 ? [1] : []
+
+    content {
       sid = "StateReadRepositoryUrls"
       # `make push-images` reads the repository URLs from these units' outputs.
       actions   = ["s3:GetObject"]

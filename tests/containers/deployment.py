@@ -25,7 +25,7 @@ from typing import Any
 
 from tests.harness import ROOT
 from tests.harness.emulator import REGION, Deployment, Emulator
-from tests.harness.iam import Judgement, judge, read_calls, role_policies
+from tests.harness.iam import Judgement, ResourcePolicies, judge, read_calls, role_policies
 from tests.harness.identities import assume_with_web_identity, operator
 from tests.harness.workflow import JobResult, Rehearsal, github_environments
 
@@ -179,6 +179,7 @@ def judge_calls(emulator: Emulator, roles: dict[str, str], since: int) -> Judgem
         lambda role: role_policies(iam, role),
         roles=[roles[name] for name in ("role_arn", "push_role_arn", "plan_role_arn")],
         since=since,
+        resource_policy_of=ResourcePolicies(emulator.client("kms"), emulator.client("s3")),
     )
 
 

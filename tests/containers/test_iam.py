@@ -33,7 +33,14 @@ import yaml  # type: ignore[import-untyped]
 from tests.containers.deployment import REPOSITORY, Release
 from tests.harness import ROOT
 from tests.harness.emulator import NAME, REGION, STATE_BUCKET, Emulator, state_key
-from tests.harness.iam import Judgement, judge, prepared_call, read_calls, role_policies
+from tests.harness.iam import (
+    Judgement,
+    ResourcePolicies,
+    judge,
+    prepared_call,
+    read_calls,
+    role_policies,
+)
 from tests.harness.identities import assume_with_web_identity
 
 ANALYSER = Path(os.environ.get("IAM_ANALYSER", ROOT / ".tools" / "iam-analyser" / "bin" / "python"))
@@ -110,7 +117,11 @@ def holder(emulator: Emulator, roles: dict[str, str], output: str) -> Holder:
 
 def judged(emulator: Emulator, calls: list[dict[str, Any]]) -> Judgement:
     iam = emulator.client("iam")
-    return judge(calls, lambda role: role_policies(iam, role))
+    return judge(
+        calls,
+        lambda role: role_policies(iam, role),
+        resource_policy_of=ResourcePolicies(emulator.client("kms"), emulator.client("s3")),
+    )
 
 
 def test_the_judge_allows_the_roles_rights_and_reports_what_is_outside_them(

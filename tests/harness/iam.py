@@ -111,6 +111,9 @@ PASSED_TO = {
     "ecs:RegisterTaskDefinition": "ecs-tasks.amazonaws.com",
     "ec2:CreateFlowLogs": "vpc-flow-logs.amazonaws.com",
 }
+UNKNOWN_ID = "new"
+# elb and elbv2 share IAM's elasticloadbalancing; a v2 request names a v2 resource type.
+CLASSIC_ONLY_TYPES = {"elbv2": {"loadbalancer"}}
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?!aws-service-role/)")
 EC2_ID = re.compile(r"^([a-z]+)-[0-9a-f]{8,17}$")
 # EC2 resource IDs name their type (the prefix), which the ARN needs.
@@ -174,6 +177,7 @@ class Operation:
     prefix: str  # the IAM service prefix
     name: str  # the API operation
     params: Mapping[str, Any]
+    service: str = ""  # botocore's service name (elb and elbv2 share a prefix)
 
 
 class Operations:
@@ -199,7 +203,9 @@ class Operations:
             found = self._identify(model, call)
             if found is not None:
                 operation, params = found
-                return Operation(self.iam_prefix(model, signing), operation, params)
+                return Operation(
+                    self.iam_prefix(model, signing), operation, params, model.service_name
+                )
         return None
 
     def iam_prefix(self, model: Any, signing_name: str) -> str:
@@ -430,7 +436,9 @@ def fill(
                 items = value if isinstance(value, list) else [value]
                 return [v.rsplit("/", 1)[-1] if v.startswith("arn:") else v for v in items]
         complete = False
-        return ["*"]
+        # An ID AWS has not made yet (a create): a name no policy could single out, which a
+        # policy's wildcard matches as it matches the real one.
+        return [UNKNOWN_ID]
 
     arns = [""]
     for part in re.split(r"(\$\{[^}]+\})", template):
@@ -471,7 +479,8 @@ def requests_for(operation: Operation, region: str, account: str) -> list[Reques
         if id_type and id_type.group(1) in EC2_ID_TYPES:
             where.setdefault(f"{EC2_ID_TYPES[id_type.group(1)]}", value)
     context = _context(details, operation.params, params)
-    types = details.get("resourceTypes", [])
+    skipped = CLASSIC_ONLY_TYPES.get(operation.service, set())
+    types = [t for t in details.get("resourceTypes", []) if t["name"] not in skipped]
     resources: list[str] = []
     if types:
         required = [t for t in types if t.get("required")]
@@ -560,6 +569,38 @@ def role_policies(iam: Any, role_arn: str) -> RolePolicies:
     return RolePolicies(role_arn, identity, boundary)
 
 
+class ResourcePolicies:
+    """The policies resources carry, read from the emulator: KMS key policies (which decide
+    whether the account's IAM policies count at all) and S3 bucket policies."""
+
+    def __init__(self, kms: Any, s3: Any) -> None:
+        self._kms, self._s3 = kms, s3
+        self._cache: dict[str, Any] = {}
+
+    def __call__(self, resource: str) -> Any:
+        key = re.match(r"^arn:aws[a-z-]*:kms:[^:]*:\d+:key/(.+)$", resource)
+        bucket = re.match(r"^arn:aws[a-z-]*:s3:::([^/*]+)", resource)
+        if key:
+            name = f"kms:{key.group(1)}"
+            if name not in self._cache:
+                try:
+                    text = self._kms.get_key_policy(KeyId=key.group(1), PolicyName="default")
+                    self._cache[name] = json.loads(text["Policy"])
+                except Exception:
+                    self._cache[name] = None
+            return self._cache[name]
+        if bucket:
+            name = f"s3:{bucket.group(1)}"
+            if name not in self._cache:
+                try:
+                    text = self._s3.get_bucket_policy(Bucket=bucket.group(1))["Policy"]
+                    self._cache[name] = json.loads(text)
+                except Exception:
+                    self._cache[name] = None
+            return self._cache[name]
+        return None
+
+
 def managed_document(iam: Any, arn: str) -> Any:
     version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
     return _document(
@@ -630,9 +671,12 @@ def judge(
     policies_of: Any,
     roles: Iterable[str] | None = None,
     since: int = 0,
+    resource_policy_of: Any = None,
 ) -> Judgement:
     """Every call from index `since` made with an assumed role (of `roles`, if given), judged.
-    `policies_of(role_arn)` gives a RolePolicies."""
+    `policies_of(role_arn)` gives a RolePolicies; `resource_policy_of(resource_arn)` the
+    resource's own policy, or None (KMS keys: without a key policy that lets the account's IAM
+    policies decide, nothing is allowed)."""
     operations = Operations()
     wanted = set(roles) if roles is not None else None
     judgement = Judgement()
@@ -683,6 +727,9 @@ def judge(
             )
             policies[session_policy] = document
         for request in requests:
+            resource_policy = resource_policy_of(request.resource) if resource_policy_of else None
+            if resource_policy is not None:
+                policies[f"resource:{request.resource}"] = resource_policy
             key = (role, session_policy, request)
             unique.setdefault(key, str(len(unique)))
             asked.append((index, session, unique[key], key))
@@ -698,6 +745,9 @@ def judge(
             "identityPolicies": sorted(by_role[role].identity),
             "boundaryPolicies": sorted(by_role[role].boundary),
             "sessionPolicy": session_policy or None,
+            "resourcePolicy": f"resource:{request.resource}"
+            if f"resource:{request.resource}" in policies
+            else None,
         }
         for (role, session_policy, request), ident in unique.items()
     ]

@@ -250,7 +250,7 @@ run "the_push_role_pushes_images_only" {
       ])) == toset([
       "ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload",
       "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart",
-      "s3:GetObject",
+      "s3:GetObject", "s3:ListBucket",
     ])
     error_message = "The push role may push images and read the registry unit's outputs, nothing else."
   }
@@ -261,8 +261,11 @@ run "the_push_role_pushes_images_only" {
   }
 
   assert {
-    condition     = flatten([one([for s in jsondecode(data.aws_iam_policy_document.push.json).Statement : s.Resource if s.Sid == "StateReadRepositoryUrls"])]) == ["arn:aws:s3:::sumapi-dev-tfstate/live/dev/registry/terraform.tfstate"]
-    error_message = "The push role reads the registry unit's state only."
+    condition = (
+      flatten([one([for s in jsondecode(data.aws_iam_policy_document.push.json).Statement : s.Resource if s.Sid == "StateReadRepositoryUrls"])]) == ["arn:aws:s3:::sumapi-dev-tfstate/live/dev/registry/terraform.tfstate"]
+      && flatten([one([for s in jsondecode(data.aws_iam_policy_document.push.json).Statement : s.Condition.StringLike["s3:prefix"] if s.Sid == "StateBucketListForInit"])]) == ["env:/*"]
+    )
+    error_message = "The push role reads the registry unit's state only, and lists nothing but the workspaces' prefix."
   }
 
   assert {
