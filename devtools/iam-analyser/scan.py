@@ -19,7 +19,7 @@ import json
 import sys
 from typing import Any
 
-from cloudsplaining.command.scan_policy_file import scan_policy
+from cloudsplaining.command.scan_policy_file import scan_policy  # type: ignore[import-not-found]
 
 FINDINGS = ("PrivilegeEscalation", "ResourceExposure", "DataExfiltration", "CredentialsExposure")
 
