@@ -131,7 +131,7 @@ variable "state_key_prefix" {
 }
 
 variable "state_units" {
-  description = "Units CI applies: the apply role may write <prefix><unit>/terraform.tfstate of these only, and the apply and plan roles may write and delete their .tflock lock objects. No role may delete a state object."
+  description = "Units CI applies: the apply role may write <prefix><unit>/terraform.tfstate of these only, and write and delete their .tflock lock objects (the plan role takes no lock). No role may delete a state object."
   type        = list(string)
   default     = []
 
