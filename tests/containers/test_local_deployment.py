@@ -24,7 +24,7 @@ import requests
 
 from tests.containers.deployment import GIT_HEAD, Release, first_deploy_commands, run_workflow
 from tests.harness import ROOT
-from tests.harness.emulator import Emulator
+from tests.harness.emulator import NAME, UNITS, Emulator
 
 ENGINE = "localenv/podman"
 SECOND_TAG = "feedbee"  # a second release: same code, another image tag and version
@@ -378,9 +378,22 @@ def test_a_definition_the_runner_cannot_honour_stops_with_one_line(
             )
 
 
-def test_down_stops_everything_and_is_idempotent(deployment: Release, emulator: Emulator) -> None:
-    deployment.ensure()
+def test_destroy_then_down_leave_nothing(deployment: Release, emulator: Emulator) -> None:
+    """The end of the deployment. First the runbook's teardown (Tearing down an environment),
+    an operator's, never the pipeline's: every unit in reverse order, the roles the pipeline
+    made inside the workload boundary and CI's own roles last. Then `make down`."""
+    first = deployment.ensure()
     try:
+        emulator.timed_make(
+            "make destroy UNPROTECT=1 (operator, every unit)",
+            "destroy",
+            "UNPROTECT=1",
+            extra_env=first.operator_credentials,
+        )
+        for unit in UNITS:
+            assert not emulator.state(unit).get("resources"), f"{unit} still holds resources"
+        roles = [r["RoleName"] for r in emulator.client("iam").list_roles()["Roles"]]
+        assert not [r for r in roles if r.startswith(NAME)], roles
         base = url(emulator)
         registry = f"http://127.0.0.1:{emulator.env['REGISTRY_PORT']}/v2/"
         assert requests.get(registry, timeout=5).status_code == 200
