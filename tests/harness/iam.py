@@ -165,7 +165,12 @@ def action_details(action: str) -> dict[str, Any]:
 
 
 def resource_format(service: str, resource_type: str) -> dict[str, Any]:
-    found: dict[str, Any] = _service_data("resourceTypes", service).get(resource_type, {})
+    """The ARN format of a resource type (the data's keys are lower case, the actions' names
+    of them need not be). One the data does not have is unmapped: never "no resource"."""
+    types = _service_data("resourceTypes", service)
+    found: dict[str, Any] | None = types.get(resource_type) or types.get(resource_type.lower())
+    if not found or not found.get("arn"):
+        raise UnmappedError(f"{service} resource type {resource_type}: no ARN format")
     return found
 
 
@@ -486,9 +491,7 @@ def requests_for(operation: Operation, region: str, account: str) -> list[Reques
         required = [t for t in types if t.get("required")]
         filled = []
         for resource_type in required or types:
-            template = resource_format(service, resource_type["name"]).get("arn")
-            if not template:
-                continue
+            template = str(resource_format(service, resource_type["name"])["arn"])
             if service == "ec2" and resource_type["name"] in where:
                 template = re.sub(r"\$\{[^}]+\}$", where[resource_type["name"]], template)
             arns, complete = fill(template, resource_type["name"], params, where)
