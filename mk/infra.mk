@@ -292,7 +292,7 @@ list-keys: $(INFRA_PREREQS) $(VENV_STAMP) ## Client names with masked keys
 	$(KEYTOOL) list
 
 ## Checks ---------------------------------------------------------------------------------
-test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt hcl fmt, mypy of the tools, the static IaC tests (no emulator)
+test-iac-static: tools iam-tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt hcl fmt, mypy of the tools, the static IaC tests (no emulator)
 	env $(INFRA_ENV) $(TOFU) fmt -check -recursive -diff modules
 	$(TERRAGRUNT) hcl fmt --check --diff --working-dir $(ROOT) --log-level warn
 	@env $(INFRA_ENV) TOFU=$(TOFU) devtools/module-check validate $(VALIDATE_DIR) modules/*/
