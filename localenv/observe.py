@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -32,6 +31,7 @@ from typing import Any
 import requests
 
 from localenv.daemon import ROOT, DaemonError, http_answers, run_dir
+from localenv.ports import in_use
 
 RULES = ROOT / "monitoring" / "rules"
 CONSOLES = ROOT / "monitoring" / "consoles"
@@ -126,12 +126,13 @@ def check_prerequisites(ports: Ports, rules_dir: Path) -> None:
                 f"observe: {tool} is missing: devtools/apt-ensure {tool}:{package} "
                 "(make observe runs it)"
             )
-    for name, port in vars(ports).items():
-        if http_answers(f"http://127.0.0.1:{port}/") or port_taken(port):
-            raise DaemonError(
-                f"observe: port {port} ({name}) is in use; "
-                f"choose another: OBSERVE_{name.upper()}_PORT=<port>"
-            )
+    busy = busy_ports(ports)
+    if busy:
+        name, port = busy[0]
+        raise DaemonError(
+            f"observe: port {port} ({name}) is in use; "
+            f"choose another: OBSERVE_{name.upper()}_PORT=<port>"
+        )
     checked = subprocess.run(
         ["promtool", "check", "rules", *map(str, sorted(rules_dir.glob("*.rules.yml")))],
         capture_output=True,
@@ -145,13 +146,9 @@ def check_prerequisites(ports: Ports, rules_dir: Path) -> None:
         )
 
 
-def port_taken(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return True
-    return False
+def busy_ports(ports: Ports) -> list[tuple[str, int]]:
+    """The stack's ports something listens on: (name, port)."""
+    return [(name, port) for name, port in vars(ports).items() if in_use(port)]
 
 
 def wait_ready(url: str, process: subprocess.Popen[bytes], what: str, timeout: float = 30) -> None:

@@ -20,9 +20,17 @@ container-engine: ## Install podman (used when no Docker daemon answers) and pro
 	  || { echo "container-engine: '$$engine info' fails: run it to see why" >&2; exit 1; }; \
 	echo "container-engine: $$engine"
 
-images: container-engine ## Build sumapi:IMAGE_TAG and sumapi-gateway:IMAGE_TAG (Docker or podman)
+# The platform the task runs on (Fargate X86_64), whatever the build host's: an arm64 laptop's
+# native images would stop there with `exec format error`.
+IMAGE_PLATFORM := linux/amd64
+
+# Where Docker answers nothing is installed (no apt on macOS; the runners have Docker): podman,
+# and the packages behind it, only where it does not.
+images: ## Build sumapi:IMAGE_TAG and sumapi-gateway:IMAGE_TAG for IMAGE_PLATFORM (Docker or podman)
+	@[ '$(CONTAINER_ENGINE)' = docker ] || $(MAKE) container-engine
 	@start=$$(date +%s); \
-	CONTAINER_ENGINE=$(CONTAINER_ENGINE) devtools/build-images '$(IMAGE_TAG)' '$(APP_VERSION)'; \
+	CONTAINER_ENGINE=$(CONTAINER_ENGINE) devtools/build-images '$(IMAGE_TAG)' '$(APP_VERSION)' \
+	  '$(IMAGE_PLATFORM)'; \
 	echo "images: built in $$(( $$(date +%s) - start ))s"
 
 registry: container-engine $(VENV_STAMP) ## Start the local registry standing in for ECR (REGISTRY_PORT)

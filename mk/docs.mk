@@ -1,5 +1,6 @@
-# Module documentation and lint: the inputs/outputs section of each module README
-# (terraform-docs), tflint with the AWS ruleset, and a resource graph per unit (docs/graphs/).
+# Documentation and module lint: the Markdown agrees with the repository and with itself
+# (lint-docs), the inputs/outputs section of each module README (terraform-docs), tflint with
+# the AWS ruleset, and a resource graph per unit (docs/graphs/).
 # The tools are built from the Go module proxy like tofu (devtools/go-module-build), with
 # the version in the stamp's name. See docs/infrastructure.md.
 #
@@ -23,7 +24,12 @@ MODULE_DOCS := TERRAFORM_DOCS=$(TERRAFORM_DOCS) devtools/module-docs
 GRAPHS_DIR := docs/graphs
 GRAPHS_WORK := $(TOOLS_DIR)/graphs
 
-.PHONY: docs-tools docs test-docs lint-tf test-tfvars-examples graphs test-graphs
+.PHONY: docs-tools docs test-docs lint-docs lint-tf test-tfvars-examples graphs test-graphs
+
+# Links, paths and `make X` in every tracked Markdown file exist; the pager, the body limit and
+# the provider range are stated as their homes in the code say (tests/docs).
+lint-docs: $(VENV_STAMP) ## Markdown: links, paths and make targets exist; shared facts agree with the code
+	$(VENV)/bin/pytest -q -p no:cacheprovider tests/docs
 
 docs-tools: $(DOCS_TOOLS) ## Build pinned terraform-docs, tflint and the tflint AWS ruleset
 
@@ -80,5 +86,5 @@ test-graphs: tools ## docs/graphs/<unit>.dot match what `tofu graph` draws from 
 	  || { echo "test-graphs: docs/graphs/ is out of date: run make graphs" >&2; exit 1; }
 	@echo "test-graphs: docs/graphs/ matches the modules"
 
-TEST_TARGETS += test-docs lint-tf test-tfvars-examples test-graphs
-FAST_TARGETS += test-docs lint-tf
+TEST_TARGETS += lint-docs test-docs lint-tf test-tfvars-examples test-graphs
+FAST_TARGETS += lint-docs test-docs lint-tf

@@ -18,9 +18,15 @@ was given (its `role-to-assume` expression), and every later step of the job car
 for the role with a web identity token whose subject is the job's GitHub environment
 (AssumeRoleWithWebIdentity, unsigned, as the action does), and the job's later steps run with
 those credentials (EMULATOR_* variables, which ENV=local's make targets use: mk/infra.mk), so
-every call they make is the role's, and can be judged as such (tests/harness/iam.py). An
+every call they make is the role's, and can be judged as such (tests/harness/iam.py). The
+artifact upload, which acts on GitHub's run itself, is recorded with its inputs, not run. An
 expression, a function or an action the rehearsal does not know fails it, so the workflow
 cannot drift past what is tested.
+
+The runner is a self-hosted one by default (`runner.environment`), as this machine is: the steps
+for GitHub's own runners (release binaries from GitHub, the SBOM) are skipped by their `if:`,
+and tofu and terragrunt are the Go builds; tests/iac_static/test_release_binaries.py runs those
+make targets against releases served from loopback.
 
 Another workflow's job (ci.yml's pull-request plan, which plans dev) runs the same way, with
 `rewrite` pointing its commands at ENV=local (said where it is used).
@@ -51,6 +57,7 @@ RUNNER_SETUP_ACTIONS = (
     "actions/cache@",
 )
 CREDENTIALS_ACTION = "aws-actions/configure-aws-credentials@"
+RUN_ARTIFACT_ACTIONS = ("actions/upload-artifact@",)
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}", re.DOTALL)
 TOKEN = re.compile(r"\s*(?:(\|\||&&|==|!=|\(|\)|!|,)|'((?:[^']|'')*)'|([A-Za-z_][A-Za-z0-9_.-]*))")
 STATUS_FUNCTIONS = ("success", "failure", "cancelled", "always")
@@ -214,7 +221,9 @@ Assume = Callable[[str, str, str], Mapping[str, str]]  # (role ARN, session name
 @dataclass
 class StepResult:
     name: str
-    outcome: str  # passed | failed | skipped (if:) | runner setup | replaced | not run (stub)
+    # passed | failed | skipped (if:) | runner setup | replaced | artifact (not run) | not run
+    # (stub)
+    outcome: str
     seconds: float = 0.0
     output: str = ""
     role: str = ""  # the role-to-assume expression of the job's last credentials step
@@ -291,6 +300,7 @@ class Rehearsal:
     event_name: str = "workflow_dispatch"
     conclusion: str = "success"  # of the CI run, for event_name workflow_run
     trigger: str = "push"  # the event of that CI run
+    runner_environment: str = "self-hosted"  # runner.environment: or github-hosted
     jobs: dict[str, JobResult] = field(default_factory=dict)
     workflow_file: str = WORKFLOW
     assume: Assume | None = None  # None: the credentials step is only recorded
@@ -418,7 +428,7 @@ class Rehearsal:
             "vars": dict(settings.variables),
             "secrets": dict(settings.secrets),
             "steps": {},
-            "runner": {"os": "Linux"},
+            "runner": {"os": "Linux", "environment": self.runner_environment},
         }
         functions = {"hashFiles": self.hash_files}
         context["env"] = {
@@ -462,6 +472,8 @@ class Rehearsal:
                             self.assume(with_inputs["role-to-assume"], session, result.environment)
                         )
                         result.sessions.append(session)
+                elif action.startswith(RUN_ARTIFACT_ACTIONS):
+                    result.steps.append(StepResult(name, "artifact (not run)", inputs=with_inputs))
                 else:
                     raise RehearsalError(
                         f"job {job_id}, step {index} uses {action}, "
