@@ -44,7 +44,6 @@ locals {
     local.create_plan ? { plan = "${var.name}-plan" } : {},
   )
   role_arns    = { for k, n in local.role_names : k => "arn:${local.partition}:iam::${local.account_id}:role/${n}" }
-  boundary_arn = "arn:${local.partition}:iam::${local.account_id}:policy/${var.name}-boundary"
 
   # Terraform state: one object per unit, <prefix><unit>/terraform.tfstate (the root
   # terragrunt.hcl's key), and with S3 native locking a <key>.tflock object beside it.
