@@ -30,8 +30,8 @@ PLAN_ARGS ?=
 # (whose ParentFileNotFoundError would repeat per unit), without the environment's env.hcl
 # (git-ignored for a real account) or with an env.hcl of the old shape, whose per-unit maps
 # (compute = {...}) no unit reads any more: their settings are in live/ENV/<unit>/terragrunt.hcl.
-LIVE_GOALS := backend-bootstrap providers-lock plan deploy destroy plan-file graph seed-key \
-  rotate-key retire-key list-keys push-images wait-deployed endpoint
+LIVE_GOALS := backend-bootstrap providers-lock plan deploy first-deploy destroy plan-file graph \
+  seed-key rotate-key retire-key list-keys push-images wait-deployed endpoint
 LIVE_UNITS := $(notdir $(patsubst %/terragrunt.hcl,%,$(wildcard $(LIVE_DIR)/*/terragrunt.hcl)))
 ifneq ($(filter $(LIVE_GOALS),$(MAKECMDGOALS)),)
   ifeq ($(LIVE_UNITS),)
@@ -88,9 +88,9 @@ ifeq ($(ENV),local)
   # real AWS profile out of it, unless EMULATOR_ACCESS_KEY_ID/EMULATOR_SECRET_ACCESS_KEY/
   # EMULATOR_SESSION_TOKEN name an identity of the emulator's own IAM: the rehearsal runs the
   # operator's steps as an IAM user and each workflow job with the role it assumed, and judges
-  # their calls (docs/infrastructure.md, "IAM on the emulator"). What stands in for an operator
-  # or for AWS itself on ENV=local only (the bucket's bootstrap, the first key, the local ECS
-  # runner) runs as the administrator whoever calls: EMULATOR_ADMIN_ENV.
+  # their calls (docs/infrastructure.md, "IAM on the emulator"). What stands in for AWS itself
+  # on ENV=local only (the local ECS agent, which plays ECS) runs as the administrator whoever
+  # calls: EMULATOR_ADMIN_ENV.
   # AWS_ENDPOINT_URL sends every AWS SDK call that has no explicit endpoint (terragrunt's
   # bootstrap asks STS for the account id, boto3 in the key tool) to the emulator too.
   # No shared provider cache (Terragrunt turns one on for OpenTofu >= 1.10): the mirror is
@@ -106,17 +106,27 @@ ifeq ($(ENV),local)
     AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
     AWS_ENDPOINT_URL=$(EMULATOR_URL) SUMAPI_EMULATOR_ENDPOINT=$(EMULATOR_URL)
   EMULATOR_ADMIN_ENV := AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=
-  # plan/deploy/destroy of ENV=local use the images `make deploy` builds from this checkout.
+  # plan/deploy/destroy of ENV=local use the images of this checkout (make push-images).
   DEPLOY_ENV := TF_VAR_image_tag=$(IMAGE_TAG)
-  INFRA_PREREQS := tools emulator
+  # Reading state needs the emulator; the emulated account is it, its ECR registry and its
+  # ECS agent.
+  OUTPUT_PREREQS := tools emulator
+  INFRA_PREREQS := $(OUTPUT_PREREQS) local-tasks
 else
   INFRA_PREREQS := infra-tools
+  OUTPUT_PREREQS := infra-tools
   ifneq ($(CI),)
     # CI installs exactly the providers of the committed lock files; a missing or stale lock
     # file fails the init instead of being rewritten on the runner.
     INFRA_ENV += TF_CLI_ARGS_init=-lockfile=readonly
   endif
 endif
+
+# For the recipes of files read before this one: what reading unit outputs needs
+# (mk/delivery.mk's unit-outputs), and what the environment's deploy steps need.
+.PHONY: infra-prereqs
+unit-outputs: $(OUTPUT_PREREQS) $(VENV_STAMP)
+infra-prereqs: $(INFRA_PREREQS) $(VENV_STAMP)
 
 TG := env $(INFRA_ENV) $(TERRAGRUNT)
 TG_DEPLOY := env $(INFRA_ENV) $(DEPLOY_ENV) $(TERRAGRUNT)
@@ -140,7 +150,7 @@ KEYTOOL := env $(INFRA_ENV) $(PY) -m ops.keytool --live-dir $(LIVE_DIR) --terrag
 # tofu's init error. Lists the environment's prefix only: the CI roles may list nothing else.
 BACKEND_CHECK := env $(INFRA_ENV) $(PY) -m ops.state_bucket check --live-dir $(LIVE_DIR)
 
-.PHONY: tools infra-tools emulator down backend-bootstrap providers-lock plan deploy destroy \
+.PHONY: tools infra-tools emulator down backend-bootstrap providers-lock plan deploy first-deploy destroy \
   plan-file graph seed-key rotate-key retire-key list-keys test-iac-static test-infra
 
 ## Toolchain ------------------------------------------------------------------------------
@@ -170,8 +180,10 @@ $(MIRROR_STAMP): | $(VENV_STAMP)
 	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/aws-provider-* && touch $@
 
 ## Emulator -------------------------------------------------------------------------------
+# The emulator names its registry in ECR's repository URIs and its load balancer as the ALB's
+# DNS name (localenv/ecr_emulation.py, localenv/ecs_emulation.py).
 emulator: $(VENV_STAMP) ## Start the AWS emulator (moto) on EMULATOR_PORT unless it runs
-	@$(PY) -m localenv.emulator start --port $(EMULATOR_PORT)
+	@REGISTRY_PORT=$(REGISTRY_PORT) LB_PORT=$(LB_PORT) $(PY) -m localenv.emulator start --port $(EMULATOR_PORT) >&2
 
 down: $(VENV_STAMP) ## Stop the local deployment: tasks, load balancer, registry, emulator
 	@$(MAKE) local-tasks-stop registry-stop
@@ -184,8 +196,7 @@ down: $(VENV_STAMP) ## Stop the local deployment: tasks, load balancer, registry
 # (with --all, Terragrunt would need the outputs of dependencies never applied yet).
 BACKEND_BOOTSTRAP_UNIT ?= registry
 backend-bootstrap: $(INFRA_PREREQS) ## Create/configure ENV's state bucket (operator, once)
-	env $(INFRA_ENV) $(EMULATOR_ADMIN_ENV) $(TERRAGRUNT) backend bootstrap --non-interactive \
-	  --working-dir $(LIVE_DIR)/$(BACKEND_BOOTSTRAP_UNIT)
+	$(TG) backend bootstrap --non-interactive --working-dir $(LIVE_DIR)/$(BACKEND_BOOTSTRAP_UNIT)
 	@echo "backend-bootstrap: state bucket of $(LIVE_DIR)/env.hcl ready"
 
 # An operator's step on the first real init (needs the registry): hashes for every platform
@@ -213,48 +224,42 @@ plan: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu plan, ENV=local|dev, MODULE=<unit> 
 	@$(BACKEND_CHECK)
 	$(TG_RUN) -- plan -input=false $(PLAN_ARGS)
 
-# ENV=local starts from an empty emulator, so its deploy bootstraps the emulator's bucket
-# first; any other environment only checks that the bucket exists. A key is seeded only on
-# ENV=local: elsewhere `make seed-key` is an operator's step (it decrypts and writes the
-# secret, which CI must not), and deploy checks with DescribeSecret that a key exists.
-deploy: $(INFRA_PREREQS) $(VENV_STAMP) $(if $(filter local,$(ENV)),backend-bootstrap) ## tofu apply; ENV=local seeds the first API key, others check one exists
+# The same steps on every environment; ENV only changes the endpoints and credentials (on
+# ENV=local, the emulated account: INFRA_PREREQS). The state bucket and the first API key are
+# an operator's steps (make backend-bootstrap, make seed-key; make first-deploy does them).
+# The service needs a key; the secrets unit alone is deployed before the first one exists
+# (docs/runbook.md#first-deploy), so only a deploy that runs compute checks, with
+# DescribeSecret. What runs the new task definition is ECS (on ENV=local the local agent):
+# make wait-deployed waits for it.
+deploy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu apply, ENV=, MODULE=; a deploy of compute checks that an API key exists
 	@$(BACKEND_CHECK)
 	$(TG_RUN) -- apply -input=false -auto-approve
-ifeq ($(ENV),local)
-ifneq ($(call runs_unit,secrets compute),)
-	@echo "deploy: seed-key: a first API key unless the secret holds one (shown once, ENV=local only)"
-	@env $(INFRA_ENV) $(EMULATOR_ADMIN_ENV) $(PY) -m ops.keytool --live-dir $(LIVE_DIR) \
-	  --terragrunt $(TERRAGRUNT) seed
-endif
-else
-# The service needs a key; the secrets unit alone is deployed before the first one exists
-# (docs/runbook.md#first-deploy), so only a deploy that runs compute checks.
 ifneq ($(call runs_unit,compute),)
 	@$(KEYTOOL) check
-endif
 endif
 ifneq ($(call runs_unit,prometheus observability),)
 	@env $(INFRA_ENV) $(PY) -m ops.amp_config --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
 endif
-# ENV=local is a full deployment: the emulator runs no container, the local ECS runner does.
-ifeq ($(ENV),local)
-ifneq ($(call runs_unit,compute),)
-	$(MAKE) images push-images local-tasks ENV=local
-endif
-endif
 	@echo "deploy: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
+
+# docs/runbook.md#first-deploy's operator steps and the pipeline's first run as one target, all
+# as the caller (an operator's, once per environment; on ENV=local after every `make down`): the
+# state bucket, the repositories and the images before the service, the first key, every unit
+# (CI's roles included), the wait for the tasks. tests/containers runs the runbook's own steps.
+first-deploy: $(INFRA_PREREQS) $(VENV_STAMP) ## Operator, once: state bucket, repositories, images, first key, every unit, wait
+	$(MAKE) backend-bootstrap
+	$(MAKE) deploy MODULE=$(IMAGE_REPOSITORY_UNIT)
+	$(MAKE) images push-images IMAGE_TAG=$(IMAGE_TAG)
+	$(MAKE) deploy MODULE=secrets
+	$(MAKE) seed-key
+	$(MAKE) deploy IMAGE_TAG=$(IMAGE_TAG)
+	$(MAKE) wait-deployed
 
 # What stops a destroy of a real environment is cleared first (docs/runbook.md, "Tearing
 # down an environment"): UNPROTECT=1 lifts the ALB's deletion protection and lets the
 # access-log bucket go with its logs (a targeted apply of compute, only while its ALB
 # exists); the ECR repositories are emptied, since provider 3.39 has no force_delete.
 destroy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu destroy (reverse order), ENV=, MODULE=; UNPROTECT=1 lifts ALB deletion protection
-# ENV=local: the service goes, so do its tasks (ECS stops a deleted service's tasks).
-ifeq ($(ENV),local)
-ifneq ($(call runs_unit,compute),)
-	@$(MAKE) local-tasks-stop ENV=local
-endif
-endif
 ifneq ($(and $(UNPROTECT),$(call runs_unit,compute)),)
 	@env $(INFRA_ENV) $(DEPLOY_ENV) ops/unprotect-for-destroy $(TERRAGRUNT) $(LIVE_DIR)/compute
 endif
@@ -263,16 +268,21 @@ ifneq ($(call runs_unit,registry),)
 endif
 	$(TG_RUN) -- destroy -input=false -auto-approve
 
+# PLAN_FILE=: where to write it (the emulator suite plans again elsewhere and compares).
+PLAN_FILE ?= plan.txt
 plan-file: tools $(VENV_STAMP) ## Regenerate plan.txt: every unit planned from an empty state
 	env $(INFRA_ENV) $(PY) -m devtools.plan_file --env $(ENV) --terragrunt $(TERRAGRUNT) \
-	  --tofu $(TOFU) --output plan.txt
+	  --tofu $(TOFU) --output $(PLAN_FILE)
+
+# $(call unit_dag,ENV): the unit DAG of live/ENV on stdout, labelled (make graph writes it,
+# make test-graphs compares it).
+unit_dag = $(TG) dag graph --working-dir $(ROOT)/live/$(1) 2>/dev/null \
+  | sed -e 's\#$(ROOT)/live/$(1)/\#\#g' -e 's\#$(ROOT)/\#\#g' \
+    -e 's\#^digraph {\#digraph {\n\trankdir=RL;\n\tlabel="Terragrunt units of live/$(1): A -> B = B applies first (A reads its outputs, or waits for it: the roles of networking and compute carry the boundary github-oidc makes)";\#'
 
 graph: tools ## Unit dependency graph: docs/graph.dot and docs/graph.svg
 	@devtools/apt-ensure dot:graphviz
-	$(TG) dag graph --working-dir $(LIVE_DIR) 2>/dev/null \
-	  | sed -e 's#$(abspath $(LIVE_DIR))/##g' -e 's#$(ROOT)/##g' \
-	    -e 's#^digraph {#digraph {\n\trankdir=RL;\n\tlabel="Terragrunt units of live/$(ENV): A -> B = B applies first (A reads its outputs, or waits for it: the roles of networking and compute carry the boundary github-oidc makes)";#' \
-	    > docs/graph.dot
+	$(call unit_dag,$(ENV)) > docs/graph.dot
 	dot -Tsvg docs/graph.dot -o docs/graph.svg
 	@echo "graph: docs/graph.dot docs/graph.svg ($(ENV))"
 

@@ -10,7 +10,7 @@ Rotation: `add CLIENT` puts a second key next to the client's current one (both 
 while the client switches), then `retire CLIENT` removes the older keys and keeps the newest.
 Every change forces a new ECS deployment: nginx reads the secret only when a task starts.
 
-`check` is what `make deploy` runs outside ENV=local (CI included): it reads the secret's
+`check` is what `make deploy` runs on every environment (CI included): it reads the secret's
 metadata only (DescribeSecret: its version stages), never a value, so it needs no
 kms:Decrypt. Seeding the first key (`seed`, `make seed-key`) is an operator's step.
 
