@@ -472,8 +472,8 @@ def test_no_api_key_in_state_images_or_logs(deployment: Release, emulator: Emula
             [str(ROOT / "localenv" / "podman"), "logs", pod], capture_output=True, check=False
         )
         places[f"log of {pod}"] = logs.stdout + logs.stderr
-    for log in (emulator.scratch / "run").glob("emulator-*.log"):
-        places[f"emulator log {log.name}"] = log.read_bytes()
+    for log in (emulator.scratch / "run").glob("*.log"):  # the emulator's, the ECS agent's
+        places[f"log {log.name}"] = log.read_bytes()
     places["call log"] = emulator.call_log.read_bytes()
     for job in [*first.jobs.values(), first.plan]:
         for step in job.steps:
