@@ -149,9 +149,8 @@ def test_the_operator_runs_the_runbooks_first_deploy_in_its_order(deployment: Re
     for done in steps:
         if "providers-lock" in done.command:
             assert "providers-lock: live/local/compute/.terraform.lock.hcl" in done.output
-        # The key tool ran before compute existed (ENV=local's deploy of secrets seeds a key
-        # itself; the operator's seed-key then finds one), and redeployed nothing.
-        if "MODULE=secrets" in done.command or "rotate-key" in done.command:
+        # The key tool ran before compute existed, and redeployed nothing.
+        if "seed-key" in done.command or "rotate-key" in done.command:
             assert "no ECS service deployed yet" in done.output, done.output
     # Nothing but github-oidc and secrets was applied by the operator: the pipeline made the rest.
     operator_units = {c.split("MODULE=")[1].split()[0] for c in ran if c.startswith("make deploy ")}
