@@ -18,6 +18,7 @@ import json
 import os
 import re
 import subprocess
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -449,6 +450,10 @@ def test_no_api_key_in_state_images_or_logs(deployment: Release, emulator: Emula
         "rotate-key", "CLIENT=acme", extra_env=first.operator_credentials
     ).stdout
     assert re.search(r"^acme:\S{43}$", rotated, re.MULTILINE), "the operator saw the new key once"
+    # The rotation redeployed the service (new tasks read the new key): let it settle, so the
+    # tests after this one find the service as it was, two tasks.
+    emulator.make("wait-deployed")
+    settle_to_two_tasks(emulator)
     keys = every_key(emulator)
     assert first.smoke_api_key in keys
     assert len(keys) >= 3  # default, smoke, acme
@@ -506,3 +511,29 @@ def task_containers(emulator: Emulator) -> list[str]:
     ]
     assert containers, "no task container to read the logs of"
     return [c for c in containers if not c.endswith("-infra")]
+
+
+def settle_to_two_tasks(emulator: Emulator, timeout: float = 180.0) -> None:
+    """Waits until the replaced tasks are drained and stopped (the agent drains for 30 s)."""
+    deadline = time.monotonic() + timeout
+    while len(task_pods_of(emulator)) != 2:
+        assert time.monotonic() < deadline, task_pods_of(emulator)
+        time.sleep(2)
+
+
+def task_pods_of(emulator: Emulator) -> list[str]:
+    listed = subprocess.run(
+        [
+            str(ROOT / "localenv" / "podman"),
+            "pod",
+            "ps",
+            "--filter",
+            f"label=sumapi.localecs.lb={emulator.env['LB_PORT']}",
+            "--format",
+            "{{.Name}}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return listed.stdout.split()

@@ -359,6 +359,7 @@ def deploy_under_traffic(
     under its role and every call judged."""
     first = deployment.ensure()
     revision = str(service_definition(emulator)["revision"])
+    seen = len(agent_log(emulator))  # what the agent printed before this release
     started = time.monotonic()
     with Traffic(url(emulator), api_key(emulator)) as traffic:
         jobs, judgement = run_workflow(emulator, first, run_id=run_id, **settings)
@@ -371,8 +372,8 @@ def deploy_under_traffic(
     assert counts["ok"] > 100, counts
     assert counts == Counter(ok=counts["ok"]), f"client-visible failures: {counts}"
     # The old tasks were drained and stopped with their stopTimeout: every container exited 0.
-    stopped = stopped_exit_codes(agent_log(emulator), revision)
-    assert len(stopped) == 2, agent_log(emulator)[-3000:]
+    stopped = stopped_exit_codes(agent_log(emulator)[seen:], revision)
+    assert len(stopped) == 2, agent_log(emulator)[seen:][-3000:]
     for codes in stopped:
         assert set(codes.values()) == {0}, codes
     return jobs
@@ -575,6 +576,7 @@ def test_destroy_then_down_leave_nothing(deployment: Release, emulator: Emulator
     made inside the workload boundary and CI's own roles last. Then `make down`."""
     first = deployment.ensure()
     try:
+        base = url(emulator)  # compute's output: gone with the destroy
         emulator.timed_make(
             "make destroy UNPROTECT=1 (operator, every unit)",
             "destroy",
@@ -585,7 +587,6 @@ def test_destroy_then_down_leave_nothing(deployment: Release, emulator: Emulator
             assert not emulator.state(unit).get("resources"), f"{unit} still holds resources"
         roles = [r["RoleName"] for r in emulator.client("iam").list_roles()["Roles"]]
         assert not [r for r in roles if r.startswith(NAME)], roles
-        base = url(emulator)
         registry = f"http://127.0.0.1:{emulator.env['REGISTRY_PORT']}/v2/"
         # It answers, and only with ECR's credential (the emulator's token).
         assert requests.get(registry, timeout=5).status_code == 401
