@@ -45,10 +45,11 @@ ifneq ($(filter $(LIVE_GOALS),$(MAKECMDGOALS)),)
   endif
 endif
 # The unit that defines the pipeline's own roles and their trust (modules/github-oidc). CI never
-# applies it: in CI a run over every unit of a real account skips it and MODULE= refuses it;
-# an operator applies it (MODULE=$(CI_ROLES_UNIT), or a plain `make deploy` outside CI). The
-# emulator keeps it, so the tests cover that unit too. The deploy workflow's unit choice is
-# every other unit (tests/iac_static/test_workflow_units.py).
+# applies it: in CI a run over every unit skips it and MODULE= refuses it; an operator applies
+# it (MODULE=$(CI_ROLES_UNIT), or a plain `make deploy` outside CI). The emulator too: the
+# rehearsal of the first deploy (tests/containers) runs the workflow's jobs under the roles an
+# operator's step applied. The deploy workflow's unit choice is every other unit
+# (tests/iac_static/test_workflow_units.py).
 CI_ROLES_UNIT := github-oidc
 # MODULE= is checked here, once, for every target and caller (the deploy workflow's unit choice
 # included): one line naming the units, before anything runs.
@@ -57,10 +58,8 @@ ifneq ($(MODULE),)
     $(error MODULE=$(MODULE): no unit $(LIVE_DIR)/$(MODULE); units: $(notdir $(patsubst %/terragrunt.hcl,%,$(wildcard $(LIVE_DIR)/*/terragrunt.hcl))))
   endif
   ifneq ($(CI),)
-    ifneq ($(ENV),local)
-      ifeq ($(MODULE),$(CI_ROLES_UNIT))
-        $(error MODULE=$(MODULE): CI never applies the unit of its own roles; an operator applies it from a workstation: make deploy ENV=$(ENV) MODULE=$(MODULE) (docs/runbook.md#first-deploy))
-      endif
+    ifeq ($(MODULE),$(CI_ROLES_UNIT))
+      $(error MODULE=$(MODULE): CI never applies the unit of its own roles; an operator applies it from a workstation: make deploy ENV=$(ENV) MODULE=$(MODULE) (docs/runbook.md#first-deploy))
     endif
   endif
 endif
@@ -85,17 +84,28 @@ ifeq ($(ENV),local)
   # The emulator and the offline tests only: providers from this machine's mirror (provider
   # 3.39, linux_amd64). Real environments install them from the registry, pinned by the
   # .terraform.lock.hcl committed in each unit (docs/infrastructure.md, "Provider lock files").
-  # moto accepts any credentials; fixed ones keep a developer's real AWS profile out of it.
+  # The caller is the emulator's administrator (moto's fixed key), which keeps a developer's
+  # real AWS profile out of it, unless EMULATOR_ACCESS_KEY_ID/EMULATOR_SECRET_ACCESS_KEY/
+  # EMULATOR_SESSION_TOKEN name an identity of the emulator's own IAM: the rehearsal runs the
+  # operator's steps as an IAM user and each workflow job with the role it assumed, and judges
+  # their calls (docs/infrastructure.md, "IAM on the emulator"). What stands in for AWS itself
+  # on ENV=local only (the local ECS agent, which plays ECS) runs as the administrator whoever
+  # calls: EMULATOR_ADMIN_ENV.
   # AWS_ENDPOINT_URL sends every AWS SDK call that has no explicit endpoint (terragrunt's
   # bootstrap asks STS for the account id, boto3 in the key tool) to the emulator too.
   # No shared provider cache (Terragrunt turns one on for OpenTofu >= 1.10): the mirror is
   # linked into each unit anyway, and parallel inits of `run --all` raced in that cache
   # ("still not detected in ~/.cache/terragrunt/providers", seen in CI and in test-infra).
+  EMULATOR_ACCESS_KEY_ID ?= testing
+  EMULATOR_SECRET_ACCESS_KEY ?= testing
+  EMULATOR_SESSION_TOKEN ?=
   INFRA_ENV := -u AWS_PROFILE -u AWS_SESSION_TOKEN TF_CLI_CONFIG_FILE=$(TOFURC) $(INFRA_ENV) \
     TG_NO_AUTO_PROVIDER_CACHE_DIR=true \
-    AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+    AWS_ACCESS_KEY_ID=$(EMULATOR_ACCESS_KEY_ID) AWS_SECRET_ACCESS_KEY=$(EMULATOR_SECRET_ACCESS_KEY) \
+    $(if $(EMULATOR_SESSION_TOKEN),AWS_SESSION_TOKEN=$(EMULATOR_SESSION_TOKEN)) \
     AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
     AWS_ENDPOINT_URL=$(EMULATOR_URL) SUMAPI_EMULATOR_ENDPOINT=$(EMULATOR_URL)
+  EMULATOR_ADMIN_ENV := AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=
   # plan/deploy/destroy of ENV=local use the images of this checkout (make push-images).
   DEPLOY_ENV := TF_VAR_image_tag=$(IMAGE_TAG)
   # Reading state needs the emulator; the emulated account is it, its ECR registry and its
@@ -122,9 +132,7 @@ TG := env $(INFRA_ENV) $(TERRAGRUNT)
 TG_DEPLOY := env $(INFRA_ENV) $(DEPLOY_ENV) $(TERRAGRUNT)
 TG_QUEUE_EXCLUDES :=
 ifneq ($(CI),)
-  ifneq ($(ENV),local)
-    TG_QUEUE_EXCLUDES := --queue-exclude-dir $(CI_ROLES_UNIT)
-  endif
+  TG_QUEUE_EXCLUDES := --queue-exclude-dir $(CI_ROLES_UNIT)
 endif
 # plan, deploy and destroy never create or reconfigure the state bucket (no --backend-bootstrap:
 # it reads and rewrites the bucket's encryption, policy and public-access block, which the CI
@@ -191,15 +199,26 @@ backend-bootstrap: $(INFRA_PREREQS) ## Create/configure ENV's state bucket (oper
 	$(TG) backend bootstrap --non-interactive --working-dir $(LIVE_DIR)/$(BACKEND_BOOTSTRAP_UNIT)
 	@echo "backend-bootstrap: state bucket of $(LIVE_DIR)/env.hcl ready"
 
-# An operator's step on the first real init (needs the registry, so it cannot run on this
-# offline machine): hashes for every platform that runs tofu (CI, laptops); commit the files.
-LOCK_PLATFORMS ?= linux_amd64 linux_arm64 darwin_amd64 darwin_arm64
-providers-lock: $(INFRA_PREREQS) ## Write live/ENV/<unit>/.terraform.lock.hcl from the registry (commit them)
-	@if [ "$(ENV)" = local ]; then echo "providers-lock: ENV=local uses the offline mirror;" \
-	  "lock files are for real environments (ENV=dev, prod)" >&2; exit 2; fi
-	$(TG) run --all --non-interactive --working-dir $(LIVE_DIR) -- providers lock \
-	  $(foreach platform,$(LOCK_PLATFORMS),-platform=$(platform))
-	@echo "providers-lock: commit $(LIVE_DIR)/*/.terraform.lock.hcl"
+# An operator's step on the first real init (needs the registry): hashes for every platform
+# that runs tofu (CI, laptops); commit the files. A unit's lock file is what its module
+# requires, so `tofu providers lock` runs in a scratch copy of the module (the source of
+# live/_envcommon/<unit>.hcl): no unit's dependencies are read. Through Terragrunt they would
+# be, and before the first apply they have no outputs (mocks are allowed for plan only).
+# ENV=local locks from this machine's mirror (linux_amd64, the one platform it holds): the
+# same recipe, offline; live/local's lock files are git-ignored.
+LOCK_PLATFORMS ?= $(if $(filter local,$(ENV)),linux_amd64,linux_amd64 linux_arm64 darwin_amd64 darwin_arm64)
+LOCK_SOURCE := $(if $(filter local,$(ENV)),-fs-mirror=$(TF_MIRROR))
+providers-lock: $(if $(filter local,$(ENV)),tools,infra-tools) ## Write live/ENV/<unit>/.terraform.lock.hcl (real ENV: from the registry; commit them)
+	@for unit in $(LIVE_UNITS); do \
+	  module=$$(sed -n 's#^ *source *= *".*/modules//\([A-Za-z0-9_-]*\)".*#\1#p' live/_envcommon/$$unit.hcl); \
+	  [ -n "$$module" ] && [ -d "modules/$$module" ] || { echo "providers-lock: no module source in live/_envcommon/$$unit.hcl" >&2; exit 1; }; \
+	  scratch=$$(mktemp -d) && cp modules/$$module/*.tf "$$scratch/" && \
+	  env $(INFRA_ENV) $(TOFU) -chdir="$$scratch" providers lock $(LOCK_SOURCE) \
+	    $(foreach platform,$(LOCK_PLATFORMS),-platform=$(platform)) >/dev/null && \
+	  cp "$$scratch/.terraform.lock.hcl" $(LIVE_DIR)/$$unit/.terraform.lock.hcl && rm -rf "$$scratch" && \
+	  echo "providers-lock: $(LIVE_DIR)/$$unit/.terraform.lock.hcl (modules/$$module)" || exit 1; \
+	done
+	@$(if $(filter local,$(ENV)),echo "providers-lock: ENV=local's lock files are git-ignored (the mirror's provider)",echo "providers-lock: commit $(LIVE_DIR)/*/.terraform.lock.hcl")
 
 plan: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu plan, ENV=local|dev, MODULE=<unit> for one unit
 	@$(BACKEND_CHECK)
@@ -223,9 +242,10 @@ ifneq ($(call runs_unit,prometheus observability),)
 endif
 	@echo "deploy: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
 
-# docs/runbook.md#first-deploy, steps 2 and 4-6, as one target (an operator's, once per
-# environment; on ENV=local after every `make down`): the state bucket, the repositories and
-# the images before the service, the first key, every unit, the wait for the tasks.
+# docs/runbook.md#first-deploy's operator steps and the pipeline's first run as one target, all
+# as the caller (an operator's, once per environment; on ENV=local after every `make down`): the
+# state bucket, the repositories and the images before the service, the first key, every unit
+# (CI's roles included), the wait for the tasks. tests/containers runs the runbook's own steps.
 first-deploy: $(INFRA_PREREQS) $(VENV_STAMP) ## Operator, once: state bucket, repositories, images, first key, every unit, wait
 	$(MAKE) backend-bootstrap
 	$(MAKE) deploy MODULE=$(IMAGE_REPOSITORY_UNIT)
@@ -258,7 +278,7 @@ plan-file: tools $(VENV_STAMP) ## Regenerate plan.txt: every unit planned from a
 # make test-graphs compares it).
 unit_dag = $(TG) dag graph --working-dir $(ROOT)/live/$(1) 2>/dev/null \
   | sed -e 's\#$(ROOT)/live/$(1)/\#\#g' -e 's\#$(ROOT)/\#\#g' \
-    -e 's\#^digraph {\#digraph {\n\trankdir=RL;\n\tlabel="Terragrunt units of live/$(1): A -> B = A reads the outputs of B (B applies first)";\#'
+    -e 's\#^digraph {\#digraph {\n\trankdir=RL;\n\tlabel="Terragrunt units of live/$(1): A -> B = B applies first (A reads its outputs, or waits for it: the roles of networking and compute carry the boundary github-oidc makes)";\#'
 
 graph: tools ## Unit dependency graph: docs/graph.dot and docs/graph.svg
 	@devtools/apt-ensure dot:graphviz
@@ -282,7 +302,7 @@ list-keys: $(INFRA_PREREQS) $(VENV_STAMP) ## Client names with masked keys
 	$(KEYTOOL) list
 
 ## Checks ---------------------------------------------------------------------------------
-test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt hcl fmt, mypy of the tools, the static IaC tests (no emulator)
+test-iac-static: tools iam-tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt hcl fmt, mypy of the tools, the static IaC tests (no emulator)
 	env $(INFRA_ENV) $(TOFU) fmt -check -recursive -diff modules
 	$(TERRAGRUNT) hcl fmt --check --diff --working-dir $(ROOT) --log-level warn
 	@env $(INFRA_ENV) TOFU=$(TOFU) devtools/module-check validate $(VALIDATE_DIR) modules/*/

@@ -599,3 +599,9 @@ variable "prometheus_scrape_interval_seconds" {
     error_message = "prometheus_scrape_interval_seconds must be a whole number of seconds between 10 and 300."
   }
 }
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of the roles this module creates (the github-oidc unit's <name>-workload-boundary: the pipeline's apply role may create roles only inside it). null = none."
+  type        = string
+  default     = null
+}
