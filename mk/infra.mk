@@ -8,6 +8,9 @@ TOFU := $(TOOLS_BIN)/tofu
 TERRAGRUNT := $(TOOLS_BIN)/terragrunt
 ACTIONLINT := $(TOOLS_BIN)/actionlint
 TF_MIRROR := $(TOOLS_DIR)/mirror
+# This machine's filesystem plugin mirror, which holds the provider binary (the machine image's);
+# the project's mirror (TF_MIRROR) links to it.
+PROVIDER_MIRROR ?= /opt/tf-plugins
 TOFURC := $(TOOLS_DIR)/tofurc
 # Scratch copies of the modules for tofu validate (VALIDATE_DIR= keeps parallel runs apart).
 VALIDATE_DIR ?= $(TOOLS_DIR)/validate
@@ -16,7 +19,7 @@ VALIDATE_DIR ?= $(TOOLS_DIR)/validate
 TOFU_STAMP := $(TOOL_STAMPS)/tofu-$(OPENTOFU_VERSION)
 TERRAGRUNT_STAMP := $(TOOL_STAMPS)/terragrunt-$(TERRAGRUNT_VERSION)
 ACTIONLINT_STAMP := $(TOOL_STAMPS)/actionlint-$(ACTIONLINT_VERSION)
-MIRROR_STAMP := $(TOOL_STAMPS)/aws-provider-$(AWS_PROVIDER_VERSION)-cloudrail-$(CLOUDRAIL_PLUGINS_VERSION)
+MIRROR_STAMP := $(TOOL_STAMPS)/aws-provider-$(AWS_PROVIDER_VERSION)
 TOOLS := $(TOFU_STAMP) $(TERRAGRUNT_STAMP) $(ACTIONLINT_STAMP) $(MIRROR_STAMP)
 
 EMULATOR_PORT ?= 5000
@@ -30,7 +33,7 @@ PLAN_ARGS ?=
 # (whose ParentFileNotFoundError would repeat per unit), without the environment's env.hcl
 # (git-ignored for a real account) or with an env.hcl of the old shape, whose per-unit maps
 # (compute = {...}) no unit reads any more: their settings are in live/ENV/<unit>/terragrunt.hcl.
-LIVE_GOALS := backend-bootstrap providers-lock plan deploy destroy plan-file graph seed-key \
+LIVE_GOALS := backend-bootstrap plan deploy destroy plan-file graph seed-key \
   rotate-key retire-key list-keys push-images wait-deployed endpoint
 LIVE_UNITS := $(notdir $(patsubst %/terragrunt.hcl,%,$(wildcard $(LIVE_DIR)/*/terragrunt.hcl)))
 ifneq ($(filter $(LIVE_GOALS),$(MAKECMDGOALS)),)
@@ -82,8 +85,8 @@ endif
 INFRA_ENV := TG_TF_PATH=$(TOFU) TF_IN_AUTOMATION=1 \
   TG_NON_INTERACTIVE=true TG_NO_COLOR=true TG_TF_FORWARD_STDOUT=true
 ifeq ($(ENV),local)
-  # The emulator and the offline tests only: providers from this machine's mirror (provider
-  # 3.39, linux_amd64). Real environments install them from the registry, pinned by the
+  # The emulator and the offline tests only: providers from this machine's mirror (the
+  # pinned provider, linked). Real environments install them from the registry, pinned by the
   # .terraform.lock.hcl committed in each unit (docs/infrastructure.md, "Provider lock files").
   # moto accepts any credentials; fixed ones keep a developer's real AWS profile out of it.
   # AWS_ENDPOINT_URL sends every AWS SDK call that has no explicit endpoint (terragrunt's
@@ -132,11 +135,11 @@ KEYTOOL := env $(INFRA_ENV) $(PY) -m ops.keytool --live-dir $(LIVE_DIR) --terrag
 # tofu's init error. Lists the environment's prefix only: the CI roles may list nothing else.
 BACKEND_CHECK := env $(INFRA_ENV) $(PY) -m ops.state_bucket check --live-dir $(LIVE_DIR)
 
-.PHONY: tools infra-tools emulator down backend-bootstrap providers-lock plan deploy destroy \
-  plan-file graph seed-key rotate-key retire-key list-keys test-iac-static test-infra
+.PHONY: tools infra-tools emulator down backend-bootstrap providers-lock providers-lock-offline plan \
+  deploy destroy plan-file graph seed-key rotate-key retire-key list-keys test-iac-static test-infra
 
 ## Toolchain ------------------------------------------------------------------------------
-tools: $(TOOLS) ## Build/fetch pinned tofu, terragrunt, actionlint and the AWS provider mirror
+tools: $(TOOLS) ## Build pinned tofu, terragrunt, actionlint; link the machine's AWS provider mirror
 
 # What a real environment needs: providers come from the registry, not the offline mirror.
 infra-tools: $(TOFU_STAMP) $(TERRAGRUNT_STAMP) ## Build tofu and terragrunt only (deploys to AWS)
@@ -156,9 +159,8 @@ $(ACTIONLINT_STAMP):
 	  ./cmd/actionlint $(ACTIONLINT) "-X github.com/rhysd/actionlint.version=$(ACTIONLINT_VERSION)"
 	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/actionlint-* && touch $@
 
-$(MIRROR_STAMP): | $(VENV_STAMP)
-	devtools/aws-provider-mirror $(TF_MIRROR) $(TOFURC) $(AWS_PROVIDER_VERSION) \
-	  $(CLOUDRAIL_PLUGINS_VERSION) $(VENV)/bin/pip
+$(MIRROR_STAMP):
+	@devtools/aws-provider-mirror $(TF_MIRROR) $(TOFURC) $(AWS_PROVIDER_VERSION) $(PROVIDER_MIRROR)
 	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/aws-provider-* && touch $@
 
 ## Emulator -------------------------------------------------------------------------------
@@ -179,15 +181,20 @@ backend-bootstrap: $(INFRA_PREREQS) ## Create/configure ENV's state bucket (oper
 	$(TG) backend bootstrap --non-interactive --working-dir $(LIVE_DIR)/$(BACKEND_BOOTSTRAP_UNIT)
 	@echo "backend-bootstrap: state bucket of $(LIVE_DIR)/env.hcl ready"
 
-# An operator's step on the first real init (needs the registry, so it cannot run on this
-# offline machine): hashes for every platform that runs tofu (CI, laptops); commit the files.
+# Every unit of every environment has the same lock file (one provider, one constraint):
+# the tests run with the provider real environments install. providers-lock-offline computes
+# this platform's h1: hash from the mirror (what this offline machine can do);
+# providers-lock, on a machine with registry access, adds the registry's hashes of every
+# platform that runs tofu (CI, laptops). Commit the files.
 LOCK_PLATFORMS ?= linux_amd64 linux_arm64 darwin_amd64 darwin_arm64
-providers-lock: $(INFRA_PREREQS) ## Write live/ENV/<unit>/.terraform.lock.hcl from the registry (commit them)
-	@if [ "$(ENV)" = local ]; then echo "providers-lock: ENV=local uses the offline mirror;" \
-	  "lock files are for real environments (ENV=dev, prod)" >&2; exit 2; fi
-	$(TG) run --all --non-interactive --working-dir $(LIVE_DIR) -- providers lock \
-	  $(foreach platform,$(LOCK_PLATFORMS),-platform=$(platform))
-	@echo "providers-lock: commit $(LIVE_DIR)/*/.terraform.lock.hcl"
+LOCKED_UNITS = $(dir $(wildcard live/*/*/terragrunt.hcl))
+providers-lock: $(TOFU_STAMP) ## Every live/<env>/<unit>/.terraform.lock.hcl: registry hashes of LOCK_PLATFORMS (needs registry access; commit them)
+	@LOCK_PLATFORMS="$(LOCK_PLATFORMS)" TOFU=$(TOFU) devtools/provider-lock-files registry modules/registry $(LOCKED_UNITS)
+	@echo "providers-lock: commit live/*/*/.terraform.lock.hcl"
+
+providers-lock-offline: tools ## The same lock files from the offline mirror: this platform's hash only (commit them)
+	@TOFU=$(TOFU) devtools/provider-lock-files mirror=$(TF_MIRROR) modules/registry $(LOCKED_UNITS)
+	@echo "providers-lock-offline: commit live/*/*/.terraform.lock.hcl"
 
 plan: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu plan, ENV=local|dev, MODULE=<unit> for one unit
 	@$(BACKEND_CHECK)
