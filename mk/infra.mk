@@ -219,9 +219,6 @@ ifneq ($(call runs_unit,compute),)
 	@$(KEYTOOL) check
 endif
 endif
-ifneq ($(call runs_unit,prometheus observability),)
-	@env $(INFRA_ENV) $(PY) -m ops.amp_config --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
-endif
 # ENV=local is a full deployment: the emulator runs no container, the local ECS runner does.
 ifeq ($(ENV),local)
 ifneq ($(call runs_unit,compute),)
@@ -233,7 +230,7 @@ endif
 # What stops a destroy of a real environment is cleared first (docs/runbook.md, "Tearing
 # down an environment"): UNPROTECT=1 lifts the ALB's deletion protection and lets the
 # access-log bucket go with its logs (a targeted apply of compute, only while its ALB
-# exists); the ECR repositories are emptied, since provider 3.39 has no force_delete.
+# exists). The ECR repositories go with their images (force_delete, modules/registry).
 destroy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu destroy (reverse order), ENV=, MODULE=; UNPROTECT=1 lifts ALB deletion protection
 # ENV=local: the service goes, so do its tasks (ECS stops a deleted service's tasks).
 ifeq ($(ENV),local)
@@ -243,9 +240,6 @@ endif
 endif
 ifneq ($(and $(UNPROTECT),$(call runs_unit,compute)),)
 	@env $(INFRA_ENV) $(DEPLOY_ENV) ops/unprotect-for-destroy $(TERRAGRUNT) $(LIVE_DIR)/compute
-endif
-ifneq ($(call runs_unit,registry),)
-	@env $(INFRA_ENV) $(PY) -m ops.empty_registry --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
 endif
 	$(TG_RUN) -- destroy -input=false -auto-approve
 
