@@ -31,6 +31,9 @@ from tests.harness.emulator import (
 )
 from tests.iac_emulator.stack import Stack
 
+# A diagnostic of tofu's (a deprecation, an argument the provider ignores...): the stack
+# applies and re-plans without any.
+TOFU_WARNING = re.compile(r"^[│ ]*Warning: .*$", re.MULTILINE)
 KEY_LINE = re.compile(r"^([a-z0-9-]{1,32}):([A-Za-z0-9_-]{32,128})$", re.MULTILINE)
 # What OpenTofu writes into a lock object (statemgr.LockInfo).
 FOREIGN_LOCK = {
@@ -108,6 +111,7 @@ def test_apply_all_units_from_empty(deployment: Stack, emulator: Emulator) -> No
 
     counts = {unit: len(managed_resources(emulator.state(unit))) for unit in UNITS}
     assert all(counts.values()), counts
+    assert not TOFU_WARNING.findall(result.stdout + result.stderr)
     emulator.figures["resources (managed, per unit)"] = ", ".join(
         f"{u} {n}" for u, n in counts.items()
     )
@@ -293,6 +297,7 @@ def test_second_plan_shows_no_changes(emulator: Emulator) -> None:
     report = f"{result.stdout[-8000:]}\n{result.stderr[-3000:]}"
     assert result.returncode == 0, f"a re-plan wants changes (exit {result.returncode}):\n{report}"
     assert result.stdout.count("No changes.") == len(UNITS), report
+    assert not TOFU_WARNING.findall(result.stdout + result.stderr)
 
 
 def terragrunt_env(emulator: Emulator) -> dict[str, str]:
