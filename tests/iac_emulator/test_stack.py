@@ -300,6 +300,21 @@ def test_second_plan_shows_no_changes(emulator: Emulator) -> None:
     assert not TOFU_WARNING.findall(result.stdout + result.stderr)
 
 
+@pytest.mark.usefixtures("deployed")
+def test_every_unit_links_the_provider_binary_never_copies_it(emulator: Emulator) -> None:
+    """The 700 MB provider: each unit's .terraform/providers entry is a link to the mirror
+    (make tools), which links the machine's package."""
+    cache = Path(emulator.env["TG_DOWNLOAD_DIR"])
+    installed = list(
+        cache.glob("*/*/*/.terraform/providers/registry.opentofu.org/hashicorp/aws/*/*")
+    )
+    packages = [p for p in installed if not p.name.endswith(".lock")]
+    assert len({p.parents[6].name for p in packages}) == len(UNITS), packages
+    assert all(p.is_symlink() for p in packages), [p for p in packages if not p.is_symlink()]
+    binaries = {next(p.resolve().glob("terraform-provider-aws_*")).stat().st_ino for p in packages}
+    assert len(binaries) == 1, "every unit runs the one binary"
+
+
 def terragrunt_env(emulator: Emulator) -> dict[str, str]:
     """The environment make gives Terragrunt on this emulator (INFRA_ENV, DEPLOY_ENV: `env`
     arguments), for running terragrunt as a pipeline types it."""
