@@ -8,6 +8,9 @@ TOFU := $(TOOLS_BIN)/tofu
 TERRAGRUNT := $(TOOLS_BIN)/terragrunt
 ACTIONLINT := $(TOOLS_BIN)/actionlint
 TF_MIRROR := $(TOOLS_DIR)/mirror
+# This machine's filesystem plugin mirror, which holds the provider binary (the machine image's);
+# the project's mirror (TF_MIRROR) links to it.
+PROVIDER_MIRROR ?= /opt/tf-plugins
 TOFURC := $(TOOLS_DIR)/tofurc
 # Scratch copies of the modules for tofu validate (VALIDATE_DIR= keeps parallel runs apart).
 VALIDATE_DIR ?= $(TOOLS_DIR)/validate
@@ -16,7 +19,7 @@ VALIDATE_DIR ?= $(TOOLS_DIR)/validate
 TOFU_STAMP := $(TOOL_STAMPS)/tofu-$(OPENTOFU_VERSION)
 TERRAGRUNT_STAMP := $(TOOL_STAMPS)/terragrunt-$(TERRAGRUNT_VERSION)
 ACTIONLINT_STAMP := $(TOOL_STAMPS)/actionlint-$(ACTIONLINT_VERSION)
-MIRROR_STAMP := $(TOOL_STAMPS)/aws-provider-$(AWS_PROVIDER_VERSION)-cloudrail-$(CLOUDRAIL_PLUGINS_VERSION)
+MIRROR_STAMP := $(TOOL_STAMPS)/aws-provider-$(AWS_PROVIDER_VERSION)
 TOOLS := $(TOFU_STAMP) $(TERRAGRUNT_STAMP) $(ACTIONLINT_STAMP) $(MIRROR_STAMP)
 
 EMULATOR_PORT ?= 5000
@@ -81,8 +84,8 @@ endif
 INFRA_ENV := TG_TF_PATH=$(TOFU) TF_IN_AUTOMATION=1 \
   TG_NON_INTERACTIVE=true TG_NO_COLOR=true TG_TF_FORWARD_STDOUT=true
 ifeq ($(ENV),local)
-  # The emulator and the offline tests only: providers from this machine's mirror (provider
-  # 3.39, linux_amd64). Real environments install them from the registry, pinned by the
+  # The emulator and the offline tests only: providers from this machine's mirror (the
+  # pinned provider, linked). Real environments install them from the registry, pinned by the
   # .terraform.lock.hcl committed in each unit (docs/infrastructure.md, "Provider lock files").
   # The caller is the emulator's administrator (moto's fixed key), which keeps a developer's
   # real AWS profile out of it, unless EMULATOR_ACCESS_KEY_ID/EMULATOR_SECRET_ACCESS_KEY/
@@ -150,11 +153,12 @@ KEYTOOL := env $(INFRA_ENV) $(PY) -m ops.keytool --live-dir $(LIVE_DIR) --terrag
 # tofu's init error. Lists the environment's prefix only: the CI roles may list nothing else.
 BACKEND_CHECK := env $(INFRA_ENV) $(PY) -m ops.state_bucket check --live-dir $(LIVE_DIR)
 
-.PHONY: tools infra-tools emulator down backend-bootstrap providers-lock plan deploy first-deploy destroy \
-  plan-file graph seed-key rotate-key retire-key list-keys test-iac-static test-infra
+.PHONY: tools infra-tools emulator down backend-bootstrap providers-lock providers-lock-offline plan \
+  deploy first-deploy destroy plan-file graph seed-key rotate-key retire-key list-keys test-iac-static \
+  test-infra
 
 ## Toolchain ------------------------------------------------------------------------------
-tools: $(TOOLS) ## Build/fetch pinned tofu, terragrunt, actionlint and the AWS provider mirror
+tools: $(TOOLS) ## Build pinned tofu, terragrunt, actionlint; link the machine's AWS provider mirror
 
 # What a real environment needs: providers come from the registry, not the offline mirror.
 infra-tools: $(TOFU_STAMP) $(TERRAGRUNT_STAMP) ## Build tofu and terragrunt only (deploys to AWS)
@@ -174,9 +178,8 @@ $(ACTIONLINT_STAMP):
 	  ./cmd/actionlint $(ACTIONLINT) "-X github.com/rhysd/actionlint.version=$(ACTIONLINT_VERSION)"
 	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/actionlint-* && touch $@
 
-$(MIRROR_STAMP): | $(VENV_STAMP)
-	devtools/aws-provider-mirror $(TF_MIRROR) $(TOFURC) $(AWS_PROVIDER_VERSION) \
-	  $(CLOUDRAIL_PLUGINS_VERSION) $(VENV)/bin/pip
+$(MIRROR_STAMP):
+	@devtools/aws-provider-mirror $(TF_MIRROR) $(TOFURC) $(AWS_PROVIDER_VERSION) $(PROVIDER_MIRROR)
 	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/aws-provider-* && touch $@
 
 ## Emulator -------------------------------------------------------------------------------
@@ -199,26 +202,26 @@ backend-bootstrap: $(INFRA_PREREQS) ## Create/configure ENV's state bucket (oper
 	$(TG) backend bootstrap --non-interactive --working-dir $(LIVE_DIR)/$(BACKEND_BOOTSTRAP_UNIT)
 	@echo "backend-bootstrap: state bucket of $(LIVE_DIR)/env.hcl ready"
 
-# An operator's step on the first real init (needs the registry): hashes for every platform
-# that runs tofu (CI, laptops); commit the files. A unit's lock file is what its module
-# requires, so `tofu providers lock` runs in a scratch copy of the module (the source of
-# live/_envcommon/<unit>.hcl): no unit's dependencies are read. Through Terragrunt they would
-# be, and before the first apply they have no outputs (mocks are allowed for plan only).
-# ENV=local locks from this machine's mirror (linux_amd64, the one platform it holds): the
-# same recipe, offline; live/local's lock files are git-ignored.
-LOCK_PLATFORMS ?= $(if $(filter local,$(ENV)),linux_amd64,linux_amd64 linux_arm64 darwin_amd64 darwin_arm64)
-LOCK_SOURCE := $(if $(filter local,$(ENV)),-fs-mirror=$(TF_MIRROR))
-providers-lock: $(if $(filter local,$(ENV)),tools,infra-tools) ## Write live/ENV/<unit>/.terraform.lock.hcl (real ENV: from the registry; commit them)
-	@for unit in $(LIVE_UNITS); do \
-	  module=$$(sed -n 's#^ *source *= *".*/modules//\([A-Za-z0-9_-]*\)".*#\1#p' live/_envcommon/$$unit.hcl); \
-	  [ -n "$$module" ] && [ -d "modules/$$module" ] || { echo "providers-lock: no module source in live/_envcommon/$$unit.hcl" >&2; exit 1; }; \
-	  scratch=$$(mktemp -d) && cp modules/$$module/*.tf "$$scratch/" && \
-	  env $(INFRA_ENV) $(TOFU) -chdir="$$scratch" providers lock $(LOCK_SOURCE) \
-	    $(foreach platform,$(LOCK_PLATFORMS),-platform=$(platform)) >/dev/null && \
-	  cp "$$scratch/.terraform.lock.hcl" $(LIVE_DIR)/$$unit/.terraform.lock.hcl && rm -rf "$$scratch" && \
-	  echo "providers-lock: $(LIVE_DIR)/$$unit/.terraform.lock.hcl (modules/$$module)" || exit 1; \
-	done
-	@$(if $(filter local,$(ENV)),echo "providers-lock: ENV=local's lock files are git-ignored (the mirror's provider)",echo "providers-lock: commit $(LIVE_DIR)/*/.terraform.lock.hcl")
+# Provider lock files: every unit of every environment has the same one (one provider, one
+# constraint), the one the tests run with. A unit's lock file is what its module requires, so
+# `tofu providers lock` runs in a scratch copy of versions.tf (devtools/provider-lock-files): no
+# unit's dependencies are read. Through Terragrunt they would be, and before the first apply
+# they have no outputs (mocks are allowed for plan only).
+# providers-lock ENV=<env> is the operator's step on a real environment's first init (needs the
+# registry): hashes of every platform that runs tofu (CI, laptops). ENV=local locks from this
+# machine's mirror (the one platform it holds), offline. providers-lock-offline writes every
+# environment's files from the mirror (after a version bump on this machine). Commit the files.
+LOCK_PLATFORMS ?= linux_amd64 linux_arm64 darwin_amd64 darwin_arm64
+LOCK_SOURCE = $(if $(filter local,$(ENV)),mirror=$(TF_MIRROR),registry)
+providers-lock: $(if $(filter local,$(ENV)),tools,$(TOFU_STAMP)) ## live/ENV/<unit>/.terraform.lock.hcl (real ENV: registry hashes of LOCK_PLATFORMS; commit them)
+	@LOCK_PLATFORMS="$(LOCK_PLATFORMS)" TOFU=$(TOFU) devtools/provider-lock-files $(LOCK_SOURCE) \
+	  modules/registry $(dir $(wildcard $(LIVE_DIR)/*/terragrunt.hcl))
+	@echo "providers-lock: commit $(LIVE_DIR)/*/.terraform.lock.hcl"
+
+providers-lock-offline: tools ## Every environment's lock files from the offline mirror: this platform's hash only (commit them)
+	@TOFU=$(TOFU) devtools/provider-lock-files mirror=$(TF_MIRROR) modules/registry \
+	  $(dir $(wildcard live/*/*/terragrunt.hcl))
+	@echo "providers-lock-offline: commit live/*/*/.terraform.lock.hcl"
 
 plan: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu plan, ENV=local|dev, MODULE=<unit> for one unit
 	@$(BACKEND_CHECK)
@@ -236,9 +239,6 @@ deploy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu apply, ENV=, MODULE=; a deploy of
 	$(TG_RUN) -- apply -input=false -auto-approve
 ifneq ($(call runs_unit,compute),)
 	@$(KEYTOOL) check
-endif
-ifneq ($(call runs_unit,prometheus observability),)
-	@env $(INFRA_ENV) $(PY) -m ops.amp_config --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
 endif
 	@echo "deploy: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
 
@@ -258,13 +258,10 @@ first-deploy: $(INFRA_PREREQS) $(VENV_STAMP) ## Operator, once: state bucket, re
 # What stops a destroy of a real environment is cleared first (docs/runbook.md, "Tearing
 # down an environment"): UNPROTECT=1 lifts the ALB's deletion protection and lets the
 # access-log bucket go with its logs (a targeted apply of compute, only while its ALB
-# exists); the ECR repositories are emptied, since provider 3.39 has no force_delete.
+# exists). The ECR repositories go with their images (force_delete, modules/registry).
 destroy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu destroy (reverse order), ENV=, MODULE=; UNPROTECT=1 lifts ALB deletion protection
 ifneq ($(and $(UNPROTECT),$(call runs_unit,compute)),)
 	@env $(INFRA_ENV) $(DEPLOY_ENV) ops/unprotect-for-destroy $(TERRAGRUNT) $(LIVE_DIR)/compute
-endif
-ifneq ($(call runs_unit,registry),)
-	@env $(INFRA_ENV) $(PY) -m ops.empty_registry --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
 endif
 	$(TG_RUN) -- destroy -input=false -auto-approve
 

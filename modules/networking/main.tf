@@ -67,9 +67,7 @@ resource "aws_internet_gateway" "this" {
 resource "aws_eip" "nat" {
   count = local.nat_gateway_count
 
-  # The one spelling valid from 3.39 to 5.x: `domain = "vpc"` is refused before 5.0 ("Can't
-  # configure a value for domain"), `vpc` is deprecated in 5.x and removed in 6.0 (versions.tf).
-  vpc = true
+  domain = "vpc"
 
   tags = merge(var.tags, { Name = "${var.name}-nat-${local.azs[count.index]}" })
 

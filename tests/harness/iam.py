@@ -102,7 +102,7 @@ API_ACTIONS = {
 NO_PERMISSION = {"sts:GetCallerIdentity"}
 # Denials the caller is known to expect and get past, by IAM action: reported, not failures.
 TOLERATED = {
-    # The AWS provider (3.x) asks IAM who the caller is first and, denied (a role session is no
+    # The AWS provider asks IAM who the caller is first and, denied (a role session is no
     # IAM user), takes the account id from sts:GetCallerIdentity instead.
     "iam:GetUser": "the AWS provider's account-id probe, which falls back to STS",
 }
