@@ -121,7 +121,7 @@ run "the_roles_cannot_change_themselves" {
 
   assert {
     condition = (
-      one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s.Condition.StringNotEquals["iam:PermissionsBoundary"] if s.Sid == "DenyUnboundedRoles"]) == ["arn:aws:iam::123456789012:policy/sumapi-dev-workload-boundary"]
+      flatten([one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s.Condition.StringNotEquals["iam:PermissionsBoundary"] if s.Sid == "DenyUnboundedRoles"])]) == ["arn:aws:iam::123456789012:policy/sumapi-dev-workload-boundary"]
       && toset(flatten([one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s.Action if s.Sid == "DenyUnboundedRoles"])])) == toset(["iam:CreateRole", "iam:PutRolePermissionsBoundary"])
     )
     error_message = "No CI role may create a role, or set a role's boundary, other than inside the workload boundary."
