@@ -43,7 +43,7 @@ from localenv.ecs import free_port
 # The rollout's image: this checkout again, under a second tag, as a new release reaches ECS
 # (make test-containers rolls out the same way).
 SECOND_TAG = "feedbee"
-HEIGHT = 1180
+HEIGHT = 860
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,10 @@ def short(arn: str) -> str:
 
 
 def ecs_view(deployment: Deployment) -> dict[str, Any]:
-    """The ECS service, its task definition and target group, as the emulator's API says."""
+    """The ECS service, its task definition and target group, as the emulator's API says.
+
+    Only what the emulator keeps: it returns no deployment configuration, and the running
+    count it reports is a constant of its own (the containers are the local runner's)."""
     ecs, elbv2 = deployment.aws("ecs"), deployment.aws("elbv2")
     cluster = ecs.list_clusters()["clusterArns"][0]
     service = ecs.describe_services(
@@ -153,8 +156,6 @@ def ecs_view(deployment: Deployment) -> dict[str, Any]:
         "TargetGroups"
     ][0]
     albs = elbv2.describe_load_balancers(LoadBalancerArns=group["LoadBalancerArns"][:1])
-    config = service.get("deploymentConfiguration", {})
-    breaker = config.get("deploymentCircuitBreaker", {})
     network = service.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
     return {
         "cluster": short(cluster),
@@ -166,30 +167,25 @@ def ecs_view(deployment: Deployment) -> dict[str, Any]:
             ecs.list_tasks(cluster=cluster, serviceName=service["serviceName"])["taskArns"]
         ),
         "task_definition": short(service["taskDefinition"]),
-        "deployment": (
-            f"rolling, {config.get('minimumHealthyPercent', '?')}-"
-            f"{config.get('maximumPercent', '?')} %, circuit breaker "
-            + ("with rollback" if breaker.get("rollback") else "on" if breaker else "off")
-        ),
         "network": (
-            f"awsvpc, {len(network.get('subnets', []))} private subnets, public IP "
-            f"{network.get('assignPublicIp', '?')}"
+            f"awsvpc, {len(network.get('subnets', []))} subnets, "
+            f"public IP {network.get('assignPublicIp', '?')}"
         ),
-        "target_group": (
-            f"{group['TargetGroupName']}: {balancer['containerName']}:"
-            f"{balancer['containerPort']}, health check {group.get('HealthCheckPath', '/')}"
+        "target": (
+            f"{balancer['containerName']}:{balancer['containerPort']}, "
+            f"health check {group.get('HealthCheckPath', '/')}"
         ),
         "load_balancer": (
             albs["LoadBalancers"][0]["DNSName"] if albs.get("LoadBalancers") else "(none)"
         ),
-        "cpu_memory": f"{definition.get('cpu', '?')} CPU, {definition.get('memory', '?')} MiB",
+        "size": f"{definition.get('cpu', '?')} CPU units, {definition.get('memory', '?')} MiB",
         "containers": [
             {
                 "name": container["name"],
                 "image": container["image"].rsplit("/", 1)[-1],
                 "user": container.get("user", "(image's)"),
                 "read_only": bool(container.get("readonlyRootFilesystem")),
-                "health": " ".join(container.get("healthCheck", {}).get("command", [])[1:])[:60],
+                "health_check": bool(container.get("healthCheck")),
                 "ports": ", ".join(
                     str(mapping["containerPort"]) for mapping in container.get("portMappings", [])
                 ),
@@ -199,10 +195,11 @@ def ecs_view(deployment: Deployment) -> dict[str, Any]:
     }
 
 
-def running_containers(deployment: Deployment) -> list[dict[str, str]]:
-    """The containers of this run's tasks: those from images of its private registry."""
+def running_tasks(deployment: Deployment) -> list[dict[str, Any]]:
+    """This run's tasks as the container engine shows them: the pods whose containers run
+    images of its private registry."""
     listed = subprocess.run(
-        [str(ROOT / "localenv" / "podman"), "ps", "--format", "json"],
+        [str(ROOT / "localenv" / "podman"), "ps", "--pod", "--format", "json"],
         capture_output=True,
         text=True,
         check=False,
@@ -210,19 +207,22 @@ def running_containers(deployment: Deployment) -> list[dict[str, str]]:
     if listed.returncode != 0:
         return []
     registry = f"127.0.0.1:{deployment.registry_port}/"
-    return sorted(
-        (
-            {
-                "pod": str(c.get("PodName") or "-"),
-                "name": str(c["Names"][0]),
-                "image": str(c["Image"]).removeprefix(registry),
-                "status": str(c.get("Status", c.get("State", "?"))),
-            }
-            for c in json.loads(listed.stdout or "[]")
-            if str(c.get("Image", "")).startswith(registry)
-        ),
-        key=lambda c: (c["pod"], c["name"]),
-    )
+    pods: dict[str, list[dict[str, str]]] = {}
+    for container in json.loads(listed.stdout or "[]"):
+        image = str(container.get("Image", ""))
+        if image.startswith(registry):
+            pod = str(container.get("PodName") or "-")
+            pods.setdefault(pod, []).append(
+                {
+                    "name": str(container["Names"][0]).removeprefix(f"{pod}-"),
+                    "image": image.rsplit("/", 1)[-1],
+                    "status": str(container.get("Status", "?")),
+                }
+            )
+    return [
+        {"pod": pod, "containers": sorted(containers, key=lambda c: c["name"])}
+        for pod, containers in sorted(pods.items())
+    ]
 
 
 def deploy_summary(output: str) -> dict[str, Any]:
@@ -231,7 +231,7 @@ def deploy_summary(output: str) -> dict[str, Any]:
 
 
 def smoke_lines(output: str) -> list[str]:
-    return [line[:150] for line in output.splitlines() if re.match("PASS|FAIL|smoke-test:", line)]
+    return [line for line in output.splitlines() if re.match("PASS|FAIL|smoke-test:", line)]
 
 
 def collect(out_json: Path) -> dict[str, Any]:
@@ -244,8 +244,7 @@ def collect(out_json: Path) -> dict[str, Any]:
             deployment.make("-s", "emulator")
             output, deploy_seconds = deployment.make("deploy", f"IMAGE_TAG={head}")
             smoke_before, _ = deployment.make("-s", "smoke")
-            ecs_before = ecs_view(deployment)
-            containers_before = running_containers(deployment)
+            ecs_before, tasks_before = ecs_view(deployment), running_tasks(deployment)
             with Traffic(deployment.url).running() as traffic:
                 time.sleep(2)  # the old version answering, before the rollout starts
                 rollout_output, rollout_seconds = deployment.make(
@@ -253,8 +252,7 @@ def collect(out_json: Path) -> dict[str, Any]:
                 )
                 time.sleep(2)
             smoke_after, _ = deployment.make("-s", "smoke")
-            ecs_after = ecs_view(deployment)
-            containers_after = running_containers(deployment)
+            ecs_after, tasks_after = ecs_view(deployment), running_tasks(deployment)
         finally:
             deployment.make("-s", "down")
     data = {
@@ -262,17 +260,13 @@ def collect(out_json: Path) -> dict[str, Any]:
         "commit": head,
         "second_tag": SECOND_TAG,
         "deploy": {**deploy_summary(output), "seconds": round(deploy_seconds)},
-        "smoke_before": smoke_lines(smoke_before),
-        "ecs_before": ecs_before,
-        "containers_before": containers_before,
         "rollout": {
             "seconds": round(rollout_seconds),
             "samples": traffic.samples,
             "units": deploy_summary(rollout_output)["units"],
         },
-        "smoke_after": smoke_lines(smoke_after),
-        "ecs_after": ecs_after,
-        "containers_after": containers_after,
+        "before": {"ecs": ecs_before, "tasks": tasks_before, "smoke": smoke_lines(smoke_before)},
+        "after": {"ecs": ecs_after, "tasks": tasks_after, "smoke": smoke_lines(smoke_after)},
     }
     out_json.parent.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps(data, indent=1))
@@ -280,31 +274,34 @@ def collect(out_json: Path) -> dict[str, Any]:
 
 
 # -- the page -------------------------------------------------------------------------------
-OK, BAD, OLD, NEW = "#2e7d32", "#c62828", "#546e7a", "#2e7d32"
+OK, BAD, OLD, NEW = "#2e7d32", "#c62828", "#1e6fb8", "#2e7d32"
+TERMINAL_COLUMNS = 84
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 0; color: #212121;
        background: #fafafa; }
-header { background: #263238; color: #fff; padding: 14px 24px; }
-header h1 { font-size: 24px; margin: 0 0 4px; }
+header { background: #263238; color: #fff; padding: 12px 24px; }
+header h1 { font-size: 23px; margin: 0 0 4px; }
 header p { margin: 0; font-size: 14px; color: #cfd8dc; }
-main { padding: 14px 24px; }
-.tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin-bottom: 14px; }
-.tile { border-radius: 6px; padding: 10px 14px; color: #fff; }
-.tile .big { font-size: 24px; font-weight: bold; }
+main { padding: 12px 24px; }
+.tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin-bottom: 8px; }
+.tile { border-radius: 6px; padding: 8px 14px; color: #fff; }
+.tile .big { font-size: 22px; font-weight: bold; }
 .tile .small { font-size: 13px; opacity: 0.95; }
-.cols { display: grid; grid-template-columns: 1fr 1fr; gap: 20px; }
-h2 { font-size: 17px; margin: 10px 0 6px; }
+.cols { display: grid; grid-template-columns: 1fr 1fr; gap: 22px; }
+h2 { font-size: 16px; margin: 12px 0 5px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; background: #fff; }
-td, th { border: 1px solid #ddd; padding: 4px 7px; text-align: left; vertical-align: top; }
+td, th { border: 1px solid #ddd; padding: 3px 7px; text-align: left; vertical-align: top; }
 th { background: #eceff1; }
 code, pre { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
-pre { background: #1e1e1e; color: #e0e0e0; padding: 8px 10px; margin: 0; border-radius: 4px;
-      white-space: pre-wrap; word-break: break-all; }
+pre { background: #1e1e1e; color: #e0e0e0; padding: 7px 10px; margin: 0; border-radius: 4px;
+      overflow: hidden; }
 .pass { color: #81c784; } .fail { color: #ef5350; }
 .healthy { color: #2e7d32; font-weight: bold; }
+.unhealthy { color: #c62828; font-weight: bold; }
+.legend { font-size: 14px; margin-bottom: 4px; }
 .legend span { display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 14px;
                vertical-align: middle; border-radius: 2px; }
-.note { font-size: 12px; color: #555; margin: 4px 0 0; }
+.note { font-size: 12.5px; color: #444; margin: 4px 0 0; }
 """
 
 
@@ -324,50 +321,23 @@ def tile(colour: str, big: str, small: str) -> str:
 
 
 def terminal(command: str, lines: Sequence[str]) -> str:
-    def colour(line: str) -> str:
-        if line.startswith("PASS"):
-            return f'<span class="pass">PASS</span>{esc(line[4:])}'
-        if line.startswith("FAIL"):
-            return f'<span class="fail">FAIL</span>{esc(line[4:])}'
-        return esc(line)
+    """The lines as a terminal shows them, cut to its width; PASS green, FAIL red."""
 
-    return f"<pre>$ {esc(command)}\n" + "\n".join(colour(line) for line in lines) + "</pre>"
+    def shown(line: str) -> str:
+        cut = line if len(line) <= TERMINAL_COLUMNS else line[: TERMINAL_COLUMNS - 1] + "…"
+        for word, css in (("PASS", "pass"), ("FAIL", "fail")):
+            if cut.startswith(word):
+                return f'<span class="{css}">{word}</span>{esc(cut[len(word) :])}'
+        return esc(cut)
 
-
-def version_label(version: str, data: dict[str, Any]) -> str:
-    if version == data["commit"]:
-        return f"{version[:12]} (first deploy)"
-    return f"{version} (rollout)" if version == data["second_tag"] else version
+    return f"<pre>$ {esc(command)}\n" + "\n".join(shown(line) for line in lines) + "</pre>"
 
 
-def timeline(data: dict[str, Any], width: int = 1230, height: int = 70) -> str:
-    """One column per half second of the rollout: the share of requests each version (or an
-    error) answered."""
-    samples = data["rollout"]["samples"]
-    if not samples:
-        return "<p>no request was sent</p>"
-    step = 0.5
-    buckets: dict[int, list[str]] = {}
-    for seconds, outcome in samples:
-        buckets.setdefault(int(seconds / step), []).append(outcome)
-    count = max(buckets) + 1
-    column = width / count
-    shapes = []
-    for index, outcomes in sorted(buckets.items()):
-        y = float(height)
-        for kind, colour in (("old", OLD), ("new", NEW), ("error", BAD)):
-            share = sum(1 for o in outcomes if classify(o, data) == kind) / len(outcomes)
-            if share:
-                y -= share * height
-                shapes.append(
-                    f'<rect x="{index * column:.1f}" y="{y:.1f}" width="{column + 0.6:.1f}" '
-                    f'height="{share * height:.1f}" fill="{colour}"/>'
-                )
-    ticks = "".join(
-        f'<text x="{s / step * column:.0f}" y="{height + 14}" font-size="11">{s} s</text>'
-        for s in range(0, int(count * step), 10)
-    )
-    return f'<svg width="{width}" height="{height + 18}">{"".join(shapes)}{ticks}</svg>'
+def tag(image_or_version: str) -> str:
+    """A commit SHA shortened as git does; any other tag as it is."""
+    name, _, version = image_or_version.rpartition(":")
+    version = version[:12] if re.fullmatch("[0-9a-f]{40}", version) else version
+    return f"{name}:{version}" if name else version
 
 
 def classify(outcome: str, data: dict[str, Any]) -> str:
@@ -376,42 +346,110 @@ def classify(outcome: str, data: dict[str, Any]) -> str:
     return "new" if outcome == data["second_tag"] else "error"
 
 
-def containers_table(containers: Sequence[dict[str, str]]) -> str:
-    if not containers:
-        return "<p>no container list (podman ps answered nothing)</p>"
+def timeline(data: dict[str, Any], width: int = 1232, height: int = 64) -> str:
+    """One column per half second of the rollout: the share of the requests each version (or
+    an error) answered; the versions named where they answered."""
+    samples = data["rollout"]["samples"]
+    if not samples:
+        return "<p>no request was sent</p>"
+    step = 0.5
+    buckets: dict[int, list[str]] = {}
+    for seconds, outcome in samples:
+        buckets.setdefault(int(seconds / step), []).append(classify(outcome, data))
+    column = width / (max(buckets) + 1)
+    shapes: list[str] = []
+    spans: dict[str, tuple[int, int]] = {}
+    for index, kinds in sorted(buckets.items()):
+        y = float(height)
+        for kind, colour in (("old", OLD), ("new", NEW), ("error", BAD)):
+            share = kinds.count(kind) / len(kinds)
+            if share:
+                y -= share * height
+                shapes.append(
+                    f'<rect x="{index * column:.1f}" y="{y:.1f}" width="{column + 0.6:.1f}" '
+                    f'height="{share * height:.1f}" fill="{colour}"/>'
+                )
+                first, last = spans.get(kind, (index, index))
+                spans[kind] = (min(first, index), max(last, index))
+    labels = {
+        "old": f"the first deploy's tasks answer ({tag(data['commit'])})",
+        "new": f"the new tasks answer ({data['second_tag']})",
+    }
+    for kind, (first, last) in spans.items():
+        if kind in labels and (last - first) * column > 200:
+            shapes.append(
+                f'<text x="{(first + last + 1) / 2 * column:.0f}" y="{height / 2 + 5:.0f}" '
+                f'fill="#fff" font-size="15" text-anchor="middle">{esc(labels[kind])}</text>'
+            )
+    ticks = "".join(
+        f'<text x="{s / step * column:.0f}" y="{height + 14}" font-size="11">{s} s</text>'
+        for s in range(0, int((max(buckets) + 1) * step), 10)
+    )
+    return f'<svg width="{width}" height="{height + 18}">{"".join(shapes)}{ticks}</svg>'
+
+
+def tasks_table(tasks: Sequence[dict[str, Any]]) -> str:
+    if not tasks:
+        return "<p>no task found (the container engine listed none of this run's images)</p>"
+
+    def container(c: dict[str, str]) -> str:
+        state = "healthy" if "(healthy)" in c["status"] else "unhealthy"
+        mark = "&#10003; healthy" if state == "healthy" else esc(c["status"])
+        return f'{esc(c["name"])} <span class="{state}">{mark}</span>'
+
     rows = "".join(
-        f"<tr><td>{esc(c['pod'])}</td><td>{esc(c['name'])}</td><td><code>{esc(c['image'])}"
-        f'</code></td><td class="{"healthy" if "(healthy)" in c["status"] else ""}">'
-        f"{esc(c['status'])}</td></tr>"
-        for c in containers
+        f"<tr><td>{esc(task['pod'])}</td><td>{', '.join(map(container, task['containers']))}"
+        f"</td><td><code>{esc(', '.join(sorted({tag(c['image']) for c in task['containers']})))}"
+        "</code></td></tr>"
+        for task in tasks
+    )
+    head = "<tr><th>task (podman pod)</th><th>containers</th><th>images</th></tr>"
+    return f"<table>{head}{rows}</table>"
+
+
+def definition_table(ecs: dict[str, Any]) -> str:
+    rows = "".join(
+        f"<tr><td>{esc(c['name'])}</td><td><code>{esc(tag(c['image']))}</code></td>"
+        f"<td>{esc(c['ports'] or '-')}</td><td>{esc(c['user'])}</td>"
+        f"<td>{'yes' if c['read_only'] else 'no'}</td>"
+        f"<td>{'yes' if c['health_check'] else 'no'}</td></tr>"
+        for c in ecs["containers"]
     )
     return (
-        "<table><tr><th>pod (one per task)</th><th>container</th><th>image (local registry)</th>"
-        f"<th>status</th></tr>{rows}</table>"
+        "<table><tr><th>container</th><th>image</th><th>port</th><th>user</th>"
+        f"<th>read-only root</th><th>health check</th></tr>{rows}</table>"
     )
+
+
+def when(seconds: float | None) -> str:
+    return "(never)" if seconds is None else f"{seconds:.1f} s"
 
 
 def render(data: dict[str, Any]) -> str:
-    ecs, after = data["ecs_before"], data["ecs_after"]
+    before, after = data["before"], data["after"]
+    ecs = before["ecs"]
     samples = data["rollout"]["samples"]
     kinds = [classify(outcome, data) for _, outcome in samples]
     failed = kinds.count("error")
-    smoke = data["smoke_before"] + data["smoke_after"]
+    smoke = before["smoke"] + after["smoke"]
     passed = sum(line.startswith("PASS") for line in smoke)
     checks = sum(line.startswith(("PASS", "FAIL")) for line in smoke)
+    healthy = sum(
+        all("(healthy)" in c["status"] for c in task["containers"]) for task in before["tasks"]
+    )
     tiles = "".join(
         [
             tile(
                 OK,
                 f"{data['deploy']['units']} units applied",
-                f"make deploy ENV=local: {data['deploy']['resources']} resources, images pushed, "
-                f"tasks started, {data['deploy']['seconds']} s",
+                f"make deploy ENV=local: {data['deploy']['resources']} resources, images "
+                f"pushed, tasks started, in {data['deploy']['seconds']} s",
             ),
             tile(
-                OK if len(data["containers_before"]) else BAD,
-                f"{ecs['service']} {ecs['status']}",
-                f"{ecs['launch_type']}, desired {ecs['desired']}, task definition "
-                f"{ecs['task_definition']} then {after['task_definition']}",
+                OK if healthy == ecs["desired"] else BAD,
+                f"{healthy} of {ecs['desired']} tasks healthy",
+                f"ECS service {ecs['service']} {ecs['status']}, {ecs['launch_type']}, "
+                f"task definition {ecs['task_definition']}",
             ),
             tile(
                 OK if checks and passed == checks else BAD,
@@ -419,70 +457,62 @@ def render(data: dict[str, Any]) -> str:
                 "make smoke through the load balancer, before and after the rollout",
             ),
             tile(
-                OK if not failed else BAD,
+                OK if samples and not failed else BAD,
                 f"rollout: {failed} failed",
-                f"{len(samples)} requests during make deploy MODULE=compute "
+                f"of {len(samples)} requests during make deploy MODULE=compute "
                 f"IMAGE_TAG={data['second_tag']} ({data['rollout']['seconds']} s)",
             ),
         ]
     )
     service_rows = [
         ("cluster / service", f"{esc(ecs['cluster'])} / {esc(ecs['service'])}"),
-        ("launch type, count", f"{esc(ecs['launch_type'])}, desired {ecs['desired']}"),
-        ("task definition", f"{esc(ecs['task_definition'])}, {esc(ecs['cpu_memory'])}"),
-        ("deployment", esc(ecs["deployment"])),
+        ("launch type", f"{esc(ecs['launch_type'])}, desired count {ecs['desired']}"),
+        ("task definition", f"{esc(ecs['task_definition'])}: {esc(ecs['size'])}"),
         ("network", esc(ecs["network"])),
-        ("target group", esc(ecs["target_group"])),
         ("load balancer", f"<code>{esc(ecs['load_balancer'])}</code>"),
-        ("ListTasks", f"{ecs['listed_tasks']} (the emulator runs no container: the runner does)"),
+        ("target", esc(ecs["target"])),
+        ("ListTasks", f"{ecs['listed_tasks']}: the emulator runs no container, the runner does"),
     ]
-    definition_rows = "".join(
-        f"<tr><td>{esc(c['name'])}</td><td><code>{esc(c['image'])}</code></td>"
-        f"<td>{esc(c['ports'] or '-')}</td><td>{esc(c['user'])}</td>"
-        f"<td>{'yes' if c['read_only'] else 'no'}</td><td><code>{esc(c['health'])}</code></td></tr>"
-        for c in ecs["containers"]
-    )
     seen = list(zip((t for t, _ in samples), kinds, strict=True))
     first_new = next((t for t, kind in seen if kind == "new"), None)
     last_old = max((t for t, kind in seen if kind == "old"), default=None)
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>sumapi deployed to the emulated AWS account</title><style>{STYLE}</style></head><body>
-<header><h1>sumapi deployed to the emulated AWS account: deploy, smoke test, rollout</h1>
+<header><h1>sumapi running in the emulated AWS account: deploy, smoke test, rollout</h1>
 <p>make deploy ENV=local &rarr; make smoke &rarr;
 make deploy MODULE=compute IMAGE_TAG={esc(data["second_tag"])} &rarr; make smoke,
-on {esc(data["date"])}, commit {esc(data["commit"][:12])}. Every value
-was read back from that run: the emulator's ECS and ELB APIs, podman, the smoke test
-(devtools/deployment_picture.py).</p></header>
+{esc(data["date"])}, commit {esc(tag(data["commit"]))}. Every value on this page was read back
+from that run (devtools/deployment_picture.py).</p></header>
 <main>
 <div class="tiles">{tiles}</div>
 <div class="cols">
 <div>
 <h2>The ECS service, as the emulator's API describes it</h2>
 {table(service_rows)}
-<h2>Its task definition ({esc(ecs["task_definition"])})</h2>
-<table><tr><th>container</th><th>image</th><th>port</th><th>user</th><th>read-only root</th>
-<th>health check</th></tr>{definition_rows}</table>
+<h2>Its task definition, {esc(ecs["task_definition"])}</h2>
+{definition_table(ecs)}
 </div>
 <div>
-<h2>The tasks running it (local ECS runner: a podman pod per task)</h2>
-{containers_table(data["containers_before"])}
-<h2>Smoke test through the load balancer</h2>
-{terminal("make smoke ENV=local", data["smoke_before"])}
+<h2>Its tasks, run by the local ECS runner</h2>
+{tasks_table(before["tasks"])}
+<h2>The smoke test, through the load balancer</h2>
+{terminal("make smoke ENV=local", before["smoke"])}
 </div>
 </div>
-<h2>Rollout under traffic: which version answered each request to /healthz</h2>
-<div class="legend"><span style="background:{OLD}"></span>{esc(version_label(data["commit"], data))}
-<span style="background:{NEW}"></span>{esc(version_label(data["second_tag"], data))}
-<span style="background:{BAD}"></span>failed ({failed} of {len(samples)})</div>
+<h2>The rollout under traffic: which version answered each request to /healthz</h2>
+<div class="legend"><span style="background:{OLD}"></span>{esc(tag(data["commit"]))}
+(first deploy, {esc(ecs["task_definition"])})
+<span style="background:{NEW}"></span>{esc(data["second_tag"])} (rollout,
+{esc(after["ecs"]["task_definition"])})
+<span style="background:{BAD}"></span>failed: {failed} of {len(samples)}</div>
 {timeline(data)}
-<p class="note">make deploy MODULE=compute IMAGE_TAG={esc(data["second_tag"])} (this checkout
-under a second tag) registered {esc(after["task_definition"])}; the runner started its tasks,
-waited for them to be healthy, moved the load balancer to them and drained the old ones.
-First answer from the new version after {first_new} s, last from the old one after {last_old} s.</p>
+<p class="note">The new tasks (this checkout under a second image tag) started and turned
+healthy before the load balancer moved to them; the old ones were drained, then stopped. The
+new version answered first after {when(first_new)}, the old one last after {when(last_old)}.</p>
 <div class="cols">
-<div><h2>After the rollout: the tasks</h2>{containers_table(data["containers_after"])}</div>
-<div><h2>After the rollout: smoke test</h2>
-{terminal("make smoke ENV=local", data["smoke_after"])}</div>
+<div><h2>After the rollout: the tasks</h2>{tasks_table(after["tasks"])}</div>
+<div><h2>After the rollout: the smoke test</h2>
+{terminal("make smoke ENV=local", after["smoke"])}</div>
 </div>
 </main></body></html>
 """
