@@ -1,4 +1,4 @@
-"""`make recording`, after asciinema: checks the cast and renders it to an animated SVG.
+"""`make recording`, after asciinema: cuts the cast's pauses, checks it, renders it as SVG.
 
     python -m devtools.recording docs/demo.cast docs/img/demo.svg --svg-term PATH
 
@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from devtools.screenshots import capture
 from localenv.daemon import ROOT, run_dir
@@ -26,11 +27,28 @@ PLAYBACK_SECONDS = (120, 240)
 STILLS = (0.2, 0.55, 0.9)
 
 
-def events(cast: Path) -> tuple[dict[str, object], list[tuple[float, str]]]:
+def events(cast: Path) -> tuple[dict[str, Any], list[tuple[float, str]]]:
     lines = cast.read_text().splitlines()
     header = json.loads(lines[0])
     out = [(float(t), text) for t, kind, text in map(json.loads, lines[1:]) if kind == "o"]
     return header, out
+
+
+def cut_idle_time(cast: Path) -> None:
+    """Every pause longer than the cast's idle_time_limit cut to it, in the file itself.
+
+    asciinema 2.2 records the real times and leaves the limit to players; the SVG renderer
+    knows nothing of it, and a deploy's silent minute would play as a minute."""
+    header, out = events(cast)
+    limit = float(header.get("idle_time_limit") or 0)
+    if not limit:
+        return
+    lines, now, previous = [json.dumps(header)], 0.0, 0.0
+    for seconds, text in out:
+        now += min(seconds - previous, limit)
+        previous = seconds
+        lines.append(json.dumps([round(now, 6), "o", text]))
+    cast.write_text("\n".join(lines) + "\n")
 
 
 def problems(cast: Path) -> list[str]:
@@ -57,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("svg", type=Path)
     parser.add_argument("--svg-term", required=True)
     args = parser.parse_args(argv)
+    cut_idle_time(args.cast)
     found = problems(args.cast)
     if found:
         print(f"recording: {args.cast} {'; '.join(found)}: fix devtools/tour", file=sys.stderr)
