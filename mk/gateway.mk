@@ -9,9 +9,10 @@ bench: $(VENV_STAMP) ## wrk on loopback: service vs bare aiohttp, nginx ceiling,
 	@devtools/apt-ensure nginx:nginx wrk:wrk curl:curl
 	@PY=$(PY) bench/run
 
-# busybox: the renderer is also tested with the shell of the (alpine) gateway image.
+# busybox: the renderer is also tested with the shell of the (alpine) gateway image; setpriv:
+# the gateway is run as nobody. A test without its tool fails, so they are installed here.
 test-gateway: $(VENV_STAMP) ## Real nginx + real app on loopback: every gateway policy, renderer, rolling restart
-	@devtools/apt-ensure nginx:nginx busybox:busybox
+	@devtools/apt-ensure nginx:nginx busybox:busybox setpriv:util-linux
 	$(VENV)/bin/pytest -q tests/gateway
 
 # Style and schema in seconds, with no engine: hadolint, and docker-compose (v1, Debian) to

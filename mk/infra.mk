@@ -242,16 +242,21 @@ ifneq ($(call runs_unit,registry),)
 endif
 	$(TG_RUN) -- destroy -input=false -auto-approve
 
+# PLAN_FILE=: where to write it (the emulator suite plans again elsewhere and compares).
+PLAN_FILE ?= plan.txt
 plan-file: tools $(VENV_STAMP) ## Regenerate plan.txt: every unit planned from an empty state
 	env $(INFRA_ENV) $(PY) -m devtools.plan_file --env $(ENV) --terragrunt $(TERRAGRUNT) \
-	  --tofu $(TOFU) --output plan.txt
+	  --tofu $(TOFU) --output $(PLAN_FILE)
+
+# $(call unit_dag,ENV): the unit DAG of live/ENV on stdout, labelled (make graph writes it,
+# make test-graphs compares it).
+unit_dag = $(TG) dag graph --working-dir $(ROOT)/live/$(1) 2>/dev/null \
+  | sed -e 's\#$(ROOT)/live/$(1)/\#\#g' -e 's\#$(ROOT)/\#\#g' \
+    -e 's\#^digraph {\#digraph {\n\trankdir=RL;\n\tlabel="Terragrunt units of live/$(1): A -> B = A reads the outputs of B (B applies first)";\#'
 
 graph: tools ## Unit dependency graph: docs/graph.dot and docs/graph.svg
 	@devtools/apt-ensure dot:graphviz
-	$(TG) dag graph --working-dir $(LIVE_DIR) 2>/dev/null \
-	  | sed -e 's#$(abspath $(LIVE_DIR))/##g' -e 's#$(ROOT)/##g' \
-	    -e 's#^digraph {#digraph {\n\trankdir=RL;\n\tlabel="Terragrunt units of live/$(ENV): A -> B = A reads the outputs of B (B applies first)";#' \
-	    > docs/graph.dot
+	$(call unit_dag,$(ENV)) > docs/graph.dot
 	dot -Tsvg docs/graph.dot -o docs/graph.svg
 	@echo "graph: docs/graph.dot docs/graph.svg ($(ENV))"
 

@@ -68,7 +68,7 @@ async def readyz(request: web.Request) -> web.Response:
     responses={
         400: {"description": "Body is empty or not valid JSON", "schema": ProblemSchema},
         401: {"description": "Missing or unknown API key (gateway)", "schema": ProblemSchema},
-        413: {"description": "Body larger than 16 KiB", "schema": ProblemSchema},
+        413: {"description": "Body larger than SUMAPI_MAX_BODY_BYTES", "schema": ProblemSchema},
         415: {"description": "Content-Type is not application/json", "schema": ProblemSchema},
         422: {"description": "Valid JSON, invalid fields", "schema": ProblemSchema},
         429: {"description": "Rate limit exceeded (gateway)", "schema": ProblemSchema},

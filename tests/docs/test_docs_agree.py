@@ -8,7 +8,6 @@ code, never written here again.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from sumapi.config import Config
 from tests.docs.markdown import Document, documents, ignored, tracked_files
 from tests.harness import ROOT
 
@@ -103,8 +103,9 @@ class Fact:
 
 
 def body_limit_bytes(_: Document) -> object:
-    facts = json.loads((ROOT / "contract" / "facts.json").read_text())
-    return int(facts["max_body_bytes"])
+    # The app's default; the gateway's and the compute module's are checked against it
+    # (tests/unit/test_shared_facts.py, tests/containers/test_deployed_settings.py).
+    return Config().max_body_bytes
 
 
 BODY_LIMIT_FORMS: list[tuple[re.Pattern[str], int]] = [
@@ -209,7 +210,7 @@ def pager_statements(document: Document) -> list[tuple[str, object]]:
 FACTS = [
     Fact("pager", "live/<env>/prometheus enabled", first_pager, pager_statements),
     Fact(
-        "body limit", "contract/facts.json max_body_bytes", body_limit_bytes, body_limit_statements
+        "body limit", "src/sumapi/config.py max_body_bytes", body_limit_bytes, body_limit_statements
     ),
     Fact("provider range", "modules/*/versions.tf", provider_range, provider_range_statements),
 ]
