@@ -5,7 +5,7 @@
 run: $(VENV_STAMP) ## App on 127.0.0.1:8000 behind nginx on 127.0.0.1:8080 (dev key in .env.local); Ctrl-C stops both
 	@PY=$(PY) localenv/run-local
 
-bench: $(VENV_STAMP) ## wrk on loopback: service vs bare aiohttp, nginx ceiling, app direct vs through the gateway
+bench: $(VENV_STAMP) ## wrk on loopback: service vs bare aiohttp, nginx ceiling, app direct vs through the gateway, the gateway in front of the service vs of Go (builds bench/gosum)
 	@devtools/apt-ensure nginx:nginx wrk:wrk curl:curl
 	@PY=$(PY) bench/run
 

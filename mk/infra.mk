@@ -30,8 +30,8 @@ PLAN_ARGS ?=
 # (whose ParentFileNotFoundError would repeat per unit), without the environment's env.hcl
 # (git-ignored for a real account) or with an env.hcl of the old shape, whose per-unit maps
 # (compute = {...}) no unit reads any more: their settings are in live/ENV/<unit>/terragrunt.hcl.
-LIVE_GOALS := backend-bootstrap providers-lock plan deploy destroy plan-file graph seed-key \
-  rotate-key retire-key list-keys push-images wait-deployed endpoint
+LIVE_GOALS := backend-bootstrap providers-lock plan deploy first-deploy destroy plan-file graph \
+  seed-key rotate-key retire-key list-keys push-images wait-deployed endpoint
 LIVE_UNITS := $(notdir $(patsubst %/terragrunt.hcl,%,$(wildcard $(LIVE_DIR)/*/terragrunt.hcl)))
 ifneq ($(filter $(LIVE_GOALS),$(MAKECMDGOALS)),)
   ifeq ($(LIVE_UNITS),)
@@ -96,17 +96,27 @@ ifeq ($(ENV),local)
     AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
     AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
     AWS_ENDPOINT_URL=$(EMULATOR_URL) SUMAPI_EMULATOR_ENDPOINT=$(EMULATOR_URL)
-  # plan/deploy/destroy of ENV=local use the images `make deploy` builds from this checkout.
+  # plan/deploy/destroy of ENV=local use the images of this checkout (make push-images).
   DEPLOY_ENV := TF_VAR_image_tag=$(IMAGE_TAG)
-  INFRA_PREREQS := tools emulator
+  # Reading state needs the emulator; the emulated account is it, its ECR registry and its
+  # ECS agent.
+  OUTPUT_PREREQS := tools emulator
+  INFRA_PREREQS := $(OUTPUT_PREREQS) local-tasks
 else
   INFRA_PREREQS := infra-tools
+  OUTPUT_PREREQS := infra-tools
   ifneq ($(CI),)
     # CI installs exactly the providers of the committed lock files; a missing or stale lock
     # file fails the init instead of being rewritten on the runner.
     INFRA_ENV += TF_CLI_ARGS_init=-lockfile=readonly
   endif
 endif
+
+# For the recipes of files read before this one: what reading unit outputs needs
+# (mk/delivery.mk's unit-outputs), and what the environment's deploy steps need.
+.PHONY: infra-prereqs
+unit-outputs: $(OUTPUT_PREREQS) $(VENV_STAMP)
+infra-prereqs: $(INFRA_PREREQS) $(VENV_STAMP)
 
 TG := env $(INFRA_ENV) $(TERRAGRUNT)
 TG_DEPLOY := env $(INFRA_ENV) $(DEPLOY_ENV) $(TERRAGRUNT)
@@ -132,7 +142,7 @@ KEYTOOL := env $(INFRA_ENV) $(PY) -m ops.keytool --live-dir $(LIVE_DIR) --terrag
 # tofu's init error. Lists the environment's prefix only: the CI roles may list nothing else.
 BACKEND_CHECK := env $(INFRA_ENV) $(PY) -m ops.state_bucket check --live-dir $(LIVE_DIR)
 
-.PHONY: tools infra-tools emulator down backend-bootstrap providers-lock plan deploy destroy \
+.PHONY: tools infra-tools emulator down backend-bootstrap providers-lock plan deploy first-deploy destroy \
   plan-file graph seed-key rotate-key retire-key list-keys test-iac-static test-infra
 
 ## Toolchain ------------------------------------------------------------------------------
@@ -162,8 +172,10 @@ $(MIRROR_STAMP): | $(VENV_STAMP)
 	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/aws-provider-* && touch $@
 
 ## Emulator -------------------------------------------------------------------------------
+# The emulator names its registry in ECR's repository URIs and its load balancer as the ALB's
+# DNS name (localenv/ecr_emulation.py, localenv/ecs_emulation.py).
 emulator: $(VENV_STAMP) ## Start the AWS emulator (moto) on EMULATOR_PORT unless it runs
-	@$(PY) -m localenv.emulator start --port $(EMULATOR_PORT)
+	@REGISTRY_PORT=$(REGISTRY_PORT) LB_PORT=$(LB_PORT) $(PY) -m localenv.emulator start --port $(EMULATOR_PORT) >&2
 
 down: $(VENV_STAMP) ## Stop the local deployment: tasks, load balancer, registry, emulator
 	@$(MAKE) local-tasks-stop registry-stop
@@ -193,47 +205,41 @@ plan: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu plan, ENV=local|dev, MODULE=<unit> 
 	@$(BACKEND_CHECK)
 	$(TG_RUN) -- plan -input=false $(PLAN_ARGS)
 
-# ENV=local starts from an empty emulator, so its deploy bootstraps the emulator's bucket
-# first; any other environment only checks that the bucket exists. A key is seeded only on
-# ENV=local: elsewhere `make seed-key` is an operator's step (it decrypts and writes the
-# secret, which CI must not), and deploy checks with DescribeSecret that a key exists.
-deploy: $(INFRA_PREREQS) $(VENV_STAMP) $(if $(filter local,$(ENV)),backend-bootstrap) ## tofu apply; ENV=local seeds the first API key, others check one exists
+# The same steps on every environment; ENV only changes the endpoints and credentials (on
+# ENV=local, the emulated account: INFRA_PREREQS). The state bucket and the first API key are
+# an operator's steps (make backend-bootstrap, make seed-key; make first-deploy does them).
+# The service needs a key; the secrets unit alone is deployed before the first one exists
+# (docs/runbook.md#first-deploy), so only a deploy that runs compute checks, with
+# DescribeSecret. What runs the new task definition is ECS (on ENV=local the local agent):
+# make wait-deployed waits for it.
+deploy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu apply, ENV=, MODULE=; a deploy of compute checks that an API key exists
 	@$(BACKEND_CHECK)
 	$(TG_RUN) -- apply -input=false -auto-approve
-ifeq ($(ENV),local)
-ifneq ($(call runs_unit,secrets compute),)
-	@echo "deploy: seed-key: a first API key unless the secret holds one (shown once, ENV=local only)"
-	@$(KEYTOOL) seed
-endif
-else
-# The service needs a key; the secrets unit alone is deployed before the first one exists
-# (docs/runbook.md#first-deploy), so only a deploy that runs compute checks.
 ifneq ($(call runs_unit,compute),)
 	@$(KEYTOOL) check
-endif
 endif
 ifneq ($(call runs_unit,prometheus observability),)
 	@env $(INFRA_ENV) $(PY) -m ops.amp_config --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
 endif
-# ENV=local is a full deployment: the emulator runs no container, the local ECS runner does.
-ifeq ($(ENV),local)
-ifneq ($(call runs_unit,compute),)
-	$(MAKE) images push-images local-tasks ENV=local
-endif
-endif
 	@echo "deploy: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
+
+# docs/runbook.md#first-deploy, steps 2 and 4-6, as one target (an operator's, once per
+# environment; on ENV=local after every `make down`): the state bucket, the repositories and
+# the images before the service, the first key, every unit, the wait for the tasks.
+first-deploy: $(INFRA_PREREQS) $(VENV_STAMP) ## Operator, once: state bucket, repositories, images, first key, every unit, wait
+	$(MAKE) backend-bootstrap
+	$(MAKE) deploy MODULE=$(IMAGE_REPOSITORY_UNIT)
+	$(MAKE) images push-images IMAGE_TAG=$(IMAGE_TAG)
+	$(MAKE) deploy MODULE=secrets
+	$(MAKE) seed-key
+	$(MAKE) deploy IMAGE_TAG=$(IMAGE_TAG)
+	$(MAKE) wait-deployed
 
 # What stops a destroy of a real environment is cleared first (docs/runbook.md, "Tearing
 # down an environment"): UNPROTECT=1 lifts the ALB's deletion protection and lets the
 # access-log bucket go with its logs (a targeted apply of compute, only while its ALB
 # exists); the ECR repositories are emptied, since provider 3.39 has no force_delete.
 destroy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu destroy (reverse order), ENV=, MODULE=; UNPROTECT=1 lifts ALB deletion protection
-# ENV=local: the service goes, so do its tasks (ECS stops a deleted service's tasks).
-ifeq ($(ENV),local)
-ifneq ($(call runs_unit,compute),)
-	@$(MAKE) local-tasks-stop ENV=local
-endif
-endif
 ifneq ($(and $(UNPROTECT),$(call runs_unit,compute)),)
 	@env $(INFRA_ENV) $(DEPLOY_ENV) ops/unprotect-for-destroy $(TERRAGRUNT) $(LIVE_DIR)/compute
 endif

@@ -10,7 +10,7 @@ Rotation: `add CLIENT` puts a second key next to the client's current one (both 
 while the client switches), then `retire CLIENT` removes the older keys and keeps the newest.
 Every change forces a new ECS deployment: nginx reads the secret only when a task starts.
 
-`check` is what `make deploy` runs outside ENV=local (CI included): it reads the secret's
+`check` is what `make deploy` runs on every environment (CI included): it reads the secret's
 metadata only (DescribeSecret: its version stages), never a value, so it needs no
 kms:Decrypt. Seeding the first key (`seed`, `make seed-key`) is an operator's step.
 
@@ -292,7 +292,12 @@ def resolve_targets(args: argparse.Namespace) -> tuple[str, Service | None]:
             "secret_arn"
         )
     if args.live_dir and not (cluster and service):
-        outputs = units.outputs(args.terragrunt, Path(args.live_dir) / "compute")
+        try:
+            outputs = units.outputs(args.terragrunt, Path(args.live_dir) / "compute")
+        except units.UnitError:
+            # The first key is seeded before compute is applied (docs/runbook.md#first-deploy):
+            # Terragrunt cannot read a unit whose dependencies were never applied. No service.
+            outputs = {}
         cluster = cluster or outputs.get("cluster_name")
         service = service or outputs.get("service_name")
     if not secret_id:

@@ -122,7 +122,7 @@ def test_apply_all_units_from_empty(deployment: Stack, emulator: Emulator) -> No
         f"{sum(counts.values())} ({instances} instances)"
     )
 
-    # deploy seeds the first key and shows it once, in full, to the operator.
+    # seed-key (the operator's step) shows the first key once, in full, to the operator.
     shown = KEY_LINE.findall(result.stdout)
     assert len(shown) == 1, "the seeded key is printed exactly once"
     assert secret_entries(emulator) == [shown[0]]
