@@ -1,17 +1,18 @@
 """`make picture-deployment`: docs/img/deployment.png, the service running in the emulated account.
 
     python -m devtools.deployment_picture docs/img/deployment.png
-    python -m devtools.deployment_picture docs/img/deployment.png --data .run/deployment.json
+    python -m devtools.deployment_picture OUT.png --data .run/pictures/deployment.json
 
 Runs public make targets only, on private ports (next to a developer's own deployment): `make
-deploy ENV=local` (every unit applied to a private emulator, the images pushed to a private
-registry, the task definition run as pods behind the local load balancer), `make smoke`, a
-rollout to a second image tag under traffic (`make deploy MODULE=compute IMAGE_TAG=...`),
-`make smoke` again and `make down`. The page shows what that run read back: the emulator's
-ECS and ELB APIs (DescribeServices, ListTasks, DescribeTaskDefinition, DescribeTargetGroups),
-the containers running the tasks, the smoke tests' lines and the version every request of
-the rollout got. Headless Chromium takes the picture. The data of the run is kept as JSON
-next to the other run files; --data renders a kept run again without deploying.
+first-deploy ENV=local` (every unit applied to a private emulator, the images pushed to its
+ECR, the task definition run as pods by the local ECS agent behind the local load balancer),
+`make smoke`, a rollout to a second image tag under traffic (`make images push-images`, `make
+deploy MODULE=compute`, `make wait-deployed`), `make smoke` again and `make down`. The page
+shows what that run read back: the emulator's ECS and ELB APIs (DescribeServices with its
+deployments and events, DescribeTaskDefinition, DescribeTargetGroups), the containers running
+the tasks, the smoke tests' lines and the version every request of the rollout got. Headless
+Chromium takes the picture. The run's data is kept as JSON next to the other run files;
+--data renders a kept run again without deploying.
 """
 
 from __future__ import annotations
@@ -38,15 +39,22 @@ import requests
 
 from devtools.screenshots import capture
 from localenv.daemon import ROOT, run_dir
-from localenv.ecs import free_port
+from localenv.loopback import free_port
+from ops.keytool import KeyStore
 
 # The rollout's image: this checkout again, under a second tag, as a new release reaches ECS
 # (make test-containers rolls out the same way).
 SECOND_TAG = "feedbee"
-HEIGHT = 860
+HEIGHT = 960
 
 
-@dataclass(frozen=True)
+def emulator_client(endpoint: str, service: str) -> Any:
+    # The emulator accepts any credentials: fixed ones keep a real profile out of it.
+    credentials = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1", **credentials)
+
+
+@dataclass
 class Deployment:
     """Private ports and directories of one run: make's variables and environment."""
 
@@ -54,6 +62,7 @@ class Deployment:
     registry_port: int
     lb_port: int
     work: Path
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def make_vars(self) -> list[str]:
@@ -75,6 +84,7 @@ class Deployment:
             # Terragrunt's working copies name the emulator's port: a private directory.
             "TG_DOWNLOAD_DIR": str(self.work / "terragrunt-cache"),
             "DEPLOY_SUMMARY": str(self.work / "deploy-summary.md"),
+            **self.env,
         }
         started = time.monotonic()
         print(f"deployment-picture: make {' '.join(args)}", flush=True)
@@ -93,14 +103,7 @@ class Deployment:
         return output, time.monotonic() - started
 
     def aws(self, service: str) -> Any:
-        # The emulator accepts any credentials: fixed ones keep a real profile out of it.
-        credentials = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-        return boto3.client(
-            service,
-            endpoint_url=f"http://127.0.0.1:{self.emulator_port}",
-            region_name="us-east-1",
-            **credentials,
-        )
+        return emulator_client(f"http://127.0.0.1:{self.emulator_port}", service)
 
 
 @dataclass
@@ -139,10 +142,8 @@ def short(arn: str) -> str:
 
 
 def ecs_view(deployment: Deployment) -> dict[str, Any]:
-    """The ECS service, its task definition and target group, as the emulator's API says.
-
-    Only what the emulator keeps: it returns no deployment configuration, and the running
-    count it reports is a constant of its own (the containers are the local runner's)."""
+    """The ECS service, its task definition and target group, as the emulator's API says:
+    its deployments and events are kept from the local ECS agent's reports."""
     ecs, elbv2 = deployment.aws("ecs"), deployment.aws("elbv2")
     cluster = ecs.list_clusters()["clusterArns"][0]
     service = ecs.describe_services(
@@ -157,16 +158,33 @@ def ecs_view(deployment: Deployment) -> dict[str, Any]:
     ][0]
     albs = elbv2.describe_load_balancers(LoadBalancerArns=group["LoadBalancerArns"][:1])
     network = service.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
+    config = service.get("deploymentConfiguration", {})
+    breaker = config.get("deploymentCircuitBreaker", {})
     return {
         "cluster": short(cluster),
         "service": service["serviceName"],
         "status": service["status"],
         "launch_type": service.get("launchType", "?"),
         "desired": service["desiredCount"],
-        "listed_tasks": len(
-            ecs.list_tasks(cluster=cluster, serviceName=service["serviceName"])["taskArns"]
-        ),
+        "running": service.get("runningCount", 0),
         "task_definition": short(service["taskDefinition"]),
+        "rolling": (
+            f"{config.get('minimumHealthyPercent', '?')}-{config.get('maximumPercent', '?')} %, "
+            "circuit breaker "
+            + ("with rollback" if breaker.get("rollback") else "on" if breaker else "off")
+        ),
+        "deployments": [
+            {
+                "status": d["status"],
+                "task_definition": short(d["taskDefinition"]),
+                "rollout": d.get("rolloutState", "?"),
+                "running": d.get("runningCount", 0),
+                "desired": d.get("desiredCount", 0),
+                "failed": d.get("failedTasks", 0),
+            }
+            for d in service.get("deployments", [])
+        ],
+        "events": [event["message"] for event in service.get("events", [])[:4]],
         "network": (
             f"awsvpc, {len(network.get('subnets', []))} subnets, "
             f"public IP {network.get('assignPublicIp', '?')}"
@@ -193,6 +211,18 @@ def ecs_view(deployment: Deployment) -> dict[str, Any]:
             for container in definition["containerDefinitions"]
         ],
     }
+
+
+def smoke_key(emulator: str) -> str:
+    """The first key of the emulated account's API keys secret (the workflow's SMOKE_API_KEY
+    secret on AWS), read as the key tool reads it; never printed (devtools/tour uses it too)."""
+    secrets = emulator_client(emulator, "secretsmanager")
+    arn = next(
+        entry["ARN"]
+        for entry in secrets.list_secrets()["SecretList"]
+        if entry["Name"].endswith("/api-keys")
+    )
+    return KeyStore(secrets, arn).read().keys[0].key
 
 
 def running_tasks(deployment: Deployment) -> list[dict[str, Any]]:
@@ -226,8 +256,9 @@ def running_tasks(deployment: Deployment) -> list[dict[str, Any]]:
 
 
 def deploy_summary(output: str) -> dict[str, Any]:
-    applied = [int(n) for n in re.findall(r"Apply complete! Resources: (\d+) added", output)]
-    return {"units": len(applied), "resources": sum(applied)}
+    units = re.findall(r"Run Summary\s+(\d+) units", output)
+    added = re.findall(r"Apply complete! Resources: (\d+) added", output)
+    return {"units": int(units[-1]) if units else 0, "resources": sum(map(int, added))}
 
 
 def smoke_lines(output: str) -> list[str]:
@@ -242,14 +273,20 @@ def collect(out_json: Path) -> dict[str, Any]:
         deployment = Deployment(free_port(), free_port(), free_port(), Path(work))
         try:
             deployment.make("-s", "emulator")
-            output, deploy_seconds = deployment.make("deploy", f"IMAGE_TAG={head}")
+            # Its output shows the first key once: kept out of the page, like every output.
+            output, deploy_seconds = deployment.make("first-deploy", f"IMAGE_TAG={head}")
+            deployment.env["SMOKE_API_KEY"] = smoke_key(
+                f"http://127.0.0.1:{deployment.emulator_port}"
+            )
             smoke_before, _ = deployment.make("-s", "smoke")
             ecs_before, tasks_before = ecs_view(deployment), running_tasks(deployment)
+            deployment.make("images", "push-images", f"IMAGE_TAG={SECOND_TAG}")
             with Traffic(deployment.url).running() as traffic:
                 time.sleep(2)  # the old version answering, before the rollout starts
-                rollout_output, rollout_seconds = deployment.make(
-                    "deploy", "MODULE=compute", f"IMAGE_TAG={SECOND_TAG}"
-                )
+                started = time.monotonic()
+                deployment.make("deploy", "MODULE=compute", f"IMAGE_TAG={SECOND_TAG}")
+                deployment.make("-s", "wait-deployed")
+                rollout_seconds = time.monotonic() - started
                 time.sleep(2)
             smoke_after, _ = deployment.make("-s", "smoke")
             ecs_after, tasks_after = ecs_view(deployment), running_tasks(deployment)
@@ -260,11 +297,7 @@ def collect(out_json: Path) -> dict[str, Any]:
         "commit": head,
         "second_tag": SECOND_TAG,
         "deploy": {**deploy_summary(output), "seconds": round(deploy_seconds)},
-        "rollout": {
-            "seconds": round(rollout_seconds),
-            "samples": traffic.samples,
-            "units": deploy_summary(rollout_output)["units"],
-        },
+        "rollout": {"seconds": round(rollout_seconds), "samples": traffic.samples},
         "before": {"ecs": ecs_before, "tasks": tasks_before, "smoke": smoke_lines(smoke_before)},
         "after": {"ecs": ecs_after, "tasks": tasks_after, "smoke": smoke_lines(smoke_after)},
     }
@@ -302,6 +335,7 @@ pre { background: #1e1e1e; color: #e0e0e0; padding: 7px 10px; margin: 0; border-
 .legend span { display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 14px;
                vertical-align: middle; border-radius: 2px; }
 .note { font-size: 12.5px; color: #444; margin: 4px 0 0; }
+ul.events { font-size: 12.5px; margin: 2px 0 0; padding-left: 20px; }
 """
 
 
@@ -425,6 +459,22 @@ def when(seconds: float | None) -> str:
     return "(never)" if seconds is None else f"{seconds:.1f} s"
 
 
+def deployments_table(ecs: dict[str, Any]) -> str:
+    rows = "".join(
+        f"<tr><td>{esc(d['status'])}</td><td>{esc(d['task_definition'])}</td>"
+        f'<td class="{"healthy" if d["rollout"] == "COMPLETED" else "unhealthy"}">'
+        f"{esc(d['rollout'])}</td><td>{d['running']} / {d['desired']}</td>"
+        f"<td>{d['failed']}</td></tr>"
+        for d in ecs["deployments"]
+    )
+    events = "".join(f"<li>{esc(message)}</li>" for message in ecs["events"])
+    return (
+        "<table><tr><th>deployment</th><th>task definition</th><th>rollout</th>"
+        f"<th>running / desired</th><th>failed tasks</th></tr>{rows}</table>"
+        f'<p class="note">Latest service events:</p><ul class="events">{events}</ul>'
+    )
+
+
 def render(data: dict[str, Any]) -> str:
     before, after = data["before"], data["after"]
     ecs = before["ecs"]
@@ -437,19 +487,20 @@ def render(data: dict[str, Any]) -> str:
     healthy = sum(
         all("(healthy)" in c["status"] for c in task["containers"]) for task in before["tasks"]
     )
+    primary: dict[str, Any] = next((d for d in ecs["deployments"] if d["status"] == "PRIMARY"), {})
     tiles = "".join(
         [
             tile(
                 OK,
                 f"{data['deploy']['units']} units applied",
-                f"make deploy ENV=local: {data['deploy']['resources']} resources, images "
-                f"pushed, tasks started, in {data['deploy']['seconds']} s",
+                f"make first-deploy ENV=local: {data['deploy']['resources']} resources, images "
+                f"pushed to the emulated ECR, tasks running, in {data['deploy']['seconds']} s",
             ),
             tile(
-                OK if healthy == ecs["desired"] else BAD,
+                OK if healthy == ecs["desired"] == ecs["running"] else BAD,
                 f"{healthy} of {ecs['desired']} tasks healthy",
-                f"ECS service {ecs['service']} {ecs['status']}, {ecs['launch_type']}, "
-                f"task definition {ecs['task_definition']}",
+                f"ECS service {ecs['status']}, deployment {primary.get('rollout', '?')}, "
+                f"{ecs['running']} running as the local ECS agent reported",
             ),
             tile(
                 OK if checks and passed == checks else BAD,
@@ -460,18 +511,22 @@ def render(data: dict[str, Any]) -> str:
                 OK if samples and not failed else BAD,
                 f"rollout: {failed} failed",
                 f"of {len(samples)} requests during make deploy MODULE=compute "
-                f"IMAGE_TAG={data['second_tag']} ({data['rollout']['seconds']} s)",
+                f"IMAGE_TAG={data['second_tag']} and make wait-deployed "
+                f"({data['rollout']['seconds']} s)",
             ),
         ]
     )
     service_rows = [
         ("cluster / service", f"{esc(ecs['cluster'])} / {esc(ecs['service'])}"),
-        ("launch type", f"{esc(ecs['launch_type'])}, desired count {ecs['desired']}"),
+        (
+            "launch type",
+            f"{esc(ecs['launch_type'])}, desired {ecs['desired']}, running {ecs['running']}",
+        ),
         ("task definition", f"{esc(ecs['task_definition'])}: {esc(ecs['size'])}"),
+        ("rolling update", esc(ecs["rolling"])),
         ("network", esc(ecs["network"])),
         ("load balancer", f"<code>{esc(ecs['load_balancer'])}</code>"),
         ("target", esc(ecs["target"])),
-        ("ListTasks", f"{ecs['listed_tasks']}: the emulator runs no container, the runner does"),
     ]
     seen = list(zip((t for t, _ in samples), kinds, strict=True))
     first_new = next((t for t, kind in seen if kind == "new"), None)
@@ -479,8 +534,8 @@ def render(data: dict[str, Any]) -> str:
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>sumapi deployed to the emulated AWS account</title><style>{STYLE}</style></head><body>
 <header><h1>sumapi running in the emulated AWS account: deploy, smoke test, rollout</h1>
-<p>make deploy ENV=local &rarr; make smoke &rarr;
-make deploy MODULE=compute IMAGE_TAG={esc(data["second_tag"])} &rarr; make smoke,
+<p>make first-deploy ENV=local &rarr; make smoke &rarr; make images push-images, make deploy
+MODULE=compute IMAGE_TAG={esc(data["second_tag"])}, make wait-deployed &rarr; make smoke,
 {esc(data["date"])}, commit {esc(tag(data["commit"]))}. Every value on this page was read back
 from that run (devtools/deployment_picture.py).</p></header>
 <main>
@@ -493,7 +548,7 @@ from that run (devtools/deployment_picture.py).</p></header>
 {definition_table(ecs)}
 </div>
 <div>
-<h2>Its tasks, run by the local ECS runner</h2>
+<h2>Its tasks, run by the local ECS agent</h2>
 {tasks_table(before["tasks"])}
 <h2>The smoke test, through the load balancer</h2>
 {terminal("make smoke ENV=local", before["smoke"])}
@@ -510,9 +565,10 @@ from that run (devtools/deployment_picture.py).</p></header>
 healthy before the load balancer moved to them; the old ones were drained, then stopped. The
 new version answered first after {when(first_new)}, the old one last after {when(last_old)}.</p>
 <div class="cols">
-<div><h2>After the rollout: the tasks</h2>{tasks_table(after["tasks"])}</div>
-<div><h2>After the rollout: the smoke test</h2>
-{terminal("make smoke ENV=local", after["smoke"])}</div>
+<div><h2>After the rollout: the emulator's ECS deployments</h2>{deployments_table(after["ecs"])}
+</div>
+<div><h2>After the rollout: the tasks and the smoke test</h2>{tasks_table(after["tasks"])}
+{terminal("make smoke ENV=local", after["smoke"][:1] + after["smoke"][-1:])}</div>
 </div>
 </main></body></html>
 """

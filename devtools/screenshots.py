@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from localenv.daemon import run_dir
-from localenv.ecs import free_port
+from localenv.loopback import free_port
 from localenv.observe import DASHBOARD, FAST_BURN_ALERT, Ports, Stack, stack, traffic
 
 WIDTH = 1280
