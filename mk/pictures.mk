@@ -34,6 +34,6 @@ $(SVG_TERM_STAMP): devtools/svg-term/package.json devtools/svg-term/package-lock
 recording: tools container-engine $(VENV_STAMP) $(SVG_TERM_STAMP) ## docs/demo.cast (asciinema) of devtools/tour, rendered to docs/img/demo.svg
 	@devtools/apt-ensure asciinema:asciinema jq:jq curl:curl chromium:chromium
 	asciinema rec --overwrite --quiet --cols 110 --rows 32 --idle-time-limit $(RECORDING_IDLE_LIMIT) \
-	  --title 'sumapi: make run, make deploy ENV=local, make smoke, a rollout, make down' \
+	  --title 'sumapi: make run, make first-deploy ENV=local, make smoke, a rollout, make down' \
 	  --command devtools/tour $(RECORDING)
 	$(PY) -m devtools.recording $(RECORDING) docs/img/demo.svg --svg-term $(SVG_TERM)
