@@ -12,7 +12,7 @@ SVG_TERM := $(SVG_TERM_DIR)/node_modules/.bin/svg-term
 SVG_TERM_STAMP := $(SVG_TERM_DIR)/.stamp
 RECORDING := docs/demo.cast
 # Playback: a pause longer than this (a deploy waiting for tofu) is cut to it.
-RECORDING_IDLE_LIMIT := 4
+RECORDING_IDLE_LIMIT := 3
 
 pictures: screenshots picture-deployment recording ## Every picture of the README (about 15 minutes)
 
