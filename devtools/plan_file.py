@@ -38,6 +38,7 @@ INPUTS = (
     "modules/**/*.tf",
     "live/{env}/**",
     "live/_envcommon/**",
+    "monitoring/rules/*.rules.yml",
     "terragrunt.hcl",
     "versions.env",
     "devtools/plan_file.py",
@@ -72,7 +73,7 @@ def versions() -> dict[str, str]:
 
 def input_files(env: str, root: Path = ROOT) -> list[str]:
     """The inputs of a plan of `env`: tracked and new files, not git-ignored ones (no
-    .terragrunt-cache, lock files or state), relative POSIX paths, sorted."""
+    .terragrunt-cache or state), relative POSIX paths, sorted."""
     result = subprocess.run(
         [
             "git",

@@ -15,6 +15,12 @@ terraform {
   source = "${get_repo_root()}/modules//compute"
 }
 
+# The roles this unit creates carry the workload boundary of the github-oidc unit, which the
+# pipeline's apply role may create roles in only; that unit applies first.
+dependencies {
+  paths = ["${get_terragrunt_dir()}/../github-oidc"]
+}
+
 # Mocks stand in only while planning/validating before the dependency was ever applied; an
 # apply always reads the real outputs from the dependency's state.
 dependency "networking" {
@@ -71,6 +77,7 @@ dependency "prometheus" {
 }
 
 inputs = {
+  permissions_boundary_arn = "arn:aws:iam::${local.env.account_id}:policy/${local.env.name}-workload-boundary"
   vpc_id                  = dependency.networking.outputs.vpc_id
   public_subnet_ids       = dependency.networking.outputs.public_subnet_ids
   private_subnet_ids      = dependency.networking.outputs.private_subnet_ids
