@@ -28,7 +28,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -344,7 +344,19 @@ def esc(value: object) -> str:
 
 
 def table(rows: Sequence[tuple[str, str]]) -> str:
+    """Rows of a heading and its value."""
     return "<table>" + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
+
+
+def grid(headings: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """Columns under headings; the cells are HTML already."""
+    head = "".join(f"<th>{esc(heading)}</th>" for heading in headings)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def code(text: str) -> str:
+    return f"<code>{esc(text)}</code>"
 
 
 def tile(colour: str, big: str, small: str) -> str:
@@ -431,27 +443,33 @@ def tasks_table(tasks: Sequence[dict[str, Any]]) -> str:
         mark = "&#10003; healthy" if state == "healthy" else esc(c["status"])
         return f'{esc(c["name"])} <span class="{state}">{mark}</span>'
 
-    rows = "".join(
-        f"<tr><td>{esc(task['pod'])}</td><td>{', '.join(map(container, task['containers']))}"
-        f"</td><td><code>{esc(', '.join(sorted({tag(c['image']) for c in task['containers']})))}"
-        "</code></td></tr>"
-        for task in tasks
+    return grid(
+        ["task (podman pod)", "containers", "images"],
+        (
+            [
+                esc(task["pod"]),
+                ", ".join(map(container, task["containers"])),
+                code(", ".join(sorted({tag(c["image"]) for c in task["containers"]}))),
+            ]
+            for task in tasks
+        ),
     )
-    head = "<tr><th>task (podman pod)</th><th>containers</th><th>images</th></tr>"
-    return f"<table>{head}{rows}</table>"
 
 
 def definition_table(ecs: dict[str, Any]) -> str:
-    rows = "".join(
-        f"<tr><td>{esc(c['name'])}</td><td><code>{esc(tag(c['image']))}</code></td>"
-        f"<td>{esc(c['ports'] or '-')}</td><td>{esc(c['user'])}</td>"
-        f"<td>{'yes' if c['read_only'] else 'no'}</td>"
-        f"<td>{'yes' if c['health_check'] else 'no'}</td></tr>"
-        for c in ecs["containers"]
-    )
-    return (
-        "<table><tr><th>container</th><th>image</th><th>port</th><th>user</th>"
-        f"<th>read-only root</th><th>health check</th></tr>{rows}</table>"
+    return grid(
+        ["container", "image", "port", "user", "read-only root", "health check"],
+        (
+            [
+                esc(c["name"]),
+                code(tag(c["image"])),
+                esc(c["ports"] or "-"),
+                esc(c["user"]),
+                "yes" if c["read_only"] else "no",
+                "yes" if c["health_check"] else "no",
+            ]
+            for c in ecs["containers"]
+        ),
     )
 
 
@@ -460,18 +478,26 @@ def when(seconds: float | None) -> str:
 
 
 def deployments_table(ecs: dict[str, Any]) -> str:
-    rows = "".join(
-        f"<tr><td>{esc(d['status'])}</td><td>{esc(d['task_definition'])}</td>"
-        f'<td class="{"healthy" if d["rollout"] == "COMPLETED" else "unhealthy"}">'
-        f"{esc(d['rollout'])}</td><td>{d['running']} / {d['desired']}</td>"
-        f"<td>{d['failed']}</td></tr>"
-        for d in ecs["deployments"]
-    )
+    def rollout(state: str) -> str:
+        css = "healthy" if state == "COMPLETED" else "unhealthy"
+        return f'<span class="{css}">{esc(state)}</span>'
+
     events = "".join(f"<li>{esc(message)}</li>" for message in ecs["events"])
     return (
-        "<table><tr><th>deployment</th><th>task definition</th><th>rollout</th>"
-        f"<th>running / desired</th><th>failed tasks</th></tr>{rows}</table>"
-        f'<p class="note">Latest service events:</p><ul class="events">{events}</ul>'
+        grid(
+            ["deployment", "task definition", "rollout", "running / desired", "failed tasks"],
+            (
+                [
+                    esc(d["status"]),
+                    esc(d["task_definition"]),
+                    rollout(d["rollout"]),
+                    f"{d['running']} / {d['desired']}",
+                    str(d["failed"]),
+                ]
+                for d in ecs["deployments"]
+            ),
+        )
+        + f'<p class="note">Latest service events:</p><ul class="events">{events}</ul>'
     )
 
 
