@@ -19,13 +19,13 @@ import hashlib
 import importlib.metadata
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from localenv import emulator
+from localenv.loopback import free_port
 from ops import units
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,12 +54,6 @@ VOLATILE = (
     ),
 )
 ENV_LINE = re.compile(r"^# Environment: (\S+) ")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def versions() -> dict[str, str]:

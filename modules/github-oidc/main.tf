@@ -43,7 +43,7 @@ locals {
     { apply = var.name, push = "${var.name}-push" },
     local.create_plan ? { plan = "${var.name}-plan" } : {},
   )
-  role_arns    = { for k, n in local.role_names : k => "arn:${local.partition}:iam::${local.account_id}:role/${n}" }
+  role_arns = { for k, n in local.role_names : k => "arn:${local.partition}:iam::${local.account_id}:role/${n}" }
 
   # Terraform state: one object per unit, <prefix><unit>/terraform.tfstate (the root
   # terragrunt.hcl's key), and with S3 native locking a <key>.tflock object beside it.
