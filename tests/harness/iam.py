@@ -254,10 +254,19 @@ class Operations:
             return (operation, {}) if operation in model.operation_names else None
         if not str(model.protocol).startswith("rest"):
             return None
-        return self._identify_rest(model, call, query)
+        # The emulator logs the decoded path: an ARN label sent as one %2F-encoded segment
+        # (aps's /tags/{resourceArn}) arrives with its slashes, so it is tried whole when no
+        # operation fits segment by segment.
+        return self._identify_rest(model, call, query) or self._identify_rest(
+            model, call, query, labels_span_slashes=True
+        )
 
     def _identify_rest(
-        self, model: Any, call: Mapping[str, Any], query: dict[str, str]
+        self,
+        model: Any,
+        call: Mapping[str, Any],
+        query: dict[str, str],
+        labels_span_slashes: bool = False,
     ) -> tuple[str, dict[str, Any]] | None:
         method, path = call["method"], unquote(call["path"])
         headers = call.get("headers", {})
@@ -268,7 +277,7 @@ class Operations:
             if http.get("method") != method:
                 continue
             template, _, required_query = http["requestUri"].partition("?")
-            labels = match_uri(template, path)
+            labels = match_uri(template, path, labels_span_slashes)
             if labels is None:
                 continue
             literals = dict(parse_qsl(required_query, keep_blank_values=True))
@@ -300,13 +309,13 @@ class Operations:
         return (best[1], best[2]) if best else None
 
 
-def match_uri(template: str, path: str) -> dict[str, str] | None:
+def match_uri(template: str, path: str, labels_span_slashes: bool = False) -> dict[str, str] | None:
     """The labels of a REST URI template ({Bucket}, {Key+}) in path; None when it does not fit."""
     pattern = ""
     for part in re.split(r"(\{[^}]+\})", template):
         if part.startswith("{"):
             label = part[1:-1]
-            greedy = label.endswith("+")
+            greedy = label.endswith("+") or labels_span_slashes
             label = label.rstrip("+")
             pattern += f"(?P<{label}>.+)" if greedy else f"(?P<{label}>[^/]+)"
         else:

@@ -92,6 +92,16 @@ def test_cloudwatch_is_named_as_iam_names_it_whatever_the_wire_protocol() -> Non
     assert request.action == "cloudwatch:DescribeAlarms"
 
 
+def test_an_arn_label_keeps_its_slashes_as_the_emulator_logs_it_decoded() -> None:
+    workspace = f"arn:aws:aps:us-east-1:{ACCOUNT}:workspace/ws-1"
+    call = prepared_call(client("amp"), "list_tags_for_resource", PRINCIPAL, resourceArn=workspace)
+    call["path"] = f"/tags/{workspace}"
+    [request] = requests_for(
+        Operations().identify(call) or pytest.fail(str(call)), "us-east-1", ACCOUNT
+    )
+    assert (request.action, request.resource) == ("aps:ListTagsForResource", workspace)
+
+
 def test_a_call_the_judge_cannot_map_is_not_guessed() -> None:
     call = prepared_call(client("ecs"), "list_clusters", PRINCIPAL)
     call["headers"]["x-amz-target"] = "AmazonEC2ContainerServiceV20141113.NoSuchOperation"
