@@ -36,7 +36,7 @@ locals {
 
       # The AWS emulator (moto): no EC2 metadata, path-style S3. Credentials come from the
       # environment make sets (the emulator's administrator, or the caller it names: the
-      # rehearsal's operator and job roles, mk/deploy.mk).
+      # rehearsal's operator and job roles, mk/infra.mk).
       skip_credentials_validation = true
       skip_metadata_api_check     = true
       skip_region_validation      = true
