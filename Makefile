@@ -1,25 +1,11 @@
 # The one front door for humans and CI. Each concern has its own file under mk/;
 # every file adds its checks to TEST_TARGETS so that `make test` runs all of them.
-SHELL := /bin/bash
-.SHELLFLAGS := -eu -o pipefail -c
-.DEFAULT_GOAL := help
-MAKEFLAGS += --no-print-directory
+include mk/common.mk
 
-include versions.env
-
-ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
-VENV ?= $(ROOT)/.venv
-PY := $(VENV)/bin/python
-TOOLS_DIR ?= $(ROOT)/.tools
-ENV ?= local
-MODULE ?=
-
-TEST_TARGETS :=
-FAST_TARGETS :=
-
-# The service's quick checks first, so `make test` fails fast on a lint or unit error.
-include mk/python.mk
-include $(filter-out mk/python.mk,$(sort $(wildcard mk/*.mk)))
+# The service's quick checks first, so `make test` fails fast on a lint or unit error; the
+# toolchain next, whose paths and stamps the other files name in their rules.
+include mk/python.mk mk/tools.mk
+include $(filter-out mk/common.mk mk/python.mk mk/tools.mk,$(sort $(wildcard mk/*.mk)))
 
 .PHONY: help test test-fast
 # Grouped by the file that owns them; each file's first comment line names its concern.

@@ -1,8 +1,6 @@
 # Compose: compose.yaml run as a Docker user runs it, by a real Docker Compose (v5, built from
 # the Go module proxy like tofu) against this machine's engine: Docker where a daemon answers,
 # else podman's Docker API on a private socket (localenv/docker_api.py).
-#
-# This file is read before mk/infra.mk: paths used in rule heads derive from TOOLS_DIR here.
 DOCKER_COMPOSE := $(TOOLS_DIR)/bin/docker-compose
 DOCKER_COMPOSE_STAMP := $(TOOLS_DIR)/stamps/docker-compose-$(DOCKER_COMPOSE_VERSION)
 

@@ -47,7 +47,7 @@ push-images: infra-prereqs unit-outputs ## Push both IMAGE_TAG images to ENV's E
 	  $(foreach output,$(IMAGE_REPOSITORY_OUTPUTS),"$$($(call unit_output,$(IMAGE_REPOSITORY_UNIT),$(output)))")
 
 # It stands in for ECS itself, so it reads the services and secrets as the emulator's
-# administrator (EMULATOR_ADMIN_ENV, mk/infra.mk), never as the role of the job that deploys.
+# administrator (EMULATOR_ADMIN_ENV, mk/deploy.mk), never as the role of the job that deploys.
 LOCALECS = env $(INFRA_ENV) $(EMULATOR_ADMIN_ENV) $(PY) -m localenv.ecs --lb-port $(LB_PORT)
 
 # ENV=local's ECS: the agent keeps running every service of the emulator, as ECS does, until

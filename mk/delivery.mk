@@ -34,10 +34,11 @@ GATEWAY_IMAGE := sumapi-gateway
 DEPLOY_SUMMARY ?= $(ROOT)/.run/deploy-summary.md
 
 # One output of a unit: $(call unit_output,UNIT,NAME), read the one way every tool reads them
-# (ops/units.py; recipes only: INFRA_ENV, TERRAGRUNT and LIVE_DIR come from mk/infra.mk).
+# (ops/units.py; recipes only: INFRA_ENV, TERRAGRUNT and LIVE_DIR come from mk/deploy.mk
+# and mk/tools.mk).
 unit_output = env $(INFRA_ENV) $(PY) -m ops.units output --terragrunt $(TERRAGRUNT) $(LIVE_DIR)/$(1) $(2)
 # What a recipe reading outputs needs: tofu and terragrunt (on ENV=local also the provider
-# mirror and the emulator) and the venv, given in mk/infra.mk (OUTPUT_PREREQS; infra-prereqs
+# mirror and the emulator) and the venv, given in mk/deploy.mk (OUTPUT_PREREQS; infra-prereqs
 # is what a deploy step needs, the whole emulated account on ENV=local). Targets, not
 # variables, so that files read before that one (mk/containers.mk, this one) can name them in
 # their rules' prerequisites.
@@ -49,8 +50,8 @@ compute_output = $(call unit_output,compute,$(1))
 
 ## Checks (make test) ---------------------------------------------------------------------
 
-# actionlint is built by mk/infra.mk's tool chain (its own stamp only, not all of `make
-# tools`); made from the recipe because mk/infra.mk is read after this file.
+# actionlint is built by mk/tools.mk's tool chain (its own stamp only, not all of `make
+# tools`), made from the recipe.
 # actionlint runs shellcheck on every `run:` block when shellcheck is on PATH. GitHub's
 # runners have it, so it is installed here too: otherwise CI and laptops would disagree.
 lint-actions: ## actionlint (+ shellcheck of run: blocks) on .github/workflows

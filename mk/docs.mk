@@ -3,8 +3,6 @@
 # the AWS ruleset, and a resource graph per unit (docs/graphs/).
 # The tools are built from the Go module proxy like tofu (devtools/go-module-build), with
 # the version in the stamp's name. See docs/infrastructure.md.
-#
-# This file is read before mk/infra.mk: paths used in rule heads derive from TOOLS_DIR here.
 
 DOCS_TOOLS_BIN := $(TOOLS_DIR)/bin
 DOCS_STAMPS := $(TOOLS_DIR)/stamps

@@ -1,13 +1,6 @@
-# Gateway (nginx), the local stack (make run), the Dockerfile lint, and the benchmark.
+# Gateway (nginx) and the Dockerfile lint.
 
-.PHONY: run bench test-gateway lint-docker
-
-run: $(VENV_STAMP) ## App on 127.0.0.1:8000 behind nginx on 127.0.0.1:8080 (dev key in .env.local); Ctrl-C stops both
-	@PY=$(PY) localenv/run-local
-
-bench: $(VENV_STAMP) ## wrk on loopback: service vs bare aiohttp, nginx ceiling, app direct vs through the gateway, the gateway in front of the service vs of Go (builds bench/gosum)
-	@devtools/apt-ensure nginx:nginx wrk:wrk curl:curl
-	@PY=$(PY) bench/run
+.PHONY: test-gateway lint-docker
 
 # busybox: the renderer is also tested with the shell of the (alpine) gateway image; setpriv:
 # the gateway is run as nobody. A test without its tool fails, so they are installed here.

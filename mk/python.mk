@@ -31,7 +31,3 @@ test-api-fuzz: $(VENV_STAMP) ## schemathesis against the served OpenAPI document
 
 TEST_TARGETS += lint typecheck test-unit test-process test-api-fuzz
 FAST_TARGETS += lint typecheck test-unit test-process
-
-.PHONY: footprint
-footprint: $(VENV_STAMP) ## Startup-to-ready time, idle and loaded RSS of the service
-	$(PY) -m bench.footprint

@@ -1,6 +1,6 @@
 # Supply chain: what GitHub's runners download instead of building (tofu, terragrunt, syft),
 # each checked against its SHA-256 pin in versions.env, and the images' SBOMs.
-# The Go builds of mk/infra.mk stay the offline path (this project's machine, self-hosted runners).
+# The Go builds of mk/tools.mk stay the offline path (this project's machine, self-hosted runners).
 
 # Where the release downloads come from (a mirror with the same paths may stand in).
 RELEASES_URL ?= https://github.com
@@ -15,7 +15,7 @@ RELEASE_PLATFORM_CHECK = [ "$$(uname -sm)" = "Linux x86_64" ] || { echo "$@: the
 
 .PHONY: release-tools sbom
 
-# The stamps are mk/infra.mk's: afterwards `make infra-tools` (and `make tools`) have nothing
+# The stamps are mk/tools.mk's: afterwards `make infra-tools` (and `make tools`) have nothing
 # left to build for tofu and terragrunt.
 release-tools: ## GitHub's runners: tofu and terragrunt from their release binaries, SHA-256 checked against versions.env
 	@$(RELEASE_PLATFORM_CHECK)

@@ -1,6 +1,6 @@
 """Who calls the emulator: an operator (an IAM user with administrator rights) and the roles the
 workflow jobs assume with GitHub's OIDC token, as make's ENV=local targets take them
-(EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, EMULATOR_SESSION_TOKEN: mk/infra.mk).
+(EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY, EMULATOR_SESSION_TOKEN: mk/deploy.mk).
 
 The token is shaped like GitHub's (issuer, audience sts.amazonaws.com, `sub`
 repo:<owner>/<name>:environment:<env>) but unsigned: moto does not verify tokens or trust

@@ -17,7 +17,7 @@ was given (its `role-to-assume` expression), and every later step of the job car
 `assume` given, the replaced step does what the action does, against the emulator: it asks STS
 for the role with a web identity token whose subject is the job's GitHub environment
 (AssumeRoleWithWebIdentity, unsigned, as the action does), and the job's later steps run with
-those credentials (EMULATOR_* variables, which ENV=local's make targets use: mk/infra.mk), so
+those credentials (EMULATOR_* variables, which ENV=local's make targets use: mk/deploy.mk), so
 every call they make is the role's, and can be judged as such (tests/harness/iam.py). The
 artifact upload, which acts on GitHub's run itself, is recorded with its inputs, not run. An
 expression, a function or an action the rehearsal does not know fails it, so the workflow

@@ -1,31 +1,8 @@
-# Infrastructure: toolchain, AWS emulator, Terragrunt live tree, key tool, IaC checks.
+# Deploying: the Terragrunt live tree of ENV (state bucket, provider locks, plan, deploy, destroy).
 # Every target takes ENV= (default local: the emulator) and MODULE= (one unit of live/$(ENV)).
 # See docs/infrastructure.md.
 
-TOOLS_BIN := $(TOOLS_DIR)/bin
-TOOL_STAMPS := $(TOOLS_DIR)/stamps
-TOFU := $(TOOLS_BIN)/tofu
-TERRAGRUNT := $(TOOLS_BIN)/terragrunt
-ACTIONLINT := $(TOOLS_BIN)/actionlint
-TF_MIRROR := $(TOOLS_DIR)/mirror
-# This machine's filesystem plugin mirror, which holds the provider binary (the machine image's);
-# the project's mirror (TF_MIRROR) links to it.
-PROVIDER_MIRROR ?= /opt/tf-plugins
-TOFURC := $(TOOLS_DIR)/tofurc
-# Scratch copies of the modules for tofu validate (VALIDATE_DIR= keeps parallel runs apart).
-VALIDATE_DIR ?= $(TOOLS_DIR)/validate
-
-# The version is in the stamp's name: bumping a pin in versions.env rebuilds that tool only.
-TOFU_STAMP := $(TOOL_STAMPS)/tofu-$(OPENTOFU_VERSION)
-TERRAGRUNT_STAMP := $(TOOL_STAMPS)/terragrunt-$(TERRAGRUNT_VERSION)
-ACTIONLINT_STAMP := $(TOOL_STAMPS)/actionlint-$(ACTIONLINT_VERSION)
-MIRROR_STAMP := $(TOOL_STAMPS)/aws-provider-$(AWS_PROVIDER_VERSION)
-TOOLS := $(TOFU_STAMP) $(TERRAGRUNT_STAMP) $(ACTIONLINT_STAMP) $(MIRROR_STAMP)
-
-EMULATOR_PORT ?= 5000
-EMULATOR_URL := http://127.0.0.1:$(EMULATOR_PORT)
 LIVE_DIR := live/$(ENV)
-CLIENT ?=
 # Extra tofu plan flags, e.g. PLAN_ARGS=-detailed-exitcode (exit 2 when any unit would change).
 PLAN_ARGS ?=
 
@@ -148,51 +125,13 @@ else
   # (plan falls back to the typed mock_outputs when a dependency was never applied).
   TG_RUN := $(TG_DEPLOY) run --non-interactive --working-dir $(LIVE_DIR)/$(MODULE)
 endif
-KEYTOOL := env $(INFRA_ENV) $(PY) -m ops.keytool --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
 # One line naming `make backend-bootstrap` when the state bucket is missing, instead of
 # tofu's init error. Lists the environment's prefix only: the CI roles may list nothing else.
 BACKEND_CHECK := env $(INFRA_ENV) $(PY) -m ops.state_bucket check --live-dir $(LIVE_DIR)
 
-.PHONY: tools infra-tools emulator down backend-bootstrap providers-lock providers-lock-offline plan \
-  deploy first-deploy destroy plan-file graph seed-key rotate-key retire-key list-keys test-iac-static \
-  test-infra
+.PHONY: backend-bootstrap providers-lock providers-lock-offline plan deploy first-deploy destroy \
+  plan-file graph
 
-## Toolchain ------------------------------------------------------------------------------
-tools: $(TOOLS) ## Build pinned tofu, terragrunt, actionlint; link the machine's AWS provider mirror
-
-# What a real environment needs: providers come from the registry, not the offline mirror.
-infra-tools: $(TOFU_STAMP) $(TERRAGRUNT_STAMP) ## Build tofu and terragrunt only (deploys to AWS)
-
-$(TOFU_STAMP):
-	devtools/go-module-build github.com/opentofu/opentofu v$(OPENTOFU_VERSION) ./cmd/tofu \
-	  $(TOFU) "-X github.com/opentofu/opentofu/version.dev=no"
-	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/tofu-* && touch $@
-
-$(TERRAGRUNT_STAMP):
-	devtools/go-module-build github.com/gruntwork-io/terragrunt v$(TERRAGRUNT_VERSION) . \
-	  $(TERRAGRUNT) "-X github.com/gruntwork-io/go-commons/version.Version=v$(TERRAGRUNT_VERSION)"
-	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/terragrunt-* && touch $@
-
-$(ACTIONLINT_STAMP):
-	devtools/go-module-build github.com/rhysd/actionlint v$(ACTIONLINT_VERSION) \
-	  ./cmd/actionlint $(ACTIONLINT) "-X github.com/rhysd/actionlint.version=$(ACTIONLINT_VERSION)"
-	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/actionlint-* && touch $@
-
-$(MIRROR_STAMP):
-	@devtools/aws-provider-mirror $(TF_MIRROR) $(TOFURC) $(AWS_PROVIDER_VERSION) $(PROVIDER_MIRROR)
-	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/aws-provider-* && touch $@
-
-## Emulator -------------------------------------------------------------------------------
-# The emulator names its registry in ECR's repository URIs and its load balancer as the ALB's
-# DNS name (localenv/ecr_emulation.py, localenv/ecs_emulation.py).
-emulator: $(VENV_STAMP) ## Start the AWS emulator (moto) on EMULATOR_PORT unless it runs
-	@REGISTRY_PORT=$(REGISTRY_PORT) LB_PORT=$(LB_PORT) $(PY) -m localenv.emulator start --port $(EMULATOR_PORT) >&2
-
-down: $(VENV_STAMP) ## Stop the local deployment: tasks, load balancer, registry, emulator
-	@$(MAKE) local-tasks-stop registry-stop
-	@$(PY) -m localenv.emulator stop --port $(EMULATOR_PORT)
-
-## Terragrunt -----------------------------------------------------------------------------
 # An operator's step, once per environment, with rights on the bucket (not CI's roles):
 # the versioned, encrypted, private, TLS-only state bucket of live/ENV/env.hcl.
 # Every unit of an environment shares the bucket: one unit without dependencies bootstraps it
@@ -282,34 +221,3 @@ graph: tools ## Unit dependency graph: docs/graph.dot and docs/graph.svg
 	$(call unit_dag,$(ENV)) > docs/graph.dot
 	dot -Tsvg docs/graph.dot -o docs/graph.svg
 	@echo "graph: docs/graph.dot docs/graph.svg ($(ENV))"
-
-## API keys -------------------------------------------------------------------------------
-seed-key: $(INFRA_PREREQS) $(VENV_STAMP) ## Create the first API key if the secret has none (operator)
-	$(KEYTOOL) seed
-
-rotate-key: $(INFRA_PREREQS) $(VENV_STAMP) ## Add a key for CLIENT=name, redeploy; prints it once
-	@test -n "$(CLIENT)" || { echo "usage: make rotate-key CLIENT=name [ENV=dev]" >&2; exit 2; }
-	$(KEYTOOL) add $(CLIENT)
-
-retire-key: $(INFRA_PREREQS) $(VENV_STAMP) ## Retire CLIENT's older keys (keeps the newest), redeploy
-	@test -n "$(CLIENT)" || { echo "usage: make retire-key CLIENT=name [ALL=1 | KEY=sha256:...]" >&2; exit 2; }
-	$(KEYTOOL) retire $(CLIENT) $(if $(ALL),--all) $(if $(KEY),--key $(KEY))
-
-list-keys: $(INFRA_PREREQS) $(VENV_STAMP) ## Client names with masked keys
-	$(KEYTOOL) list
-
-## Checks ---------------------------------------------------------------------------------
-test-iac-static: tools iam-tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt hcl fmt, mypy of the tools, the static IaC tests (no emulator)
-	env $(INFRA_ENV) $(TOFU) fmt -check -recursive -diff modules
-	$(TERRAGRUNT) hcl fmt --check --diff --working-dir $(ROOT) --log-level warn
-	@env $(INFRA_ENV) TOFU=$(TOFU) devtools/module-check validate $(VALIDATE_DIR) modules/*/
-	$(VENV)/bin/mypy --strict ops localenv devtools
-	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) \
-	  $(VENV)/bin/pytest -q -p no:cacheprovider tests/iac_static
-
-test-infra: tools $(VENV_STAMP) ## Full cycle on a private emulator: apply, assert, re-plan, destroy
-	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) \
-	  $(VENV)/bin/pytest -q -p no:cacheprovider tests/iac_emulator
-
-TEST_TARGETS += test-iac-static test-infra
-FAST_TARGETS += test-iac-static

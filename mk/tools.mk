@@ -1,0 +1,46 @@
+# Toolchain: pinned tofu, terragrunt and actionlint built from Go modules, and the project's
+# provider mirror linked to this machine's. Read right after mk/python.mk: the other files
+# name these paths and stamps in their rules (mk/supply.mk's release binaries fill the stamps).
+
+TOOLS_BIN := $(TOOLS_DIR)/bin
+TOOL_STAMPS := $(TOOLS_DIR)/stamps
+TOFU := $(TOOLS_BIN)/tofu
+TERRAGRUNT := $(TOOLS_BIN)/terragrunt
+ACTIONLINT := $(TOOLS_BIN)/actionlint
+TF_MIRROR := $(TOOLS_DIR)/mirror
+# This machine's filesystem plugin mirror, which holds the provider binary (the machine image's);
+# the project's mirror (TF_MIRROR) links to it.
+PROVIDER_MIRROR ?= /opt/tf-plugins
+TOFURC := $(TOOLS_DIR)/tofurc
+
+# The version is in the stamp's name: bumping a pin in versions.env rebuilds that tool only.
+TOFU_STAMP := $(TOOL_STAMPS)/tofu-$(OPENTOFU_VERSION)
+TERRAGRUNT_STAMP := $(TOOL_STAMPS)/terragrunt-$(TERRAGRUNT_VERSION)
+ACTIONLINT_STAMP := $(TOOL_STAMPS)/actionlint-$(ACTIONLINT_VERSION)
+MIRROR_STAMP := $(TOOL_STAMPS)/aws-provider-$(AWS_PROVIDER_VERSION)
+TOOLS := $(TOFU_STAMP) $(TERRAGRUNT_STAMP) $(ACTIONLINT_STAMP) $(MIRROR_STAMP)
+
+.PHONY: tools infra-tools
+tools: $(TOOLS) ## Build pinned tofu, terragrunt, actionlint; link the machine's AWS provider mirror
+
+# What a real environment needs: providers come from the registry, not the offline mirror.
+infra-tools: $(TOFU_STAMP) $(TERRAGRUNT_STAMP) ## Build tofu and terragrunt only (deploys to AWS)
+
+$(TOFU_STAMP):
+	devtools/go-module-build github.com/opentofu/opentofu v$(OPENTOFU_VERSION) ./cmd/tofu \
+	  $(TOFU) "-X github.com/opentofu/opentofu/version.dev=no"
+	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/tofu-* && touch $@
+
+$(TERRAGRUNT_STAMP):
+	devtools/go-module-build github.com/gruntwork-io/terragrunt v$(TERRAGRUNT_VERSION) . \
+	  $(TERRAGRUNT) "-X github.com/gruntwork-io/go-commons/version.Version=v$(TERRAGRUNT_VERSION)"
+	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/terragrunt-* && touch $@
+
+$(ACTIONLINT_STAMP):
+	devtools/go-module-build github.com/rhysd/actionlint v$(ACTIONLINT_VERSION) \
+	  ./cmd/actionlint $(ACTIONLINT) "-X github.com/rhysd/actionlint.version=$(ACTIONLINT_VERSION)"
+	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/actionlint-* && touch $@
+
+$(MIRROR_STAMP):
+	@devtools/aws-provider-mirror $(TF_MIRROR) $(TOFURC) $(AWS_PROVIDER_VERSION) $(PROVIDER_MIRROR)
+	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/aws-provider-* && touch $@
