@@ -12,6 +12,8 @@ locals {
   log_groups = [
     "${local.arn}:logs:${local.region_account}:log-group:/ecs/${local.stack}/*",
     "${local.arn}:logs:${local.region_account}:log-group:/vpc/${local.stack}/*",
+    # compute makes the cluster's Container Insights group (AWS's name) so that it expires.
+    "${local.arn}:logs:${local.region_account}:log-group:/aws/ecs/containerinsights/${local.stack}/*",
   ]
   load_balancer_arns = [
     "${local.arn}:elasticloadbalancing:${local.region_account}:loadbalancer/app/${local.stack}/*",
