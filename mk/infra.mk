@@ -118,6 +118,8 @@ ifeq ($(ENV),local)
 else
   INFRA_PREREQS := infra-tools
   OUTPUT_PREREQS := infra-tools
+  # The SDK steps (key tool, push, wait) use env.hcl's aws_region, as the units do, not the shell's.
+  INFRA_ENV += $(foreach r,$(shell sed -n -E 's/^[[:space:]]*aws_region[[:space:]]*=[[:space:]]*"([a-z0-9-]+)".*/\1/p' $(LIVE_DIR)/env.hcl 2>/dev/null),AWS_REGION=$(r) AWS_DEFAULT_REGION=$(r))
   ifneq ($(CI),)
     # CI installs exactly the providers of the committed lock files; a missing or stale lock
     # file fails the init instead of being rewritten on the runner.
