@@ -234,14 +234,14 @@ plan: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu plan, ENV=local|dev, MODULE=<unit> 
 # an operator's steps (make backend-bootstrap, make seed-key; make first-deploy does them).
 # The service needs a key; the secrets unit alone is deployed before the first one exists
 # (docs/runbook.md#first-deploy), so only a deploy that runs compute checks, with
-# DescribeSecret. What runs the new task definition is ECS (on ENV=local the local agent):
+# DescribeSecret, before it applies anything. What runs the new task definition is ECS (on ENV=local the local agent):
 # make wait-deployed waits for it.
 deploy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu apply, ENV=, MODULE=; a deploy of compute checks that an API key exists
 	@$(BACKEND_CHECK)
-	$(TG_RUN) -- apply -input=false -auto-approve
 ifneq ($(call runs_unit,compute),)
 	@$(KEYTOOL) check
 endif
+	$(TG_RUN) -- apply -input=false -auto-approve
 	@echo "deploy: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
 
 # docs/runbook.md#first-deploy's operator steps and the pipeline's first run as one target, all
