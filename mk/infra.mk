@@ -225,9 +225,10 @@ providers-lock-offline: tools ## Every environment's lock files from the offline
 	  $(dir $(wildcard live/*/*/terragrunt.hcl))
 	@echo "providers-lock-offline: commit live/*/*/.terraform.lock.hcl"
 
+# Without IMAGE_TAG a real environment plans the tag compute runs (its output), not the placeholder.
 plan: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu plan, ENV=local|dev, MODULE=<unit> for one unit
 	@$(BACKEND_CHECK)
-	$(TG_RUN) -- plan -input=false $(PLAN_ARGS)
+	$(if $(and $(filter-out local,$(ENV)),$(call runs_unit,compute),$(filter-out command line environment,$(origin IMAGE_TAG))),tag=$$($(call compute_output,image_tag) 2>/dev/null) && export TF_VAR_image_tag="$$tag";) $(TG_RUN) -- plan -input=false $(PLAN_ARGS)
 
 # The same steps on every environment; ENV only changes the endpoints and credentials (on
 # ENV=local, the emulated account: INFRA_PREREQS). The state bucket and the first API key are

@@ -743,6 +743,11 @@ run "the_commit_label_is_the_image_tag_unless_set" {
     }
     error_message = "The pipeline's image tag (the commit SHA) is the app's SUMAPI_COMMIT, never \"unknown\"."
   }
+
+  assert {
+    condition     = output.image_tag == "0123456789abcdef0123456789abcdef01234567"
+    error_message = "The running tag is an output: a plan without IMAGE_TAG (make plan) reads it instead of the placeholder."
+  }
 }
 
 run "the_container_insights_log_group_is_the_modules_and_expires" {
