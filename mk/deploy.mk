@@ -95,6 +95,8 @@ ifeq ($(ENV),local)
 else
   INFRA_PREREQS := infra-tools
   OUTPUT_PREREQS := infra-tools
+  # The SDK steps (key tool, push, wait) use env.hcl's aws_region, as the units do, not the shell's.
+  INFRA_ENV += $(foreach r,$(shell sed -n -E 's/^[[:space:]]*aws_region[[:space:]]*=[[:space:]]*"([a-z0-9-]+)".*/\1/p' $(LIVE_DIR)/env.hcl 2>/dev/null),AWS_REGION=$(r) AWS_DEFAULT_REGION=$(r))
   ifneq ($(CI),)
     # CI installs exactly the providers of the committed lock files; a missing or stale lock
     # file fails the init instead of being rewritten on the runner.
@@ -162,23 +164,24 @@ providers-lock-offline: tools ## Every environment's lock files from the offline
 	  $(dir $(wildcard live/*/*/terragrunt.hcl))
 	@echo "providers-lock-offline: commit live/*/*/.terraform.lock.hcl"
 
+# Without IMAGE_TAG a real environment plans the tag compute runs (its output), not the placeholder.
 plan: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu plan, ENV=local|dev, MODULE=<unit> for one unit
 	@$(BACKEND_CHECK)
-	$(TG_RUN) -- plan -input=false $(PLAN_ARGS)
+	$(if $(and $(filter-out local,$(ENV)),$(call runs_unit,compute),$(filter-out command line environment,$(origin IMAGE_TAG))),tag=$$($(call compute_output,image_tag) 2>/dev/null) && export TF_VAR_image_tag="$$tag";) $(TG_RUN) -- plan -input=false $(PLAN_ARGS)
 
 # The same steps on every environment; ENV only changes the endpoints and credentials (on
 # ENV=local, the emulated account: INFRA_PREREQS). The state bucket and the first API key are
 # an operator's steps (make backend-bootstrap, make seed-key; make first-deploy does them).
 # The service needs a key; the secrets unit alone is deployed before the first one exists
 # (docs/runbook.md#first-deploy), so only a deploy that runs compute checks, with
-# DescribeSecret. What runs the new task definition is ECS (on ENV=local the local agent):
+# DescribeSecret, before it applies anything. What runs the new task definition is ECS (on ENV=local the local agent):
 # make wait-deployed waits for it.
 deploy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu apply, ENV=, MODULE=; a deploy of compute checks that an API key exists
 	@$(BACKEND_CHECK)
-	$(TG_RUN) -- apply -input=false -auto-approve
 ifneq ($(call runs_unit,compute),)
 	@$(KEYTOOL) check
 endif
+	$(TG_RUN) -- apply -input=false -auto-approve
 	@echo "deploy: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
 
 # docs/runbook.md#first-deploy's operator steps and the pipeline's first run as one target, all

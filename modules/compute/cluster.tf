@@ -9,4 +9,7 @@ resource "aws_ecs_cluster" "this" {
   }
 
   tags = merge(var.tags, { Name = var.name })
+
+  # Container Insights would create its log group itself (without retention) on first use.
+  depends_on = [aws_cloudwatch_log_group.container_insights]
 }

@@ -28,6 +28,11 @@ output "task_definition_arn" {
   value       = aws_ecs_task_definition.this.arn
 }
 
+output "image_tag" {
+  description = "Tag of both images the task definition runs (the commit SHA the pipeline pushed): a plan that names no image (make plan without IMAGE_TAG) plans this one, so an unchanged service plans no change."
+  value       = var.image_tag
+}
+
 output "task_definition_family" {
   description = "Family of the task definition (CI registers new revisions in it)."
   value       = aws_ecs_task_definition.this.family

@@ -35,7 +35,7 @@ locals {
     SUMAPI_LOG_LEVEL                = var.app_log_level
     SUMAPI_MAX_BODY_BYTES           = tostring(var.max_body_bytes)
     SUMAPI_VERSION                  = coalesce(var.app_version, var.image_tag)
-    SUMAPI_COMMIT                   = var.app_commit
+    SUMAPI_COMMIT                   = coalesce(var.app_commit, var.image_tag)
   })
 
   # nginx/render inputs: listen on the mapped port, proxy to the app over localhost, with the

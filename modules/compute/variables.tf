@@ -181,9 +181,9 @@ variable "app_version" {
 }
 
 variable "app_commit" {
-  description = "SUMAPI_COMMIT build label reported by the app (sumapi_build_info)."
+  description = "SUMAPI_COMMIT build label reported by the app (sumapi_build_info). null = image_tag (the pipeline tags images with the commit SHA)."
   type        = string
-  default     = "unknown"
+  default     = null
 }
 
 variable "app_drain_seconds" {
@@ -407,7 +407,7 @@ variable "deployment_rollback_min_requests" {
 }
 
 variable "container_insights" {
-  description = "Enable CloudWatch Container Insights on the cluster (observability's running < desired alarm needs it)."
+  description = "Enable CloudWatch Container Insights on the cluster (observability's running < desired alarm needs it); its performance log group is the module's, with log_retention_days."
   type        = bool
   default     = true
 }

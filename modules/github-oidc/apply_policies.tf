@@ -12,6 +12,8 @@ locals {
   log_groups = [
     "${local.arn}:logs:${local.region_account}:log-group:/ecs/${local.stack}/*",
     "${local.arn}:logs:${local.region_account}:log-group:/vpc/${local.stack}/*",
+    # compute makes the cluster's Container Insights group (AWS's name) so that it expires.
+    "${local.arn}:logs:${local.region_account}:log-group:/aws/ecs/containerinsights/${local.stack}/*",
   ]
   load_balancer_arns = [
     "${local.arn}:elasticloadbalancing:${local.region_account}:loadbalancer/app/${local.stack}/*",
@@ -86,13 +88,15 @@ data "aws_iam_policy_document" "apply_network" {
     # EC2 names these by IDs it creates; the region and account are the scope.
     actions = [
       "ec2:AllocateAddress", "ec2:AssociateRouteTable", "ec2:AttachInternetGateway",
-      "ec2:AuthorizeSecurityGroupEgress", "ec2:AuthorizeSecurityGroupIngress", "ec2:CreateFlowLogs",
-      "ec2:CreateInternetGateway", "ec2:CreateNatGateway", "ec2:CreateRoute", "ec2:CreateRouteTable",
-      "ec2:CreateSecurityGroup", "ec2:CreateSubnet", "ec2:CreateTags", "ec2:CreateVpc",
-      "ec2:DeleteFlowLogs", "ec2:DeleteInternetGateway", "ec2:DeleteNatGateway", "ec2:DeleteRoute",
-      "ec2:DeleteRouteTable", "ec2:DeleteSecurityGroup", "ec2:DeleteSubnet", "ec2:DeleteTags",
-      "ec2:DeleteVpc", "ec2:DetachInternetGateway", "ec2:DisassociateAddress",
-      "ec2:DisassociateRouteTable", "ec2:ModifySubnetAttribute", "ec2:ModifyVpcAttribute",
+      "ec2:AuthorizeSecurityGroupEgress", "ec2:AuthorizeSecurityGroupIngress",
+      "ec2:CreateFlowLogs", "ec2:CreateInternetGateway", "ec2:CreateNatGateway",
+      "ec2:CreateRoute", "ec2:CreateRouteTable", "ec2:CreateSecurityGroup",
+      "ec2:CreateSubnet", "ec2:CreateTags", "ec2:CreateVpc", "ec2:CreateVpcEndpoint",
+      "ec2:DeleteFlowLogs", "ec2:DeleteInternetGateway", "ec2:DeleteNatGateway",
+      "ec2:DeleteRoute", "ec2:DeleteRouteTable", "ec2:DeleteSecurityGroup",
+      "ec2:DeleteSubnet", "ec2:DeleteTags", "ec2:DeleteVpc", "ec2:DeleteVpcEndpoints",
+      "ec2:DetachInternetGateway", "ec2:DisassociateAddress", "ec2:DisassociateRouteTable",
+      "ec2:ModifySubnetAttribute", "ec2:ModifyVpcAttribute", "ec2:ModifyVpcEndpoint",
       "ec2:ReleaseAddress", "ec2:ReplaceRoute", "ec2:RevokeSecurityGroupEgress",
       "ec2:RevokeSecurityGroupIngress",
     ]

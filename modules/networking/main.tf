@@ -7,6 +7,8 @@ data "aws_availability_zones" "available" {
 
 data "aws_caller_identity" "current" {}
 
+data "aws_region" "current" {}
+
 locals {
   azs = length(var.azs) == 2 ? var.azs : slice(data.aws_availability_zones.available[0].names, 0, 2)
 
@@ -14,6 +16,9 @@ locals {
   private_subnet_cidrs = length(var.private_subnet_cidrs) == 2 ? var.private_subnet_cidrs : [for i in range(2) : cidrsubnet(var.vpc_cidr, 8, 10 + i)]
 
   nat_gateway_count = var.single_nat_gateway ? 1 : 2
+
+  # ECR's layer bucket in this region (AWS's name for it), then the caller's.
+  s3_endpoint_buckets = concat(["prod-${data.aws_region.current.name}-starport-layer-bucket"], var.s3_endpoint_buckets)
 }
 
 ################################################################################
@@ -129,6 +134,32 @@ resource "aws_route_table_association" "private" {
   route_table_id = aws_route_table.private[count.index].id
 }
 
+# Image layers: ECR serves them from S3 (the layer bucket of the region). A gateway endpoint on
+# the private route tables keeps those downloads off the NAT gateway (no per-GB processing
+# charge, no NAT bandwidth for a rollout); its policy lets the tasks read that bucket only.
+data "aws_iam_policy_document" "s3_endpoint" {
+  statement {
+    sid       = "EcrImageLayers"
+    actions   = ["s3:GetObject"]
+    resources = [for bucket in local.s3_endpoint_buckets : "arn:aws:s3:::${bucket}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+  }
+}
+
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id            = aws_vpc.this.id
+  service_name      = "com.amazonaws.${data.aws_region.current.name}.s3"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = aws_route_table.private[*].id
+  policy            = data.aws_iam_policy_document.s3_endpoint.json
+
+  tags = merge(var.tags, { Name = "${var.name}-s3" })
+}
+
 ################################################################################
 # Security groups (rules as standalone resources only: mixing them with inline
 # rules makes the two fight and re-plan forever). name_prefix, not name: a group is
@@ -194,8 +225,8 @@ resource "aws_security_group_rule" "tasks_ingress_alb" {
   source_security_group_id = aws_security_group.alb.id
 }
 
-# Image pulls (ECR), the API keys secret and CloudWatch Logs are AWS HTTPS endpoints
-# reached through the NAT gateway; nothing else leaves the tasks.
+# Image pulls (ECR's API; its layers through the S3 endpoint), the API keys secret and CloudWatch
+# Logs are AWS HTTPS endpoints; nothing else leaves the tasks.
 resource "aws_security_group_rule" "tasks_egress_https" {
   security_group_id = aws_security_group.tasks.id
   type              = "egress"

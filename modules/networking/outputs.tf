@@ -77,3 +77,8 @@ output "flow_log_group_arn" {
   description = "ARN of the CloudWatch log group receiving the VPC flow logs."
   value       = aws_cloudwatch_log_group.flow_logs.arn
 }
+
+output "s3_endpoint_id" {
+  description = "ID of the S3 gateway endpoint on the private route tables (ECR image layers)."
+  value       = aws_vpc_endpoint.s3.id
+}

@@ -119,6 +119,17 @@ variable "flow_logs_kms_key_arn" {
   }
 }
 
+variable "s3_endpoint_buckets" {
+  description = "S3 buckets the tasks may read through the VPC's S3 gateway endpoint besides ECR's layer bucket of the region (which is always allowed); objects of any other bucket are refused on that path."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for b in var.s3_endpoint_buckets : can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", b))])
+    error_message = "s3_endpoint_buckets must be S3 bucket names (3-63 of a-z, 0-9, dots and hyphens)."
+  }
+}
+
 variable "permissions_boundary_arn" {
   description = "Permissions boundary of the roles this module creates (the github-oidc unit's <name>-workload-boundary: the pipeline's apply role may create roles only inside it). null = none."
   type        = string

@@ -11,8 +11,9 @@ include "envcommon" {
 }
 
 inputs = {
-  # A placeholder for plans: every deploy of compute names the pushed commit SHA (IMAGE_TAG=, which
-  # make passes as TF_VAR_image_tag and which wins; make refuses a deploy without it).
+  # A placeholder, for the first plan only: every deploy of compute names the pushed commit SHA
+  # (IMAGE_TAG=, which make passes as TF_VAR_image_tag and which wins; make refuses a deploy
+  # without it), and a plan without IMAGE_TAG plans the tag compute runs (its image_tag output).
   image_tag                = "1.0.0"
   desired_count            = 2
   autoscaling_min_capacity = 2

@@ -90,7 +90,7 @@ run "task_definition_follows_the_contract" {
     condition = {
       for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value if startswith(e.name, "SUMAPI_")
       } == {
-      SUMAPI_COMMIT                   = "unknown"
+      SUMAPI_COMMIT                   = "1.0.0"
       SUMAPI_DRAIN_SECONDS            = "5"
       SUMAPI_HOST                     = "127.0.0.1"
       SUMAPI_LOG_LEVEL                = "INFO"
@@ -725,4 +725,53 @@ run "an_unpinned_collector_image_is_refused" {
   }
 
   expect_failures = [var.prometheus_collector_image]
+}
+
+run "the_commit_label_is_the_image_tag_unless_set" {
+  command = plan
+
+  variables {
+    image_tag = "0123456789abcdef0123456789abcdef01234567"
+  }
+
+  assert {
+    condition = {
+      for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value if contains(["SUMAPI_COMMIT", "SUMAPI_VERSION"], e.name)
+      } == {
+      SUMAPI_COMMIT  = "0123456789abcdef0123456789abcdef01234567"
+      SUMAPI_VERSION = "0123456789abcdef0123456789abcdef01234567"
+    }
+    error_message = "The pipeline's image tag (the commit SHA) is the app's SUMAPI_COMMIT, never \"unknown\"."
+  }
+
+  assert {
+    condition     = output.image_tag == "0123456789abcdef0123456789abcdef01234567"
+    error_message = "The running tag is an output: a plan without IMAGE_TAG (make plan) reads it instead of the placeholder."
+  }
+}
+
+run "the_container_insights_log_group_is_the_modules_and_expires" {
+  command = apply
+
+  variables {
+    log_retention_days = 30
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.container_insights[0].name == "/aws/ecs/containerinsights/sumapi-test/performance" && aws_cloudwatch_log_group.container_insights[0].retention_in_days == 30
+    error_message = "Container Insights' log group (named as AWS names it) is created by the module with the container logs' retention, so it expires and a destroy removes it."
+  }
+}
+
+run "without_container_insights_there_is_no_insights_log_group" {
+  command = plan
+
+  variables {
+    container_insights = false
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_log_group.container_insights) == 0 && one(aws_ecs_cluster.this.setting).value == "disabled"
+    error_message = "Without Container Insights the module makes no log group for it."
+  }
 }

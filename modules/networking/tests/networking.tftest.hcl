@@ -119,3 +119,56 @@ run "unsupported_retention_is_refused" {
 
   expect_failures = [var.flow_logs_retention_days]
 }
+
+run "image_layers_bypass_the_nat_gateway" {
+  command = apply
+
+  # The mocked provider gives every route table one ID: the public one gets its own.
+  override_resource {
+    target = aws_route_table.public
+    values = { id = "rtb-public" }
+  }
+
+  override_data {
+    target = data.aws_region.current
+    values = { name = "eu-west-1" }
+  }
+
+  assert {
+    condition     = aws_vpc_endpoint.s3.vpc_endpoint_type == "Gateway" && aws_vpc_endpoint.s3.service_name == "com.amazonaws.eu-west-1.s3"
+    error_message = "An S3 gateway endpoint of the VPC's region carries the S3 traffic."
+  }
+
+  assert {
+    condition     = toset(aws_vpc_endpoint.s3.route_table_ids) == toset(aws_route_table.private[*].id) && !contains(aws_vpc_endpoint.s3.route_table_ids, aws_route_table.public.id)
+    error_message = "The endpoint is on both private route tables (the tasks'), not the public one."
+  }
+
+  assert {
+    condition = [for st in data.aws_iam_policy_document.s3_endpoint.statement : {
+      actions = st.actions, resources = st.resources
+      }] == [{
+      actions   = toset(["s3:GetObject"])
+      resources = toset(["arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*"])
+    }]
+    error_message = "Through the endpoint the tasks may read ECR's layer bucket of the region and nothing else."
+  }
+}
+
+run "more_buckets_through_the_endpoint_are_named" {
+  command = plan
+
+  variables {
+    s3_endpoint_buckets = ["sumapi-test-assets"]
+  }
+
+  override_data {
+    target = data.aws_region.current
+    values = { name = "eu-west-1" }
+  }
+
+  assert {
+    condition     = one(data.aws_iam_policy_document.s3_endpoint.statement).resources == toset(["arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*", "arn:aws:s3:::sumapi-test-assets/*"])
+    error_message = "s3_endpoint_buckets are added to the layer bucket, never instead of it."
+  }
+}
