@@ -1,6 +1,7 @@
-# Gateway (nginx), the local stack (make run), the Dockerfile lint, and the benchmark.
+# Gateway (nginx), the local stack (make run), the Dockerfile lint, the benchmark and the
+# capacity per task.
 
-.PHONY: run bench test-gateway lint-docker
+.PHONY: run bench capacity test-gateway lint-docker
 
 run: $(VENV_STAMP) ## App on 127.0.0.1:8000 behind nginx on 127.0.0.1:8080 (dev key in .env.local); Ctrl-C stops both
 	@PY=$(PY) localenv/run-local
@@ -8,6 +9,21 @@ run: $(VENV_STAMP) ## App on 127.0.0.1:8000 behind nginx on 127.0.0.1:8080 (dev 
 bench: $(VENV_STAMP) ## wrk on loopback: service vs bare aiohttp, nginx ceiling, app direct vs through the gateway, the gateway in front of the service vs of Go (builds bench/gosum)
 	@devtools/apt-ensure nginx:nginx wrk:wrk curl:curl
 	@PY=$(PY) bench/run
+
+# The open-loop generator of make capacity, built from the Go module proxy (versions.env).
+VEGETA := $(TOOLS_DIR)/bin/vegeta
+VEGETA_STAMP := $(TOOLS_DIR)/stamps/vegeta-$(VEGETA_VERSION)
+$(VEGETA_STAMP):
+	devtools/go-module-build github.com/tsenart/vegeta/v12 v$(VEGETA_VERSION) . $(VEGETA)
+	@mkdir -p $(@D) && rm -f $(TOOLS_DIR)/stamps/vegeta-* && touch $@
+
+# Minutes of load, so not in make test. The pods are podman's: the images are built with it.
+# CAPACITY_ARGS: e.g. --sizes "256/512 2048/4096" --step-seconds 20.
+CAPACITY_ARGS ?=
+capacity: tools $(VENV_STAMP) $(VEGETA_STAMP) ## Requests/s one task serves within the latency SLO, per task size, with its Fargate limits (docs/capacity.md)
+	@$(MAKE) images CONTAINER_ENGINE=$(ROOT)/localenv/podman
+	@env $(INFRA_ENV) $(PY) -m devtools.capacity --terragrunt $(TERRAGRUNT) --tofu $(TOFU) \
+	  --vegeta $(VEGETA) --image-tag $(IMAGE_TAG) $(CAPACITY_ARGS)
 
 # busybox: the renderer is also tested with the shell of the (alpine) gateway image; setpriv:
 # the gateway is run as nobody. A test without its tool fails, so they are installed here.
