@@ -50,8 +50,8 @@ from ops import units
 
 ROOT = Path(__file__).resolve().parent.parent
 SLO_RULES = ROOT / "monitoring" / "rules" / "sumapi-slo.rules.yml"
-# The gateway admits this many concurrent connections per client address; the generator is one
-# client (a deployment's load comes from many, each under it), so it never opens more.
+# The gateway admits limit_conn conn_per_ip concurrent connections per client address (its
+# real address, from X-Forwarded-For when a trusted proxy sends it).
 GATEWAY_CONFIG = ROOT / "nginx" / "templates" / "nginx.conf.template"
 # The latency SLI's recording rules: `le` of their bucket is the SLO's threshold.
 LATENCY_SLI_RECORD = "sumapi:latency_slow:ratio_rate"
@@ -66,6 +66,10 @@ GENERATOR_KEPT_UP = 0.97
 REQUEST_TIMEOUT_SECONDS = 5
 SETTLE_SECONDS = 3.0
 CLIENT = "capacity"
+# The load arrives as through the ALB: from the pod network's gateway, a trusted proxy, with
+# X-Forwarded-For naming one of these client addresses (TEST-NET-1, RFC 5737: header values,
+# never connected to). One address would be one client, whose connections the gateway caps.
+CLIENT_ADDRESSES = tuple(f"192.0.2.{n}" for n in range(1, 65))
 BODY = b'{"a": 2, "b": 40}'
 
 
@@ -204,6 +208,17 @@ def connections_per_client(config: Path = GATEWAY_CONFIG) -> int:
             f"{config}: no limit_conn conn_per_ip: how many connections may one client open?"
         )
     return int(match.group(1))
+
+
+def pod_network_subnets() -> list[str]:
+    """The subnets of podman's default network, where a pod's connections from the host come
+    from (its gateway address)."""
+    subnets = ecs.podman(
+        "network", "inspect", "podman", "--format", "{{range .Subnets}}{{.Subnet}} {{end}}"
+    )
+    if not subnets.split():
+        raise CapacityError("podman's default network has no subnet: run make container-engine")
+    return subnets.split()
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -430,17 +445,23 @@ class Generator:
 
     def __init__(self, vegeta: str, cpus: str, url: str, key: str, scratch: Path) -> None:
         self.vegeta, self.cpus, self.scratch = vegeta, cpus, scratch
-        self.connections = connections_per_client()
+        # Never more connections than the gateway admits from these clients together.
+        self.connections = connections_per_client() * len(CLIENT_ADDRESSES)
         self.targets = scratch / "targets.json"
-        target = {
-            "method": "POST",
-            "url": url,
-            "header": {"Content-Type": ["application/json"], "X-API-Key": [key]},
-            "body": base64.b64encode(BODY).decode(),
-        }
-        # The key goes in a private file, never a command line.
+        body = base64.b64encode(BODY).decode()
+        headers = {"Content-Type": ["application/json"], "X-API-Key": [key]}
+        targets = [
+            {
+                "method": "POST",
+                "url": url,
+                "header": {**headers, "X-Forwarded-For": [address]},
+                "body": body,
+            }
+            for address in CLIENT_ADDRESSES
+        ]
+        # The key goes in a private file, never a command line. vegeta takes them in turn.
         self.targets.touch(mode=0o600)
-        self.targets.write_text(json.dumps(target) + "\n")
+        self.targets.write_text("".join(json.dumps(t) + "\n" for t in targets))
 
     def attack(self, rate: int, seconds: float) -> tuple[dict[str, Any], float]:
         """vegeta's JSON report of `seconds` at `rate`, and the CPU seconds vegeta used."""
@@ -624,11 +645,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides = {
             "TF_VAR_app_image": f"localhost/sumapi:{args.image_tag}",
             "TF_VAR_nginx_image": f"localhost/sumapi-gateway:{args.image_tag}",
-            # The load is one client: in the high-rate class, so that the gateway's rate
+            # The load is one API client: in the high-rate class, so that the gateway's rate
             # limits (per client) are evaluated on every request and reject none.
             "TF_VAR_nginx_environment": json.dumps(
                 {"HIGH_RATE_CLIENTS": CLIENT, "HIGH_RATE": "1000000r/s", "HIGH_BURST": "1000000"}
             ),
+            # The pod network's gateway stands in for the ALB: the proxy the gateway trusts.
+            "TF_VAR_trusted_proxy_cidrs": json.dumps(pod_network_subnets()),
         }
         say(f"planning the compute module for {', '.join(f'{c}/{m}' for c, m in sizes)}")
         definitions = task_definitions(sizes, args.terragrunt, args.tofu, overrides)
