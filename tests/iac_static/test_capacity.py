@@ -37,18 +37,21 @@ def step(
 
 
 def stand_in(
-    limit: int, flaky: set[int] | None = None
+    limit: int, flaky: set[int] | None = None, noisy: set[int] | None = None
 ) -> tuple[Callable[[int], capacity.Step], list[int]]:
     """A task that serves `limit` requests/s within the SLO; above it its queue grows (p99 of
-    seconds). A rate in `flaky` passes the first time only, as on a busy machine."""
+    seconds). A rate in `flaky` passes the first time only, one in `noisy` fails the first time
+    only, as on a busy machine."""
     asked: list[int] = []
     seen: set[int] = set()
 
     def measure(rate: int) -> capacity.Step:
         asked.append(rate)
-        lucky = rate in (flaky or set()) and rate not in seen
+        first = rate not in seen
         seen.add(rate)
-        return step(rate, p99=0.02 if rate <= limit or lucky else 3.0)
+        lucky = first and rate in (flaky or set())
+        unlucky = first and rate in (noisy or set())
+        return step(rate, p99=0.02 if (rate <= limit or lucky) and not unlucky else 3.0)
 
     return measure, asked
 
@@ -86,6 +89,14 @@ def test_a_rate_that_passes_only_once_does_not_count() -> None:
     assert found.best is not None
     assert found.best.rate <= 1000, asked
     assert 1131 in asked, "the flaky rate was tried"
+
+
+def test_one_noisy_failure_does_not_cap_the_search() -> None:
+    measure, asked = stand_in(1000, noisy={800, 1131})
+    found = capacity.search(measure, passes, 800)
+    assert found.best is not None
+    assert found.best.rate * capacity.RESOLUTION >= 1000, asked
+    assert asked[:2] == [800, 800], "a failure is measured again before it counts"
 
 
 def test_a_task_that_serves_nothing_has_no_capacity() -> None:
