@@ -57,14 +57,18 @@ GATEWAY_CONFIG = ROOT / "nginx" / "templates" / "nginx.conf.template"
 LATENCY_SLI_RECORD = "sumapi:latency_slow:ratio_rate"
 UNIT = ROOT / "live" / "local" / "compute"
 SIZES = ("256/512", "512/1024", "1024/2048", "2048/4096")
-GROWTH = 2.0
+GROWTH = 1.5  # gentle: an overload leaves a queue the task must work off before the next step
 RESOLUTION = 1.05  # the bisection stops when the failing rate is within 5% of the passing one
 MAX_STEPS = 24
 # Below this share of the requested rate the generator did not keep up: the step says nothing
 # about the task.
 GENERATOR_KEPT_UP = 0.97
 REQUEST_TIMEOUT_SECONDS = 5
-SETTLE_SECONDS = 3.0
+# After a step the task works off what is left of its queue (after an overload, requests whose
+# clients gave up long ago): the next step starts once it is idle, below this share of its vCPUs
+# for a second, and at most SETTLE_SECONDS later.
+IDLE_SHARE = 0.1
+SETTLE_SECONDS = 120.0
 CLIENT = "capacity"
 # The load arrives as through the ALB: from the pod network's gateway, a trusted proxy, with
 # X-Forwarded-For naming one of these client addresses (TEST-NET-1, RFC 5737: header values,
@@ -158,7 +162,8 @@ def search(
             high = rate
             if low is not None or rate == 1:
                 break
-            rate = max(1, math.floor(rate / growth))
+            # Down faster than up: below a failure, any pass will do to start bisecting.
+            rate = max(1, math.floor(rate / growth**2))
     while low is not None and len(steps) < max_steps:
         while high is not None and high / low > resolution and len(steps) < max_steps:
             middle = round(math.sqrt(low * high))
@@ -495,7 +500,12 @@ class Generator:
 
 
 def measure_step(
-    generator: Generator, cgroup: PodCgroup, rate: int, seconds: float, health_url: str
+    generator: Generator,
+    cgroup: PodCgroup,
+    vcpus: float,
+    rate: int,
+    seconds: float,
+    health_url: str,
 ) -> Step:
     cpu, (periods, throttled) = cgroup.cpu_seconds(), cgroup.periods()
     report, generator_cpu = generator.attack(rate, seconds)
@@ -515,10 +525,21 @@ def measure_step(
         generator_cpu_seconds=generator_cpu,
         memory_mib=cgroup.memory_mib(),
     )
-    # A failed step leaves a queue behind: the next one starts on an idle, ready task.
-    time.sleep(SETTLE_SECONDS)
+    settle(cgroup, vcpus)
     ecs.wait_answers(health_url, 60)
     return step
+
+
+def settle(cgroup: PodCgroup, vcpus: float) -> None:
+    """Returns once the task has been idle for a second (it worked off its queue)."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    used = cgroup.cpu_seconds()
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        used, before = cgroup.cpu_seconds(), used
+        if used - before < IDLE_SHARE * vcpus:
+            return
+    raise CapacityError(f"the task was still busy {SETTLE_SECONDS:g} s after a step")
 
 
 # -- the run --------------------------------------------------------------------------------
@@ -565,7 +586,7 @@ def measure_size(
         generator.attack(start, 5)  # warm-up: connections, caches; not counted
 
         def measure(rate: int) -> Step:
-            step = measure_step(generator, cgroup, rate, step_seconds, health)
+            step = measure_step(generator, cgroup, limits.vcpus, rate, step_seconds, health)
             failure = step.failure(threshold)
             say(
                 f"  {rate:>6}/s: sent {step.sent_rate:7.0f}/s p50 {step.p50 * 1000:6.1f} ms "

@@ -68,8 +68,8 @@ def test_a_step_passes_with_every_answer_200_and_p99_under_the_threshold() -> No
     assert "generator sent 90/s of 100/s" in str(step(100, sent=90).failure(THRESHOLD))
 
 
-@pytest.mark.parametrize("limit", [1, 137, 1000, 1403, 25_000])
-@pytest.mark.parametrize("start", [50, 800])
+@pytest.mark.parametrize("limit", [1, 137, 1000, 1403, 12_000])
+@pytest.mark.parametrize("start", [100, 800])
 def test_the_search_finds_the_stand_ins_limit_within_the_resolution(limit: int, start: int) -> None:
     measure, asked = stand_in(limit)
     found = capacity.search(measure, passes, start)
@@ -84,15 +84,15 @@ def test_the_search_finds_the_stand_ins_limit_within_the_resolution(limit: int, 
 
 
 def test_a_rate_that_passes_only_once_does_not_count() -> None:
-    measure, asked = stand_in(1000, flaky={1131, 1345})
+    measure, asked = stand_in(1000, flaky={1084})
     found = capacity.search(measure, passes, 800)
     assert found.best is not None
     assert found.best.rate <= 1000, asked
-    assert 1131 in asked, "the flaky rate was tried"
+    assert 1084 in asked, "the flaky rate was tried"
 
 
 def test_one_noisy_failure_does_not_cap_the_search() -> None:
-    measure, asked = stand_in(1000, noisy={800, 1131})
+    measure, asked = stand_in(1000, noisy={800, 980})
     found = capacity.search(measure, passes, 800)
     assert found.best is not None
     assert found.best.rate * capacity.RESOLUTION >= 1000, asked
