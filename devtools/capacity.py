@@ -68,6 +68,13 @@ REQUEST_TIMEOUT_SECONDS = 5
 # clients gave up long ago): the next step starts once it is idle, below this share of its vCPUs
 # for a second, and at most SETTLE_SECONDS later.
 IDLE_SHARE = 0.1
+# Fargate gives a task its vCPUs whatever else runs on the host; a shared machine does not. The
+# task's pod runs under a cgroup of its own weighted as PRIORITY nice-0 processes (cgroup v1
+# cpu.shares; v2 cpu.weight, whose default is 100 for 1024 shares), and the generator at nice
+# -10, so other jobs on the machine take less of their CPUs. What they still take shows as task
+# CPU below its vCPUs with no throttling.
+CGROUP_PARENT = "sumapi-capacity"
+PRIORITY = 8
 SETTLE_SECONDS = 120.0
 CLIENT = "capacity"
 # The load arrives as through the ALB: from the pod network's gateway, a trusted proxy, with
@@ -374,6 +381,14 @@ class PodCgroup:
             memory = int(self.read("", "memory.max"))
         return quota, self.read("cpuset", "cpuset.cpus"), memory // 2**20
 
+    def weigh_parent(self, processes: int) -> None:
+        """The CPU weight of the pod's parent cgroup: as many nice-0 processes."""
+        parent = Path("/sys/fs/cgroup") / ("cpu" if self.v1 else "") / Path(self.path).parent
+        if self.v1:
+            (parent / "cpu.shares").write_text(str(1024 * processes))
+        else:
+            (parent / "cpu.weight").write_text(str(100 * processes))
+
     def cpu_seconds(self) -> float:
         if self.v1:
             return int(self.read("cpuacct", "cpuacct.usage")) / 1e9
@@ -387,6 +402,13 @@ class PodCgroup:
     def memory_mib(self) -> float:
         stat = self.stat("memory", "memory.stat")
         return (stat["total_rss"] if self.v1 else stat["anon"]) / 2**20
+
+
+def remove_parent_cgroup() -> None:
+    """The pods' parent cgroup, once they are gone (podman leaves it)."""
+    for directory in Path("/sys/fs/cgroup").glob(f"**/{CGROUP_PARENT}"):
+        with contextlib.suppress(OSError):
+            directory.rmdir()
 
 
 def cpu_sets_equal(a: str, b: str) -> bool:
@@ -432,6 +454,7 @@ def running_task(
         )
         ecs.wait_answers(f"http://127.0.0.1:{port}/readyz", 60)
         cgroup = PodCgroup(pod)
+        cgroup.weigh_parent(PRIORITY)
         vcpus, cpuset, memory = cgroup.limits()
         wanted = (limits.vcpus, limits.cpuset or cpuset, limits.memory_mib)
         if not (
@@ -478,6 +501,7 @@ class Generator:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         attack = subprocess.run(
             [
+                *(["nice", "-n", "-10"] if os.geteuid() == 0 else []),
                 "taskset", "--cpu-list", self.cpus, self.vegeta, "attack",
                 "-format=json", f"-targets={self.targets}", f"-rate={rate}/1s",
                 f"-duration={seconds:g}s", f"-timeout={REQUEST_TIMEOUT_SECONDS}s",
@@ -564,7 +588,7 @@ def measure_size(
     say: Callable[[str], None],
 ) -> Result:
     task_cpus, generator_cpus, shared = placement(size[0] / 1024, sorted(os.sched_getaffinity(0)))
-    limits = ecs.TaskLimits.of(definition, cpuset=task_cpus)
+    limits = ecs.TaskLimits.of(definition, cpuset=task_cpus, cgroup_parent=f"/{CGROUP_PARENT}")
     key = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
     app = next(c for c in definition["containerDefinitions"] if c["name"] == "app")
     workers = {e["name"]: e["value"] for e in app.get("environment", [])}.get(
@@ -689,6 +713,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CapacityError, ecs.RunnerError) as error:
         print(f"capacity: {error}", file=sys.stderr)
         return 1
+    finally:
+        remove_parent_cgroup()
     load_after = os.getloadavg()
     print()
     print(

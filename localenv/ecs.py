@@ -215,16 +215,22 @@ class TaskLimits:
     cpu_units: int
     memory_mib: int
     cpuset: str | None = None
+    cgroup_parent: str | None = None  # podman's own (libpod_parent) when None
 
     @classmethod
-    def of(cls, definition: Mapping[str, Any], cpuset: str | None = None) -> TaskLimits:
+    def of(
+        cls,
+        definition: Mapping[str, Any],
+        cpuset: str | None = None,
+        cgroup_parent: str | None = None,
+    ) -> TaskLimits:
         """The task size of a (Fargate) task definition: its task-level cpu and memory."""
         if not definition.get("cpu") or not definition.get("memory"):
             raise RunnerError(
                 f"task definition {definition.get('family', '?')} has no task-level cpu and "
                 "memory: only a Fargate task size can be enforced"
             )
-        return cls(int(definition["cpu"]), int(definition["memory"]), cpuset)
+        return cls(int(definition["cpu"]), int(definition["memory"]), cpuset, cgroup_parent)
 
     @property
     def vcpus(self) -> float:
@@ -234,7 +240,8 @@ class TaskLimits:
         # No swap: a Fargate task has none unless its definition asks for it.
         memory = f"{self.memory_mib}m"
         args = ["--cpus", f"{self.vcpus:g}", "--memory", memory, "--memory-swap", memory]
-        return args + (["--cpuset-cpus", self.cpuset] if self.cpuset else [])
+        args += ["--cpuset-cpus", self.cpuset] if self.cpuset else []
+        return args + (["--cgroup-parent", self.cgroup_parent] if self.cgroup_parent else [])
 
     @staticmethod
     def container_args(container: Mapping[str, Any]) -> list[str]:

@@ -146,6 +146,9 @@ def test_the_pod_gets_the_task_size_as_fargate_bounds_the_task() -> None:
         "--cpus", "0.25", "--memory", "512m", "--memory-swap", "512m", "--cpuset-cpus", "0",
     ]  # fmt: skip
     assert TaskLimits.of({"cpu": "2048", "memory": "4096"}).pod_args()[:2] == ["--cpus", "2"]
+    assert TaskLimits.of({"cpu": "256", "memory": "512"}, cgroup_parent="/p").pod_args()[-2:] == [
+        "--cgroup-parent", "/p",
+    ]  # fmt: skip
     # A container's own cpu is a share, its memory a limit of its own inside the task's.
     assert TaskLimits.container_args({"name": "collector", "cpu": 64, "memory": 128}) == [
         "--cpu-shares", "64", "--memory", "128m",
