@@ -63,7 +63,7 @@ MAX_STEPS = 24
 # Below this share of the requested rate the generator did not keep up: the step says nothing
 # about the task.
 GENERATOR_KEPT_UP = 0.97
-REQUEST_TIMEOUT_SECONDS = 5
+REQUEST_TIMEOUT_SECONDS = 2  # beyond the SLO's threshold anyway: a failed step
 # After a step the task works off what is left of its queue (after an overload, requests whose
 # clients gave up long ago): the next step starts once it is idle, below this share of its vCPUs
 # for a second, and at most SETTLE_SECONDS later.
@@ -406,9 +406,11 @@ class PodCgroup:
 
 def remove_parent_cgroup() -> None:
     """The pods' parent cgroup, once they are gone (podman leaves it)."""
-    for directory in Path("/sys/fs/cgroup").glob(f"**/{CGROUP_PARENT}"):
-        with contextlib.suppress(OSError):
-            directory.rmdir()
+    for parent in Path("/sys/fs/cgroup").glob(f"*/{CGROUP_PARENT}"):
+        # An empty cgroup is removed with rmdir, children first; a busy one stays.
+        for directory in sorted(parent.glob("**/"), key=lambda d: len(d.parts), reverse=True):
+            with contextlib.suppress(OSError):
+                directory.rmdir()
 
 
 def cpu_sets_equal(a: str, b: str) -> bool:
@@ -523,14 +525,7 @@ class Generator:
         return dict(json.loads(report.stdout)), used
 
 
-def measure_step(
-    generator: Generator,
-    cgroup: PodCgroup,
-    vcpus: float,
-    rate: int,
-    seconds: float,
-    health_url: str,
-) -> Step:
+def measure_step(generator: Generator, cgroup: PodCgroup, rate: int, seconds: float) -> Step:
     cpu, (periods, throttled) = cgroup.cpu_seconds(), cgroup.periods()
     report, generator_cpu = generator.attack(rate, seconds)
     periods_after, throttled_after = cgroup.periods()
@@ -549,8 +544,6 @@ def measure_step(
         generator_cpu_seconds=generator_cpu,
         memory_mib=cgroup.memory_mib(),
     )
-    settle(cgroup, vcpus)
-    ecs.wait_answers(health_url, 60)
     return step
 
 
@@ -598,20 +591,31 @@ def measure_size(
         f"task {size[0]}/{size[1]} ({limits.vcpus:g} vCPU, SUMAPI_WORKERS={workers}) on CPUs "
         f"{task_cpus}, generator on {generator_cpus}{' (shared)' if shared else ''}"
     )
-    with (
-        tempfile.TemporaryDirectory(prefix="capacity-load-") as scratch,
-        running_task(definition, limits, f"{CLIENT}:{key}") as (port, cgroup),
-    ):
-        generator = Generator(
-            vegeta, generator_cpus, f"http://127.0.0.1:{port}/api/v1/sum", key, Path(scratch)
-        )
-        health = f"http://127.0.0.1:{port}/readyz"
-        start = max(10, round(800 * limits.vcpus))
-        generator.attack(start, 5)  # warm-up: connections, caches; not counted
+    start = max(10, round(800 * limits.vcpus))
+    with tempfile.TemporaryDirectory(prefix="capacity-load-") as scratch:
+        task = contextlib.ExitStack()
+        current: list[tuple[Generator, PodCgroup, str]] = []
+
+        def fresh() -> tuple[Generator, PodCgroup, str]:
+            """A new task: after a failed step the old one may still be working off its
+            queue, or stuck behind it; every step after a failure starts on a new task."""
+            task.close()
+            port, cgroup = task.enter_context(running_task(definition, limits, f"{CLIENT}:{key}"))
+            url = f"http://127.0.0.1:{port}"
+            generator = Generator(vegeta, generator_cpus, f"{url}/api/v1/sum", key, Path(scratch))
+            generator.attack(start, 5)  # warm-up: connections, caches; not counted
+            current[:] = [(generator, cgroup, f"{url}/readyz")]
+            return current[0]
 
         def measure(rate: int) -> Step:
-            step = measure_step(generator, cgroup, limits.vcpus, rate, step_seconds, health)
+            generator, cgroup, health = current[0] if current else fresh()
+            step = measure_step(generator, cgroup, rate, step_seconds)
             failure = step.failure(threshold)
+            if failure:
+                current.clear()
+            else:
+                settle(cgroup, limits.vcpus)
+                ecs.wait_answers(health, 60)
             say(
                 f"  {rate:>6}/s: sent {step.sent_rate:7.0f}/s p50 {step.p50 * 1000:6.1f} ms "
                 f"p99 {step.p99 * 1000:7.1f} ms errors {step.errors:<5} task CPU "
@@ -621,7 +625,8 @@ def measure_size(
             )
             return step
 
-        found = search(measure, lambda s: s.failure(threshold) is None, start)
+        with task:
+            found = search(measure, lambda s: s.failure(threshold) is None, start)
     return Result(size, workers, task_cpus, generator_cpus, shared, found)
 
 
@@ -679,7 +684,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--image-tag", required=True, help="the tag of this checkout's images (make images)"
     )
     parser.add_argument("--sizes", default=" ".join(SIZES), help="task sizes, cpu units/memory MiB")
-    parser.add_argument("--step-seconds", type=float, default=15.0)
+    parser.add_argument("--step-seconds", type=float, default=10.0)
     args = parser.parse_args(argv)
 
     def say(line: str) -> None:
