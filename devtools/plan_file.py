@@ -19,13 +19,13 @@ import hashlib
 import importlib.metadata
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from localenv import emulator
+from localenv.loopback import free_port
 from ops import units
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +38,7 @@ INPUTS = (
     "modules/**/*.tf",
     "live/{env}/**",
     "live/_envcommon/**",
+    "monitoring/rules/*.rules.yml",
     "terragrunt.hcl",
     "versions.env",
     "devtools/plan_file.py",
@@ -55,12 +56,6 @@ VOLATILE = (
 ENV_LINE = re.compile(r"^# Environment: (\S+) ")
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def versions() -> dict[str, str]:
     pins: dict[str, str] = {}
     for line in (ROOT / "versions.env").read_text().splitlines():
@@ -72,7 +67,7 @@ def versions() -> dict[str, str]:
 
 def input_files(env: str, root: Path = ROOT) -> list[str]:
     """The inputs of a plan of `env`: tracked and new files, not git-ignored ones (no
-    .terragrunt-cache, lock files or state), relative POSIX paths, sorted."""
+    .terragrunt-cache or state), relative POSIX paths, sorted."""
     result = subprocess.run(
         [
             "git",

@@ -47,6 +47,7 @@ import boto3  # type: ignore[import-untyped]
 
 from localenv.daemon import ROOT, Daemon, DaemonError, http_answers
 from localenv.loadbalancer import HealthCheck, LoadBalancer, TargetHealth, routed
+from localenv.loopback import free_port
 
 LABEL = "sumapi.localecs"
 TICK_SECONDS = 1.0
@@ -763,14 +764,6 @@ def stop_pods(pods: Sequence[tuple[str, tuple[str, ...]]]) -> None:
     """Stops tasks in parallel, as ECS does: each waits its own stopTimeout at most."""
     with ThreadPoolExecutor(max_workers=max(1, len(pods))) as pool:
         list(pool.map(lambda p: stop_task(p[0], p[1], "agent stopped"), pods))
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_answers(url: str, timeout: float) -> None:

@@ -114,7 +114,8 @@ def _create_service(self: Any) -> Any:
         service = self.ecs_backend._get_service(
             self._get_param("cluster", "default"), self._get_param("serviceName")
         )
-        # ECS fills in what the request leaves out (a replica service's rolling update).
+        # moto drops deploymentConfiguration (percents, circuit breaker, rollback alarms); ECS
+        # keeps it and fills in what the request leaves out (a replica service's rolling update).
         service.deployment_configuration = {
             "maximumPercent": 200,
             "minimumHealthyPercent": 100,
@@ -140,7 +141,7 @@ def _update_service(self: Any, properties: dict[str, Any]) -> Any:
         configuration = dict(service.deployment_configuration or {})
         result = _originals["update_service"](self, properties)
         # moto replaces the configuration with the request's; ECS changes the parts it names
-        # (provider 3.39 sends the circuit breaker only when it changes).
+        # (the provider sends the circuit breaker only when it changes).
         result.deployment_configuration = {
             **configuration,
             **(result.deployment_configuration or {}),

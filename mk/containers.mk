@@ -46,7 +46,9 @@ push-images: infra-prereqs unit-outputs ## Push both IMAGE_TAG images to ENV's E
 	@env $(INFRA_ENV) CONTAINER_ENGINE=$(CONTAINER_ENGINE) ops/push-images '$(IMAGE_TAG)' \
 	  $(foreach output,$(IMAGE_REPOSITORY_OUTPUTS),"$$($(call unit_output,$(IMAGE_REPOSITORY_UNIT),$(output)))")
 
-LOCALECS = env $(INFRA_ENV) $(PY) -m localenv.ecs --lb-port $(LB_PORT)
+# It stands in for ECS itself, so it reads the services and secrets as the emulator's
+# administrator (EMULATOR_ADMIN_ENV, mk/infra.mk), never as the role of the job that deploys.
+LOCALECS = env $(INFRA_ENV) $(EMULATOR_ADMIN_ENV) $(PY) -m localenv.ecs --lb-port $(LB_PORT)
 
 # ENV=local's ECS: the agent keeps running every service of the emulator, as ECS does, until
 # local-tasks-stop (make down); a deploy only changes what the emulator's services say.
@@ -57,7 +59,7 @@ local-tasks-stop: $(VENV_STAMP) ## Stop the local ECS agent, its tasks (stopTime
 	@if command -v podman >/dev/null; then $(LOCALECS) stop; fi
 
 # The task definition applied to a private emulator, run from images in a private registry.
-test-containers: tools container-engine $(VENV_STAMP) ## Images + the deployed task as pods: traffic, rollout, failed rollout, crash, SIGTERM
+test-containers: tools container-engine iam-tools $(VENV_STAMP) ## Images + the deployed task as pods: traffic, rollout, failed rollout, crash, SIGTERM
 	env TOFU=$(TOFU) TERRAGRUNT=$(TERRAGRUNT) TOFURC=$(TOFURC) \
 	  $(VENV)/bin/pytest -q -p no:cacheprovider tests/containers
 

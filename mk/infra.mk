@@ -8,6 +8,9 @@ TOFU := $(TOOLS_BIN)/tofu
 TERRAGRUNT := $(TOOLS_BIN)/terragrunt
 ACTIONLINT := $(TOOLS_BIN)/actionlint
 TF_MIRROR := $(TOOLS_DIR)/mirror
+# This machine's filesystem plugin mirror, which holds the provider binary (the machine image's);
+# the project's mirror (TF_MIRROR) links to it.
+PROVIDER_MIRROR ?= /opt/tf-plugins
 TOFURC := $(TOOLS_DIR)/tofurc
 # Scratch copies of the modules for tofu validate (VALIDATE_DIR= keeps parallel runs apart).
 VALIDATE_DIR ?= $(TOOLS_DIR)/validate
@@ -16,7 +19,7 @@ VALIDATE_DIR ?= $(TOOLS_DIR)/validate
 TOFU_STAMP := $(TOOL_STAMPS)/tofu-$(OPENTOFU_VERSION)
 TERRAGRUNT_STAMP := $(TOOL_STAMPS)/terragrunt-$(TERRAGRUNT_VERSION)
 ACTIONLINT_STAMP := $(TOOL_STAMPS)/actionlint-$(ACTIONLINT_VERSION)
-MIRROR_STAMP := $(TOOL_STAMPS)/aws-provider-$(AWS_PROVIDER_VERSION)-cloudrail-$(CLOUDRAIL_PLUGINS_VERSION)
+MIRROR_STAMP := $(TOOL_STAMPS)/aws-provider-$(AWS_PROVIDER_VERSION)
 TOOLS := $(TOFU_STAMP) $(TERRAGRUNT_STAMP) $(ACTIONLINT_STAMP) $(MIRROR_STAMP)
 
 EMULATOR_PORT ?= 5000
@@ -45,10 +48,11 @@ ifneq ($(filter $(LIVE_GOALS),$(MAKECMDGOALS)),)
   endif
 endif
 # The unit that defines the pipeline's own roles and their trust (modules/github-oidc). CI never
-# applies it: in CI a run over every unit of a real account skips it and MODULE= refuses it;
-# an operator applies it (MODULE=$(CI_ROLES_UNIT), or a plain `make deploy` outside CI). The
-# emulator keeps it, so the tests cover that unit too. The deploy workflow's unit choice is
-# every other unit (tests/iac_static/test_workflow_units.py).
+# applies it: in CI a run over every unit skips it and MODULE= refuses it; an operator applies
+# it (MODULE=$(CI_ROLES_UNIT), or a plain `make deploy` outside CI). The emulator too: the
+# rehearsal of the first deploy (tests/containers) runs the workflow's jobs under the roles an
+# operator's step applied. The deploy workflow's unit choice is every other unit
+# (tests/iac_static/test_workflow_units.py).
 CI_ROLES_UNIT := github-oidc
 # MODULE= is checked here, once, for every target and caller (the deploy workflow's unit choice
 # included): one line naming the units, before anything runs.
@@ -57,10 +61,8 @@ ifneq ($(MODULE),)
     $(error MODULE=$(MODULE): no unit $(LIVE_DIR)/$(MODULE); units: $(notdir $(patsubst %/terragrunt.hcl,%,$(wildcard $(LIVE_DIR)/*/terragrunt.hcl))))
   endif
   ifneq ($(CI),)
-    ifneq ($(ENV),local)
-      ifeq ($(MODULE),$(CI_ROLES_UNIT))
-        $(error MODULE=$(MODULE): CI never applies the unit of its own roles; an operator applies it from a workstation: make deploy ENV=$(ENV) MODULE=$(MODULE) (docs/runbook.md#first-deploy))
-      endif
+    ifeq ($(MODULE),$(CI_ROLES_UNIT))
+      $(error MODULE=$(MODULE): CI never applies the unit of its own roles; an operator applies it from a workstation: make deploy ENV=$(ENV) MODULE=$(MODULE) (docs/runbook.md#first-deploy))
     endif
   endif
 endif
@@ -82,20 +84,31 @@ endif
 INFRA_ENV := TG_TF_PATH=$(TOFU) TF_IN_AUTOMATION=1 \
   TG_NON_INTERACTIVE=true TG_NO_COLOR=true TG_TF_FORWARD_STDOUT=true
 ifeq ($(ENV),local)
-  # The emulator and the offline tests only: providers from this machine's mirror (provider
-  # 3.39, linux_amd64). Real environments install them from the registry, pinned by the
+  # The emulator and the offline tests only: providers from this machine's mirror (the
+  # pinned provider, linked). Real environments install them from the registry, pinned by the
   # .terraform.lock.hcl committed in each unit (docs/infrastructure.md, "Provider lock files").
-  # moto accepts any credentials; fixed ones keep a developer's real AWS profile out of it.
+  # The caller is the emulator's administrator (moto's fixed key), which keeps a developer's
+  # real AWS profile out of it, unless EMULATOR_ACCESS_KEY_ID/EMULATOR_SECRET_ACCESS_KEY/
+  # EMULATOR_SESSION_TOKEN name an identity of the emulator's own IAM: the rehearsal runs the
+  # operator's steps as an IAM user and each workflow job with the role it assumed, and judges
+  # their calls (docs/infrastructure.md, "IAM on the emulator"). What stands in for AWS itself
+  # on ENV=local only (the local ECS agent, which plays ECS) runs as the administrator whoever
+  # calls: EMULATOR_ADMIN_ENV.
   # AWS_ENDPOINT_URL sends every AWS SDK call that has no explicit endpoint (terragrunt's
   # bootstrap asks STS for the account id, boto3 in the key tool) to the emulator too.
   # No shared provider cache (Terragrunt turns one on for OpenTofu >= 1.10): the mirror is
   # linked into each unit anyway, and parallel inits of `run --all` raced in that cache
   # ("still not detected in ~/.cache/terragrunt/providers", seen in CI and in test-infra).
+  EMULATOR_ACCESS_KEY_ID ?= testing
+  EMULATOR_SECRET_ACCESS_KEY ?= testing
+  EMULATOR_SESSION_TOKEN ?=
   INFRA_ENV := -u AWS_PROFILE -u AWS_SESSION_TOKEN TF_CLI_CONFIG_FILE=$(TOFURC) $(INFRA_ENV) \
     TG_NO_AUTO_PROVIDER_CACHE_DIR=true \
-    AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+    AWS_ACCESS_KEY_ID=$(EMULATOR_ACCESS_KEY_ID) AWS_SECRET_ACCESS_KEY=$(EMULATOR_SECRET_ACCESS_KEY) \
+    $(if $(EMULATOR_SESSION_TOKEN),AWS_SESSION_TOKEN=$(EMULATOR_SESSION_TOKEN)) \
     AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
     AWS_ENDPOINT_URL=$(EMULATOR_URL) SUMAPI_EMULATOR_ENDPOINT=$(EMULATOR_URL)
+  EMULATOR_ADMIN_ENV := AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=
   # plan/deploy/destroy of ENV=local use the images of this checkout (make push-images).
   DEPLOY_ENV := TF_VAR_image_tag=$(IMAGE_TAG)
   # Reading state needs the emulator; the emulated account is it, its ECR registry and its
@@ -122,9 +135,7 @@ TG := env $(INFRA_ENV) $(TERRAGRUNT)
 TG_DEPLOY := env $(INFRA_ENV) $(DEPLOY_ENV) $(TERRAGRUNT)
 TG_QUEUE_EXCLUDES :=
 ifneq ($(CI),)
-  ifneq ($(ENV),local)
-    TG_QUEUE_EXCLUDES := --queue-exclude-dir $(CI_ROLES_UNIT)
-  endif
+  TG_QUEUE_EXCLUDES := --queue-exclude-dir $(CI_ROLES_UNIT)
 endif
 # plan, deploy and destroy never create or reconfigure the state bucket (no --backend-bootstrap:
 # it reads and rewrites the bucket's encryption, policy and public-access block, which the CI
@@ -142,11 +153,12 @@ KEYTOOL := env $(INFRA_ENV) $(PY) -m ops.keytool --live-dir $(LIVE_DIR) --terrag
 # tofu's init error. Lists the environment's prefix only: the CI roles may list nothing else.
 BACKEND_CHECK := env $(INFRA_ENV) $(PY) -m ops.state_bucket check --live-dir $(LIVE_DIR)
 
-.PHONY: tools infra-tools emulator down backend-bootstrap providers-lock plan deploy first-deploy destroy \
-  plan-file graph seed-key rotate-key retire-key list-keys test-iac-static test-infra
+.PHONY: tools infra-tools emulator down backend-bootstrap providers-lock providers-lock-offline plan \
+  deploy first-deploy destroy plan-file graph seed-key rotate-key retire-key list-keys test-iac-static \
+  test-infra
 
 ## Toolchain ------------------------------------------------------------------------------
-tools: $(TOOLS) ## Build/fetch pinned tofu, terragrunt, actionlint and the AWS provider mirror
+tools: $(TOOLS) ## Build pinned tofu, terragrunt, actionlint; link the machine's AWS provider mirror
 
 # What a real environment needs: providers come from the registry, not the offline mirror.
 infra-tools: $(TOFU_STAMP) $(TERRAGRUNT_STAMP) ## Build tofu and terragrunt only (deploys to AWS)
@@ -166,9 +178,8 @@ $(ACTIONLINT_STAMP):
 	  ./cmd/actionlint $(ACTIONLINT) "-X github.com/rhysd/actionlint.version=$(ACTIONLINT_VERSION)"
 	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/actionlint-* && touch $@
 
-$(MIRROR_STAMP): | $(VENV_STAMP)
-	devtools/aws-provider-mirror $(TF_MIRROR) $(TOFURC) $(AWS_PROVIDER_VERSION) \
-	  $(CLOUDRAIL_PLUGINS_VERSION) $(VENV)/bin/pip
+$(MIRROR_STAMP):
+	@devtools/aws-provider-mirror $(TF_MIRROR) $(TOFURC) $(AWS_PROVIDER_VERSION) $(PROVIDER_MIRROR)
 	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/aws-provider-* && touch $@
 
 ## Emulator -------------------------------------------------------------------------------
@@ -191,15 +202,26 @@ backend-bootstrap: $(INFRA_PREREQS) ## Create/configure ENV's state bucket (oper
 	$(TG) backend bootstrap --non-interactive --working-dir $(LIVE_DIR)/$(BACKEND_BOOTSTRAP_UNIT)
 	@echo "backend-bootstrap: state bucket of $(LIVE_DIR)/env.hcl ready"
 
-# An operator's step on the first real init (needs the registry, so it cannot run on this
-# offline machine): hashes for every platform that runs tofu (CI, laptops); commit the files.
+# Provider lock files: every unit of every environment has the same one (one provider, one
+# constraint), the one the tests run with. A unit's lock file is what its module requires, so
+# `tofu providers lock` runs in a scratch copy of versions.tf (devtools/provider-lock-files): no
+# unit's dependencies are read. Through Terragrunt they would be, and before the first apply
+# they have no outputs (mocks are allowed for plan only).
+# providers-lock ENV=<env> is the operator's step on a real environment's first init (needs the
+# registry): hashes of every platform that runs tofu (CI, laptops). ENV=local locks from this
+# machine's mirror (the one platform it holds), offline. providers-lock-offline writes every
+# environment's files from the mirror (after a version bump on this machine). Commit the files.
 LOCK_PLATFORMS ?= linux_amd64 linux_arm64 darwin_amd64 darwin_arm64
-providers-lock: $(INFRA_PREREQS) ## Write live/ENV/<unit>/.terraform.lock.hcl from the registry (commit them)
-	@if [ "$(ENV)" = local ]; then echo "providers-lock: ENV=local uses the offline mirror;" \
-	  "lock files are for real environments (ENV=dev, prod)" >&2; exit 2; fi
-	$(TG) run --all --non-interactive --working-dir $(LIVE_DIR) -- providers lock \
-	  $(foreach platform,$(LOCK_PLATFORMS),-platform=$(platform))
+LOCK_SOURCE = $(if $(filter local,$(ENV)),mirror=$(TF_MIRROR),registry)
+providers-lock: $(if $(filter local,$(ENV)),tools,$(TOFU_STAMP)) ## live/ENV/<unit>/.terraform.lock.hcl (real ENV: registry hashes of LOCK_PLATFORMS; commit them)
+	@LOCK_PLATFORMS="$(LOCK_PLATFORMS)" TOFU=$(TOFU) devtools/provider-lock-files $(LOCK_SOURCE) \
+	  modules/registry $(dir $(wildcard $(LIVE_DIR)/*/terragrunt.hcl))
 	@echo "providers-lock: commit $(LIVE_DIR)/*/.terraform.lock.hcl"
+
+providers-lock-offline: tools ## Every environment's lock files from the offline mirror: this platform's hash only (commit them)
+	@TOFU=$(TOFU) devtools/provider-lock-files mirror=$(TF_MIRROR) modules/registry \
+	  $(dir $(wildcard live/*/*/terragrunt.hcl))
+	@echo "providers-lock-offline: commit live/*/*/.terraform.lock.hcl"
 
 plan: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu plan, ENV=local|dev, MODULE=<unit> for one unit
 	@$(BACKEND_CHECK)
@@ -218,14 +240,12 @@ deploy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu apply, ENV=, MODULE=; a deploy of
 ifneq ($(call runs_unit,compute),)
 	@$(KEYTOOL) check
 endif
-ifneq ($(call runs_unit,prometheus observability),)
-	@env $(INFRA_ENV) $(PY) -m ops.amp_config --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
-endif
 	@echo "deploy: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
 
-# docs/runbook.md#first-deploy, steps 2 and 4-6, as one target (an operator's, once per
-# environment; on ENV=local after every `make down`): the state bucket, the repositories and
-# the images before the service, the first key, every unit, the wait for the tasks.
+# docs/runbook.md#first-deploy's operator steps and the pipeline's first run as one target, all
+# as the caller (an operator's, once per environment; on ENV=local after every `make down`): the
+# state bucket, the repositories and the images before the service, the first key, every unit
+# (CI's roles included), the wait for the tasks. tests/containers runs the runbook's own steps.
 first-deploy: $(INFRA_PREREQS) $(VENV_STAMP) ## Operator, once: state bucket, repositories, images, first key, every unit, wait
 	$(MAKE) backend-bootstrap
 	$(MAKE) deploy MODULE=$(IMAGE_REPOSITORY_UNIT)
@@ -238,13 +258,10 @@ first-deploy: $(INFRA_PREREQS) $(VENV_STAMP) ## Operator, once: state bucket, re
 # What stops a destroy of a real environment is cleared first (docs/runbook.md, "Tearing
 # down an environment"): UNPROTECT=1 lifts the ALB's deletion protection and lets the
 # access-log bucket go with its logs (a targeted apply of compute, only while its ALB
-# exists); the ECR repositories are emptied, since provider 3.39 has no force_delete.
+# exists). The ECR repositories go with their images (force_delete, modules/registry).
 destroy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu destroy (reverse order), ENV=, MODULE=; UNPROTECT=1 lifts ALB deletion protection
 ifneq ($(and $(UNPROTECT),$(call runs_unit,compute)),)
 	@env $(INFRA_ENV) $(DEPLOY_ENV) ops/unprotect-for-destroy $(TERRAGRUNT) $(LIVE_DIR)/compute
-endif
-ifneq ($(call runs_unit,registry),)
-	@env $(INFRA_ENV) $(PY) -m ops.empty_registry --live-dir $(LIVE_DIR) --terragrunt $(TERRAGRUNT)
 endif
 	$(TG_RUN) -- destroy -input=false -auto-approve
 
@@ -258,7 +275,7 @@ plan-file: tools $(VENV_STAMP) ## Regenerate plan.txt: every unit planned from a
 # make test-graphs compares it).
 unit_dag = $(TG) dag graph --working-dir $(ROOT)/live/$(1) 2>/dev/null \
   | sed -e 's\#$(ROOT)/live/$(1)/\#\#g' -e 's\#$(ROOT)/\#\#g' \
-    -e 's\#^digraph {\#digraph {\n\trankdir=RL;\n\tlabel="Terragrunt units of live/$(1): A -> B = A reads the outputs of B (B applies first)";\#'
+    -e 's\#^digraph {\#digraph {\n\trankdir=RL;\n\tlabel="Terragrunt units of live/$(1): A -> B = B applies first (A reads its outputs, or waits for it: the roles of networking and compute carry the boundary github-oidc makes)";\#'
 
 graph: tools ## Unit dependency graph: docs/graph.dot and docs/graph.svg
 	@devtools/apt-ensure dot:graphviz
@@ -282,7 +299,7 @@ list-keys: $(INFRA_PREREQS) $(VENV_STAMP) ## Client names with masked keys
 	$(KEYTOOL) list
 
 ## Checks ---------------------------------------------------------------------------------
-test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt hcl fmt, mypy of the tools, the static IaC tests (no emulator)
+test-iac-static: tools iam-tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt hcl fmt, mypy of the tools, the static IaC tests (no emulator)
 	env $(INFRA_ENV) $(TOFU) fmt -check -recursive -diff modules
 	$(TERRAGRUNT) hcl fmt --check --diff --working-dir $(ROOT) --log-level warn
 	@env $(INFRA_ENV) TOFU=$(TOFU) devtools/module-check validate $(VALIDATE_DIR) modules/*/

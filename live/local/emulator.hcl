@@ -5,11 +5,13 @@ locals {
   # The make targets export the emulator URL; a developer's own port only needs EMULATOR_PORT=.
   endpoint = get_env("SUMAPI_EMULATOR_ENDPOINT", "http://127.0.0.1:5000")
 
-  # Services the modules call (provider 3.x names; "elb" covers ELBv2). Every one must be
-  # redirected, otherwise a call would go to real AWS with fake credentials.
+  # Services the modules call, by the provider's endpoint names ("elbv2" is the ALB's, "logs"
+  # CloudWatch Logs, "amp" Amazon Managed Service for Prometheus). Every one must be redirected,
+  # otherwise a call would go to real AWS with fake credentials
+  # (tests/iac_static/test_provider_compat.py checks the list against the modules' resources).
   services = [
-    "applicationautoscaling", "cloudwatch", "cloudwatchlogs", "ec2", "ecr", "ecs", "elb", "iam",
-    "kms", "route53", "s3", "secretsmanager", "sns", "sts",
+    "amp", "applicationautoscaling", "cloudwatch", "ec2", "ecr", "ecs", "elbv2", "iam", "kms",
+    "logs", "route53", "s3", "secretsmanager", "sns", "sts",
   ]
 
   # Merged into the root's remote_state config.
@@ -29,18 +31,16 @@ locals {
     skip_bucket_enforced_tls = true
   }
 
-  # Appended inside the generated provider "aws" block. The emulator runs against the
-  # offline mirror's provider 3.39, hence its argument names (s3_force_path_style became
-  # s3_use_path_style in 5.0); real environments use none of this.
+  # Appended inside the generated provider "aws" block; real environments use none of this.
   provider_settings = <<-EOT
 
-      # The AWS emulator (moto): fixed credentials, no EC2 metadata, path-style S3.
-      access_key                  = "testing"
-      secret_key                  = "testing"
+      # The AWS emulator (moto): no EC2 metadata, path-style S3. Credentials come from the
+      # environment make sets (the emulator's administrator, or the caller it names: the
+      # rehearsal's operator and job roles, mk/infra.mk).
       skip_credentials_validation = true
       skip_metadata_api_check     = true
       skip_region_validation      = true
-      s3_force_path_style         = true
+      s3_use_path_style           = true
 
       endpoints {
     %{for service in local.services~}

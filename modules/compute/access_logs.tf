@@ -58,27 +58,41 @@ resource "aws_s3_bucket" "access_logs" {
   bucket        = local.access_logs_bucket
   force_destroy = var.alb_access_logs_force_destroy
 
-  # Inline blocks because provider 3.39 has no aws_s3_bucket_*_configuration resources; they
-  # are read-only in provider 4.0-4.8, which versions.tf therefore excludes.
-  server_side_encryption_configuration {
-    rule {
-      apply_server_side_encryption_by_default {
-        sse_algorithm = "AES256" # SSE-S3: the only encryption ALB log delivery supports
-      }
+  tags = merge(var.tags, { Name = local.access_logs_bucket })
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "access_logs" {
+  count = var.alb_access_logs_enabled ? 1 : 0
+
+  bucket = aws_s3_bucket.access_logs[0].id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256" # SSE-S3: the only encryption ALB log delivery supports
     }
   }
+}
 
-  lifecycle_rule {
-    id                                     = "expire-access-logs"
-    enabled                                = true
-    abort_incomplete_multipart_upload_days = 1
+resource "aws_s3_bucket_lifecycle_configuration" "access_logs" {
+  count = var.alb_access_logs_enabled ? 1 : 0
+
+  bucket = aws_s3_bucket.access_logs[0].id
+
+  rule {
+    id     = "expire-access-logs"
+    status = "Enabled"
+
+    # Every object of the bucket (an empty filter, as the provider asks for "all objects").
+    filter {}
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
 
     expiration {
       days = var.alb_access_logs_expiration_days
     }
   }
-
-  tags = merge(var.tags, { Name = local.access_logs_bucket })
 }
 
 resource "aws_s3_bucket_public_access_block" "access_logs" {

@@ -51,7 +51,8 @@ resource "aws_lb_target_group" "this" {
   vpc_id      = var.vpc_id
 
   # Matches the app's drain: ECS deregisters a task, waits this long, then sends SIGTERM.
-  deregistration_delay = var.deregistration_delay_seconds
+  # A string in the provider's schema (5.x), seconds as ELB's attribute holds them.
+  deregistration_delay = tostring(var.deregistration_delay_seconds)
 
   health_check {
     enabled             = true

@@ -18,6 +18,11 @@ output "service_id" {
   value       = aws_ecs_service.this.id
 }
 
+output "deployment_alarm_names" {
+  description = "Names of the alarms whose ALARM state rolls back a running deployment of the service (5xx ratio, no healthy hosts)."
+  value       = [aws_cloudwatch_metric_alarm.deployment_error_rate.alarm_name, aws_cloudwatch_metric_alarm.deployment_no_healthy_hosts.alarm_name]
+}
+
 output "task_definition_arn" {
   description = "ARN (with revision) of the task definition the service runs."
   value       = aws_ecs_task_definition.this.arn

@@ -9,13 +9,20 @@ resource "aws_ecs_service" "this" {
   platform_version = "LATEST"
 
   # Rolling deployments never drop below the current capacity; a deployment whose
-  # tasks never become healthy is stopped and rolled back automatically.
+  # tasks never become healthy is stopped and rolled back automatically, and so is one
+  # during which a deployment alarm goes off (deployment_alarms.tf).
   deployment_minimum_healthy_percent = 100
   deployment_maximum_percent         = 200
 
   deployment_circuit_breaker {
     enable   = true
     rollback = true
+  }
+
+  alarms {
+    alarm_names = [aws_cloudwatch_metric_alarm.deployment_error_rate.alarm_name, aws_cloudwatch_metric_alarm.deployment_no_healthy_hosts.alarm_name]
+    enable      = true
+    rollback    = true
   }
 
   health_check_grace_period_seconds = var.health_check_grace_period_seconds

@@ -129,6 +129,13 @@ resource "aws_ecs_task_definition" "this" {
 
   container_definitions = jsonencode(local.container_definitions)
 
+  # The images are built for linux/amd64 (devtools/build-images): Fargate must not place the
+  # task on ARM (Graviton), where they would not start.
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
   dynamic "volume" {
     for_each = local.scratch_volumes
 

@@ -400,6 +400,28 @@ variable "health_check_grace_period_seconds" {
   }
 }
 
+variable "deployment_rollback_error_rate_percent" {
+  description = "5xx ratio (target + ALB 5xx over requests, percent, 3 one-minute periods) above which a running deployment is rolled back (the <name>-deploy-5xx-ratio alarm)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.deployment_rollback_error_rate_percent > 0 && var.deployment_rollback_error_rate_percent <= 100
+    error_message = "deployment_rollback_error_rate_percent must be in (0, 100]."
+  }
+}
+
+variable "deployment_rollback_min_requests" {
+  description = "Requests per minute below which the deployment's 5xx ratio is not evaluated (one failure out of three requests rolls nothing back)."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.deployment_rollback_min_requests >= 1
+    error_message = "deployment_rollback_min_requests must be at least 1 (it also guards the ratio against division by zero)."
+  }
+}
+
 variable "container_insights" {
   description = "Enable CloudWatch Container Insights on the cluster (observability's running < desired alarm needs it)."
   type        = bool
@@ -614,4 +636,10 @@ variable "prometheus_scrape_interval_seconds" {
     condition     = var.prometheus_scrape_interval_seconds >= 10 && var.prometheus_scrape_interval_seconds <= 300 && floor(var.prometheus_scrape_interval_seconds) == var.prometheus_scrape_interval_seconds
     error_message = "prometheus_scrape_interval_seconds must be a whole number of seconds between 10 and 300."
   }
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of the roles this module creates (the github-oidc unit's <name>-workload-boundary: the pipeline's apply role may create roles only inside it). null = none."
+  type        = string
+  default     = null
 }

@@ -67,9 +67,7 @@ resource "aws_internet_gateway" "this" {
 resource "aws_eip" "nat" {
   count = local.nat_gateway_count
 
-  # The one spelling valid from 3.39 to 5.x: `domain = "vpc"` is refused before 5.0 ("Can't
-  # configure a value for domain"), `vpc` is deprecated in 5.x and removed in 6.0 (versions.tf).
-  vpc = true
+  domain = "vpc"
 
   tags = merge(var.tags, { Name = "${var.name}-nat-${local.azs[count.index]}" })
 
@@ -240,9 +238,10 @@ data "aws_iam_policy_document" "flow_logs_assume" {
 }
 
 resource "aws_iam_role" "flow_logs" {
-  name_prefix        = "${substr(var.name, 0, 20)}-flow-logs-"
-  description        = "VPC flow logs of ${var.name} writing to their log group"
-  assume_role_policy = data.aws_iam_policy_document.flow_logs_assume.json
+  name_prefix          = "${substr(var.name, 0, 20)}-flow-logs-"
+  description          = "VPC flow logs of ${var.name} writing to their log group"
+  assume_role_policy   = data.aws_iam_policy_document.flow_logs_assume.json
+  permissions_boundary = var.permissions_boundary_arn
 
   tags = merge(var.tags, { Name = "${var.name}-flow-logs" })
 }

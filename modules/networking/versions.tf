@@ -4,10 +4,11 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # 3.39 is the version proven here (emulator). < 6: aws_eip's `vpc = true` is the only
-      # spelling 3.39-5.x all accept (5.x warns it is deprecated); 6.0 removed it and
-      # `domain = "vpc"` is refused before 5.0. tests/iac_static/test_provider_compat.py checks this.
-      version = ">= 3.39, < 6"
+      # 5.100.0 is the provider every suite runs (versions.env AWS_PROVIDER_VERSION) and the
+      # lock files of live/<env>/<unit> pin it. "~> 5.100" admits only 5.100 and its patch
+      # releases (5.100 is the last 5.x minor) and no 6.x, whose changes are listed in
+      # docs/infrastructure.md ("Provider"). tests/iac_static/test_provider_compat.py checks this.
+      version = "~> 5.100"
     }
   }
 }

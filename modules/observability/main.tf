@@ -20,6 +20,9 @@ locals {
 
   task_count_inputs = { desired = "DesiredTaskCount", running = "RunningTaskCount" }
 
+  # arn:<partition>:aps:<region>:<account>:workspace/<id>
+  prometheus_workspace_id = var.prometheus_workspace_arn == null ? null : element(split("/", var.prometheus_workspace_arn), 1)
+
   alarm_actions = [aws_sns_topic.this.arn]
 
   alarms = {
@@ -43,8 +46,8 @@ resource "aws_sns_topic" "this" {
   tags = merge(var.tags, { Name = "${var.name}-alarms" })
 }
 
-# Only with a Prometheus workspace: its alert manager publishes here too (loaded by `make
-# deploy`, ops/amp_config.py). A topic policy replaces SNS's default one, so it restates
+# Only with a Prometheus workspace: its alert manager publishes here too (the definition
+# below). A topic policy replaces SNS's default one, so it restates
 # what the default allowed (the account manages the topic, CloudWatch alarms publish) and
 # adds that one workspace; without a workspace the default policy stays untouched.
 data "aws_iam_policy_document" "topic" {
@@ -110,6 +113,35 @@ resource "aws_sns_topic_policy" "this" {
 
   arn    = aws_sns_topic.this.arn
   policy = data.aws_iam_policy_document.topic[0].json
+}
+
+# The workspace's alert manager: every alert of its rules to this topic, grouped per alert and
+# severity; the page/ticket split is the rules' `severity` label, which the subject carries.
+resource "aws_prometheus_alert_manager_definition" "this" {
+  count = var.prometheus_workspace_arn == null ? 0 : 1
+
+  workspace_id = local.prometheus_workspace_id
+  definition   = <<-EOT
+    alertmanager_config: |
+      route:
+        receiver: sns
+        group_by: [alertname, severity]
+        group_wait: 30s
+        group_interval: 5m
+        repeat_interval: 4h
+      receivers:
+        - name: sns
+          sns_configs:
+            - topic_arn: ${aws_sns_topic.this.arn}
+              sigv4:
+                region: ${local.region}
+              subject: '[{{ .CommonLabels.severity }}] {{ .CommonLabels.alertname }}'
+              attributes:
+                source: amp
+  EOT
+
+  # The workspace may publish once the topic's policy lets it.
+  depends_on = [aws_sns_topic_policy.this]
 }
 
 resource "aws_sns_topic_subscription" "email" {

@@ -66,7 +66,7 @@ variable "sns_kms_key_arn" {
 }
 
 variable "prometheus_workspace_arn" {
-  description = "ARN of the Amazon Managed Service for Prometheus workspace (prometheus.workspace_arn) whose alert manager may publish to the topic (a topic policy; with sns_kms_key_arn the key policy must allow aps.amazonaws.com too). null = SNS's default topic policy."
+  description = "ARN of the Amazon Managed Service for Prometheus workspace (prometheus.workspace_arn): this module gives it the alert manager definition that sends every alert to the topic, and lets it publish there (a topic policy; with sns_kms_key_arn the key policy must allow aps.amazonaws.com too). null = no alert manager definition, SNS's default topic policy."
   type        = string
   default     = null
 

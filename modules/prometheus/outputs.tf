@@ -29,3 +29,8 @@ output "query_url" {
   description = "Query API of the workspace (SigV4): <query_url>?query=... null when disabled."
   value       = var.enabled ? "${local.endpoint}api/v1/query" : null
 }
+
+output "rule_groups_namespaces" {
+  description = "ARN of each rule groups namespace of the workspace, by name ({} when disabled)."
+  value       = { for name, ns in aws_prometheus_rule_group_namespace.this : name => ns.arn }
+}

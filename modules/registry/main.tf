@@ -6,6 +6,9 @@ resource "aws_ecr_repository" "this" {
   name = "${var.name}/${each.key}"
   # A tag names one build forever: a rollback is "deploy the previous tag".
   image_tag_mutability = "IMMUTABLE"
+  # ECR refuses to delete a repository that holds images: a destroy of this unit deletes them
+  # with it. Every image is a build of a commit, which the image build can make again.
+  force_delete = true
 
   image_scanning_configuration {
     scan_on_push = true

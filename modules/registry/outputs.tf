@@ -4,7 +4,7 @@ output "repository_urls" {
 }
 
 output "repository_names" {
-  description = "Repository name by container (<name>/<container>): what `make destroy` empties first (provider 3.39 has no force_delete)."
+  description = "Repository name by container (<name>/<container>): the repositoryName of ECR's API calls."
   value       = { for k, r in aws_ecr_repository.this : k => r.name }
 }
 

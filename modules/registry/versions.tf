@@ -4,10 +4,11 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # 3.39 is the version proven here (emulator); every argument used means the same up to
-      # 5.x (4.x and 5.x upgrade guides). 6.x is not claimed. tests/iac_static/test_provider_compat.py
-      # keeps arguments removed or renamed within this range out.
-      version = ">= 3.39, < 6"
+      # 5.100.0 is the provider every suite runs (versions.env AWS_PROVIDER_VERSION) and the
+      # lock files of live/<env>/<unit> pin it. "~> 5.100" admits only 5.100 and its patch
+      # releases (5.100 is the last 5.x minor) and no 6.x, whose changes are listed in
+      # docs/infrastructure.md ("Provider"). tests/iac_static/test_provider_compat.py checks this.
+      version = "~> 5.100"
     }
   }
 }

@@ -28,9 +28,10 @@ from urllib.parse import unquote
 import pytest
 import requests
 
-from tests.containers.deployment import GIT_HEAD, Release
+from tests.containers.deployment import GIT_HEAD, Release, first_deploy_commands, run_workflow
 from tests.harness import ROOT
-from tests.harness.emulator import Emulator
+from tests.harness.emulator import NAME, UNITS, Emulator
+from tests.harness.workflow import JobResult
 
 ENGINE = "localenv/podman"
 SECOND_TAG = "feedbee"  # a second release: same code, another image tag and version
@@ -137,6 +138,25 @@ def test_the_deploy_workflow_deploys_from_empty(deployment: Release, emulator: E
     assert deploy.url == url(emulator), "the environment's URL is the endpoint step's output"
 
 
+def test_the_operator_runs_the_runbooks_first_deploy_in_its_order(deployment: Release) -> None:
+    """Blockers of a first deploy from an empty account, each a step of the runbook: the lock
+    files before any unit exists, the keys before compute (the key tool redeploys nothing)."""
+    steps = deployment.ensure().operator
+    assert [(s.step, s.command) for s in steps] == first_deploy_commands()
+    ran = [s.command.replace("<env>", "local") for s in steps if not s.skipped]
+    assert ran[:2] == ["make backend-bootstrap ENV=local", "make providers-lock ENV=local"]
+    assert "make deploy ENV=local MODULE=github-oidc" in ran
+    for done in steps:
+        if "providers-lock" in done.command:
+            assert "providers-lock: live/local/compute/.terraform.lock.hcl" in done.output
+        # The key tool ran before compute existed, and redeployed nothing.
+        if "seed-key" in done.command or "rotate-key" in done.command:
+            assert "no ECS service deployed yet" in done.output, done.output
+    # Nothing but github-oidc and secrets was applied by the operator: the pipeline made the rest.
+    operator_units = {c.split("MODULE=")[1].split()[0] for c in ran if c.startswith("make deploy ")}
+    assert operator_units == {"github-oidc", "secrets"}
+
+
 def trusted_environments(emulator: Emulator) -> dict[str, set[str]]:
     """github-oidc output of each role's ARN -> the GitHub environments its live trust policy
     names (as applied by the deploy job, from live/local/github-oidc)."""
@@ -179,9 +199,11 @@ def test_each_job_can_assume_only_the_role_it_names(
         "images": {"push_role_arn"},
         "deploy": {"role_arn"},
     }
+    roles = deployment.ensure().roles
     for job, r in jobs.items():
         named = {s.inputs["role-to-assume"] for s in r.steps if s.outcome == "replaced"}
-        assert named == held[job], f"job {job} names {named} but can assume {held[job]}"
+        expected = {roles[output] for output in held[job]}
+        assert named == expected, f"job {job} names {named} but can assume {expected}"
     # No job that builds the images, which runs third-party code, can assume the apply role.
     builders = [job for job, r in jobs.items() if r.ran("make images") or r.ran("container-engine")]
     assert builders
@@ -330,32 +352,66 @@ def stopped_exit_codes(log: str, revision: str) -> list[dict[str, int]]:
     return [json.loads(found) for found in codes]
 
 
-def deploy_under_traffic(emulator: Emulator, tag: str, label: str) -> None:
+def deploy_under_traffic(
+    deployment: Release, emulator: Emulator, label: str, run_id: str, **settings: Any
+) -> dict[str, JobResult]:
+    """deploy.yml run again, under traffic (day 2: a new release; then a rollback), each job
+    under its role and every call judged."""
+    first = deployment.ensure()
     revision = str(service_definition(emulator)["revision"])
+    seen = len(agent_log(emulator))  # what the agent printed before this release
+    started = time.monotonic()
     with Traffic(url(emulator), api_key(emulator)) as traffic:
-        release(emulator, tag, label)
+        jobs, judgement = run_workflow(emulator, first, run_id=run_id, **settings)
+    emulator.figures[label] = f"{time.monotonic() - started:.1f} s"
+    denied = "\n".join(str(d) for d in judgement.denials)
+    assert not judgement.denials, f"{label}: {len(judgement.denials)} call(s) denied:\n{denied}"
+    assert jobs["deploy"].sessions
+    assert "ecs:RegisterTaskDefinition" in judgement.actions, "released by the apply role"
     counts = traffic.counts()
     assert counts["ok"] > 100, counts
     assert counts == Counter(ok=counts["ok"]), f"client-visible failures: {counts}"
     # The old tasks were drained and stopped with their stopTimeout: every container exited 0.
-    stopped = stopped_exit_codes(agent_log(emulator), revision)
-    assert len(stopped) == 2, agent_log(emulator)[-3000:]
+    stopped = stopped_exit_codes(agent_log(emulator)[seen:], revision)
+    assert len(stopped) == 2, agent_log(emulator)[seen:][-3000:]
     for codes in stopped:
         assert set(codes.values()) == {0}, codes
-    assert requests.get(f"{url(emulator)}/healthz", timeout=5).json()["version"] == tag
+    return jobs
 
 
 def test_rollout_of_a_new_tag_then_rollback_lose_no_request(
     deployment: Release, emulator: Emulator
 ) -> None:
+    """Day 2 through the pipeline: a new image, then the rollback to the previous one."""
     with deployment.changing():
-        # The images job's steps for a second release; the first one's images are in ECR.
-        emulator.timed_make(
-            f"images and push of {SECOND_TAG}", "images", "push-images", f"IMAGE_TAG={SECOND_TAG}"
+        # A new commit through the pipeline: its images built and pushed by the images job
+        # (push role), the service rolled by the deploy job (apply role).
+        jobs = deploy_under_traffic(
+            deployment,
+            emulator,
+            f"release of {SECOND_TAG} (workflow: repositories, images, deploy)",
+            "3",
+            sha=SECOND_TAG,
+            inputs={"environment": "local", "module": "compute", "image_tag": ""},
         )
-        deploy_under_traffic(emulator, SECOND_TAG, f"rollout to {SECOND_TAG} under traffic")
+        assert [j for j, r in jobs.items() if r.result == "success"] == [
+            "setup",
+            "repositories",
+            "images",
+            "deploy",
+        ]
+        assert requests.get(f"{url(emulator)}/healthz", timeout=5).json()["version"] == SECOND_TAG
         revisions_after_rollout = {pod.split("-")[2] for pod in task_pods(emulator)}
-        deploy_under_traffic(emulator, GIT_HEAD, "rollback to the previous tag under traffic")
+        # The rollback: the workflow run by hand with the first commit's image, no build.
+        jobs = deploy_under_traffic(
+            deployment,
+            emulator,
+            "rollback to the first tag (workflow: deploy)",
+            "4",
+            inputs={"environment": "local", "module": "compute", "image_tag": GIT_HEAD},
+        )
+        assert [j for j, r in jobs.items() if r.result == "success"] == ["setup", "deploy"]
+        assert requests.get(f"{url(emulator)}/healthz", timeout=5).json()["version"] == GIT_HEAD
         assert {pod.split("-")[2] for pod in task_pods(emulator)} != revisions_after_rollout
         # The push is ECR's: a tag the registry holds is skipped, not pushed again.
         again = emulator.make("push-images", f"IMAGE_TAG={GIT_HEAD}").stdout
@@ -514,10 +570,23 @@ def test_a_definition_the_runner_cannot_honour_fails_its_deployment_in_one_line(
         assert task_pods(emulator) == running
 
 
-def test_down_stops_everything_and_is_idempotent(deployment: Release, emulator: Emulator) -> None:
-    deployment.ensure()
+def test_destroy_then_down_leave_nothing(deployment: Release, emulator: Emulator) -> None:
+    """The end of the deployment. First the runbook's teardown (Tearing down an environment),
+    an operator's, never the pipeline's: every unit in reverse order, the roles the pipeline
+    made inside the workload boundary and CI's own roles last. Then `make down`."""
+    first = deployment.ensure()
     try:
-        base = url(emulator)
+        base = url(emulator)  # compute's output: gone with the destroy
+        emulator.timed_make(
+            "make destroy UNPROTECT=1 (operator, every unit)",
+            "destroy",
+            "UNPROTECT=1",
+            extra_env=first.operator_credentials,
+        )
+        for unit in UNITS:
+            assert not emulator.state(unit).get("resources"), f"{unit} still holds resources"
+        roles = [r["RoleName"] for r in emulator.client("iam").list_roles()["Roles"]]
+        assert not [r for r in roles if r.startswith(NAME)], roles
         registry = f"http://127.0.0.1:{emulator.env['REGISTRY_PORT']}/v2/"
         # It answers, and only with ECR's credential (the emulator's token).
         assert requests.get(registry, timeout=5).status_code == 401

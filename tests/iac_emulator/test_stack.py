@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml  # type: ignore[import-untyped]
 
 from tests.harness import ROOT
 from tests.harness.emulator import (
@@ -30,6 +31,9 @@ from tests.harness.emulator import (
 )
 from tests.iac_emulator.stack import Stack
 
+# A diagnostic of tofu's (a deprecation, an argument the provider ignores...): the stack
+# applies and re-plans without any.
+TOFU_WARNING = re.compile(r"^[│ ]*Warning: .*$", re.MULTILINE)
 KEY_LINE = re.compile(r"^([a-z0-9-]{1,32}):([A-Za-z0-9_-]{32,128})$", re.MULTILINE)
 # What OpenTofu writes into a lock object (statemgr.LockInfo).
 FOREIGN_LOCK = {
@@ -50,9 +54,7 @@ EXPECTED_UNITS = {
     "observability",
     "github-oidc",
 }
-# Units that apply nothing on the emulator: live/local/env.hcl turns the AMP workspace off
-# (provider 3.39 cannot send AMP calls to the emulator).
-EMPTY_ON_THE_EMULATOR = {"prometheus"}
+RULES_DIR = ROOT / "monitoring" / "rules"
 
 
 def managed_resources(state: dict[str, Any]) -> list[dict[str, Any]]:
@@ -108,10 +110,8 @@ def test_apply_all_units_from_empty(deployment: Stack, emulator: Emulator) -> No
     assert s3.get_bucket_encryption(Bucket=STATE_BUCKET)["ServerSideEncryptionConfiguration"]
 
     counts = {unit: len(managed_resources(emulator.state(unit))) for unit in UNITS}
-    assert all(n for u, n in counts.items() if u not in EMPTY_ON_THE_EMULATOR), counts
-    assert not any(counts[u] for u in EMPTY_ON_THE_EMULATOR), counts
-    # The workspace is off, so compute runs no collector and the rules step loads nothing.
-    assert "amp-config: workspace disabled" in result.stdout
+    assert all(counts.values()), counts
+    assert not TOFU_WARNING.findall(result.stdout + result.stderr)
     emulator.figures["resources (managed, per unit)"] = ", ".join(
         f"{u} {n}" for u, n in counts.items()
     )
@@ -154,8 +154,8 @@ def test_deployed_properties(emulator: Emulator) -> None:
     assert target_group["Port"] == 8080
     assert target_group["TargetType"] == "ip"
 
-    # Two containers (no collector without a workspace); only nginx is reachable (the app
-    # listens on localhost).
+    # Two containers (the emulator's compute runs no collector, workspace or not); only nginx
+    # is reachable (the app listens on localhost).
     ecs = emulator.client("ecs")
     task = ecs.describe_task_definition(taskDefinition=comp["task_definition_arn"])
     containers = task["taskDefinition"]["containerDefinitions"]
@@ -210,16 +210,80 @@ def test_deployed_properties(emulator: Emulator) -> None:
     # No HTTPS, no domain on the emulator: the URL is plain HTTP on the ALB's name.
     assert comp["url"] == f"http://{comp['alb_dns_name']}"
 
-    # Every alarm notifies the topic.
+    # Every alarm but the deployment's notifies the topic; the deployment's roll back a
+    # deployment of the service (with the circuit breaker), as ECS describes the service.
     alarms = emulator.client("cloudwatch").describe_alarms(AlarmNamePrefix=NAME)
     all_alarms = alarms["MetricAlarms"] + alarms.get("CompositeAlarms", [])
-    assert len(all_alarms) >= 5, [a["AlarmName"] for a in all_alarms]
-    assert sorted(a["AlarmArn"] for a in all_alarms) == sorted(obs["alarm_arns"].values())
-    for alarm in all_alarms:
+    deployment_alarms = sorted(comp["deployment_alarm_names"])
+    paging = [a for a in all_alarms if a["AlarmName"] not in deployment_alarms]
+    assert len(paging) >= 5, [a["AlarmName"] for a in all_alarms]
+    assert sorted(a["AlarmArn"] for a in paging) == sorted(obs["alarm_arns"].values())
+    for alarm in paging:
         assert alarm["AlarmActions"] == [obs["sns_topic_arn"]], alarm["AlarmName"]
-    # No workspace: SNS's default topic policy, no statement for aps.amazonaws.com.
-    topic = emulator.client("sns").get_topic_attributes(TopicArn=obs["sns_topic_arn"])
-    assert "aps.amazonaws.com" not in topic["Attributes"]["Policy"]
+    rolling_back = [a for a in all_alarms if a["AlarmName"] in deployment_alarms]
+    assert sorted(a["AlarmName"] for a in rolling_back) == deployment_alarms
+    assert all(a["AlarmActions"] == [] for a in rolling_back), "rolling back is their action"
+    [service] = ecs.describe_services(
+        cluster=comp["cluster_name"], services=[comp["service_name"]]
+    )["services"]
+    config = service["deploymentConfiguration"]
+    assert config["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+    assert sorted(config["alarms"]["alarmNames"]) == deployment_alarms
+    assert (config["alarms"]["enable"], config["alarms"]["rollback"]) == (True, True)
+    assert (config["minimumHealthyPercent"], config["maximumPercent"]) == (100, 200)
+    assert task["taskDefinition"]["runtimePlatform"] == {
+        "cpuArchitecture": "X86_64",
+        "operatingSystemFamily": "LINUX",
+    }
+
+    # The scalable target carries the default tags (provider 5.x tags it).
+    autoscaling = emulator.client("application-autoscaling")
+    [target] = autoscaling.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
+    tags = autoscaling.list_tags_for_resource(ResourceARN=target["ScalableTargetARN"])["Tags"]
+    assert tags["TerragruntUnit"] == "live/local/compute", tags
+
+
+@pytest.mark.usefixtures("deployed")
+def test_the_workspace_evaluates_the_tested_rules_and_pages_through_the_topic(
+    emulator: Emulator,
+) -> None:
+    """The prometheus unit's namespaces are monitoring/rules byte for byte; observability's
+    alert manager definition sends to its topic, which lets that workspace publish."""
+    workspace_id = emulator.outputs("prometheus")["workspace_id"]
+    workspace_arn = emulator.outputs("prometheus")["workspace_arn"]
+    topic_arn = emulator.outputs("observability")["sns_topic_arn"]
+    amp = emulator.client("amp")
+    listed = amp.list_rule_groups_namespaces(workspaceId=workspace_id)["ruleGroupsNamespaces"]
+    loaded = {
+        n["name"]: bytes(
+            amp.describe_rule_groups_namespace(workspaceId=workspace_id, name=n["name"])[
+                "ruleGroupsNamespace"
+            ]["data"]
+        )
+        for n in listed
+    }
+    files = {
+        p.name.removesuffix(".rules.yml"): p.read_bytes() for p in RULES_DIR.glob("*.rules.yml")
+    }
+    assert files
+    assert loaded == files
+
+    definition = amp.describe_alert_manager_definition(workspaceId=workspace_id)[
+        "alertManagerDefinition"
+    ]
+    assert definition["status"]["statusCode"] == "ACTIVE"
+    config = yaml.safe_load(yaml.safe_load(bytes(definition["data"]))["alertmanager_config"])
+    [receiver] = config["receivers"]
+    assert config["route"]["receiver"] == receiver["name"]
+    assert [c["topic_arn"] for c in receiver["sns_configs"]] == [topic_arn]
+
+    policy = json.loads(
+        emulator.client("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"]["Policy"]
+    )
+    [aps] = [
+        st for st in policy["Statement"] if st["Principal"] == {"Service": "aps.amazonaws.com"}
+    ]
+    assert aps["Condition"]["ArnEquals"]["aws:SourceArn"] == workspace_arn
 
 
 @pytest.mark.usefixtures("deployed")
@@ -233,6 +297,22 @@ def test_second_plan_shows_no_changes(emulator: Emulator) -> None:
     report = f"{result.stdout[-8000:]}\n{result.stderr[-3000:]}"
     assert result.returncode == 0, f"a re-plan wants changes (exit {result.returncode}):\n{report}"
     assert result.stdout.count("No changes.") == len(UNITS), report
+    assert not TOFU_WARNING.findall(result.stdout + result.stderr)
+
+
+@pytest.mark.usefixtures("deployed")
+def test_every_unit_links_the_provider_binary_never_copies_it(emulator: Emulator) -> None:
+    """The 700 MB provider: each unit's .terraform/providers entry is a link to the mirror
+    (make tools), which links the machine's package."""
+    cache = Path(emulator.env["TG_DOWNLOAD_DIR"])
+    installed = list(
+        cache.glob("*/*/*/.terraform/providers/registry.opentofu.org/hashicorp/aws/*/*")
+    )
+    packages = [p for p in installed if not p.name.endswith(".lock")]
+    assert len({p.parents[6].name for p in packages}) == len(UNITS), packages
+    assert all(p.is_symlink() for p in packages), [p for p in packages if not p.is_symlink()]
+    binaries = {next(p.resolve().glob("terraform-provider-aws_*")).stat().st_ino for p in packages}
+    assert len(binaries) == 1, "every unit runs the one binary"
 
 
 def terragrunt_env(emulator: Emulator) -> dict[str, str]:
@@ -406,9 +486,9 @@ def push_image(emulator: Emulator, repository: str, tag: str) -> None:
 def test_destroy_removes_everything(deployment: Stack, emulator: Emulator) -> None:
     deployment.ensure()
     try:
-        # What stops a real destroy: images in the repositories (provider 3.39 has no
-        # force_delete) and a protected ALB. Both are set up here; `make destroy UNPROTECT=1`
-        # must clear them and finish. (moto enforces neither refusal: the step is what is proven.)
+        # What stops a real destroy: images in the repositories (ECR refuses to delete a
+        # non-empty one; the repositories' force_delete deletes them) and a protected ALB
+        # (`make destroy UNPROTECT=1` lifts it). Both are set up here; the destroy must finish.
         ecr = emulator.client("ecr")
         repositories = sorted(emulator.outputs("registry")["repository_names"].values())
         for repository in repositories:
@@ -428,8 +508,6 @@ def test_destroy_removes_everything(deployment: Stack, emulator: Emulator) -> No
         assert re.search(r"enable_deletion_protection\s*=\s*true\s*->\s*false", result.stdout), (
             "UNPROTECT=1 lifts the ALB's deletion protection before the destroy"
         )
-        for repository in repositories:
-            assert f"empty-registry: {repository}: " in result.stdout
         # The service is gone, so are its tasks (the local ECS runner's pods).
         pods = subprocess.run(
             [
@@ -464,6 +542,7 @@ def test_destroy_removes_everything(deployment: Stack, emulator: Emulator) -> No
         assert elbv2.describe_load_balancers()["LoadBalancers"] == []
         assert elbv2.describe_target_groups()["TargetGroups"] == []
         assert ecr.describe_repositories()["repositories"] == []
+        assert emulator.client("amp").list_workspaces()["workspaces"] == []
         buckets = [b["Name"] for b in emulator.client("s3").list_buckets()["Buckets"]]
         assert buckets == [STATE_BUCKET], "the access-log bucket went with the ALB"
         assert emulator.client("secretsmanager").list_secrets()["SecretList"] == []

@@ -53,6 +53,8 @@ def scratch_repo(root: Path) -> Path:
         "live/local/u/terragrunt.hcl": "include {}\n",
         "live/dev/env.hcl": "another environment\n",
         "live/_envcommon/u.hcl": "terraform {}\n",
+        "monitoring/rules/slo.rules.yml": "groups: []\n",
+        "monitoring/rules/README.md": "not an input\n",
         "terragrunt.hcl": "locals {}\n",
         "versions.env": "X=1\n",
         "devtools/plan_file.py": "# generator\n",
@@ -74,6 +76,7 @@ def test_the_inputs_are_the_plans_sources_only(tmp_path: Path) -> None:
         "live/local/env.hcl",
         "live/local/u/terragrunt.hcl",
         "modules/m/main.tf",
+        "monitoring/rules/slo.rules.yml",
         "terragrunt.hcl",
         "versions.env",
     ]

@@ -55,9 +55,14 @@ def test_emulator_plumbing_reaches_the_emulated_environment_only(tmp_path: Path)
 
     real = render_provider(tmp_path, copy / "live/dev/registry")
     local = render_provider(tmp_path, ROOT / "live/local/registry")
-    for plumbing in ("testing", "127.0.0.1", "skip_credentials_validation", "force_path_style"):
+    for plumbing in ("127.0.0.1", "skip_credentials_validation", "force_path_style"):
         assert plumbing not in real, plumbing
         assert plumbing in local, plumbing
+    # No credentials in any generated provider: make sets the emulator's (the caller's, in the
+    # rehearsal: docs/infrastructure.md, "IAM on the emulator"), AWS profiles the real ones.
+    for rendered in (real, local):
+        assert "access_key" not in rendered
+        assert "testing" not in rendered
     assert '"use_lockfile":true' in real.replace(" ", "")
     assert "dynamodb_table" not in real + local
 

@@ -94,6 +94,8 @@ def test_ci_applies_every_choice_and_refuses_the_roles_unit(dev_live: str) -> No
     assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
     assert f"MODULE={roles}: CI never applies the unit of its own roles" in refused.stderr
     assert f"make deploy ENV=dev MODULE={roles}" in refused.stderr
-    # An operator outside CI applies it; the emulator applies it in CI too (the tests cover it).
+    # An operator outside CI applies it, on the emulator as on AWS (the rehearsal's operator).
     assert make(*on_dev, f"MODULE={roles}").returncode == 0
-    assert make("-n", "deploy", "ENV=local", f"MODULE={roles}", ci="true").returncode == 0
+    assert make("-n", "deploy", "ENV=local", f"MODULE={roles}").returncode == 0
+    assert make("-n", "deploy", "ENV=local", f"MODULE={roles}", ci="true").returncode != 0
+    assert f"--queue-exclude-dir {roles}" in make("-n", "deploy", "ENV=local", ci="true").stdout

@@ -9,9 +9,8 @@ include "envcommon" {
 }
 
 inputs = {
-  # Off: provider 3.39 has no endpoint override for AMP, so the workspace would be created
-  # in real AWS, not in the emulator. The unit still applies (nothing), and the tests prove
-  # the "off" path: no collector, SNS's default topic policy, the rules step skipped. The
-  # rules step itself is proven against moto's AMP by tests/iac_static/test_amp_config.py.
-  enabled = false
+  # On: the emulator holds the workspace, its rule groups namespaces and (localenv/moto_fixes.py)
+  # the alert manager definition, so the tests apply, re-plan and destroy all three. Compute
+  # still runs no collector here (live/_envcommon/compute.hcl): it would remote-write nowhere.
+  enabled = true
 }

@@ -52,6 +52,11 @@ run "task_definition_follows_the_contract" {
   command = apply
 
   assert {
+    condition     = one(aws_ecs_task_definition.this.runtime_platform).operating_system_family == "LINUX" && one(aws_ecs_task_definition.this.runtime_platform).cpu_architecture == "X86_64"
+    error_message = "The task runs on Linux x86_64, the platform the images are built for."
+  }
+
+  assert {
     condition     = [for c in jsondecode(aws_ecs_task_definition.this.container_definitions) : c.name] == ["app", "nginx"]
     error_message = "The task must run exactly the app and the nginx gateway."
   }
@@ -130,7 +135,22 @@ run "task_definition_follows_the_contract" {
   }
 
   assert {
-    condition     = aws_lb_target_group.this.deregistration_delay == 30 && aws_lb_target_group.this.target_type == "ip" && one(aws_lb_target_group.this.health_check).path == "/readyz"
+    condition     = one(aws_ecs_service.this.alarms).enable && one(aws_ecs_service.this.alarms).rollback && one(aws_ecs_service.this.alarms).alarm_names == toset(["sumapi-test-deploy-5xx-ratio", "sumapi-test-deploy-no-healthy-hosts"]) && toset(output.deployment_alarm_names) == one(aws_ecs_service.this.alarms).alarm_names
+    error_message = "A deployment must roll back when its 5xx-ratio or no-healthy-hosts alarm goes off."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.deployment_error_rate.threshold == 5 && aws_cloudwatch_metric_alarm.deployment_error_rate.evaluation_periods == 3 && strcontains(one([for q in aws_cloudwatch_metric_alarm.deployment_error_rate.metric_query : q.expression if q.id == "ratio"]), "FILL(req, 0) >= 20")
+    error_message = "The deployment's 5xx ratio rolls back above 5% for 3 minutes, with at least 20 requests a minute."
+  }
+
+  assert {
+    condition     = length(coalesce(aws_cloudwatch_metric_alarm.deployment_error_rate.alarm_actions, [])) == 0 && length(coalesce(aws_cloudwatch_metric_alarm.deployment_no_healthy_hosts.alarm_actions, [])) == 0 && aws_cloudwatch_metric_alarm.deployment_no_healthy_hosts.dimensions.TargetGroup == aws_lb_target_group.this.arn_suffix
+    error_message = "The deployment alarms roll back and notify nobody (observability's alarms page); no-healthy-hosts watches the service's target group."
+  }
+
+  assert {
+    condition     = aws_lb_target_group.this.deregistration_delay == "30" && aws_lb_target_group.this.target_type == "ip" && one(aws_lb_target_group.this.health_check).path == "/readyz"
     error_message = "Target group: ip targets, /readyz, 30 s drain."
   }
 
@@ -314,12 +334,12 @@ run "access_logs_go_to_the_module_bucket" {
   }
 
   assert {
-    condition     = one(one(one(aws_s3_bucket.access_logs[0].server_side_encryption_configuration).rule).apply_server_side_encryption_by_default).sse_algorithm == "AES256"
+    condition     = aws_s3_bucket_server_side_encryption_configuration.access_logs[0].bucket == aws_s3_bucket.access_logs[0].id && one(one(aws_s3_bucket_server_side_encryption_configuration.access_logs[0].rule).apply_server_side_encryption_by_default).sse_algorithm == "AES256"
     error_message = "The bucket is encrypted with SSE-S3, the only encryption ALB log delivery supports."
   }
 
   assert {
-    condition     = one(aws_s3_bucket.access_logs[0].lifecycle_rule).enabled && one(one(aws_s3_bucket.access_logs[0].lifecycle_rule).expiration).days == 90
+    condition     = aws_s3_bucket_lifecycle_configuration.access_logs[0].bucket == aws_s3_bucket.access_logs[0].id && one(aws_s3_bucket_lifecycle_configuration.access_logs[0].rule).status == "Enabled" && one(one(aws_s3_bucket_lifecycle_configuration.access_logs[0].rule).expiration).days == 90
     error_message = "Access logs expire after alb_access_logs_expiration_days (default 90)."
   }
 

@@ -152,8 +152,8 @@ run "without_a_workspace_the_topic_keeps_the_default_policy" {
   command = apply
 
   assert {
-    condition     = length(aws_sns_topic_policy.this) == 0
-    error_message = "No prometheus_workspace_arn: no topic policy (SNS's default one stays)."
+    condition     = length(aws_sns_topic_policy.this) == 0 && length(aws_prometheus_alert_manager_definition.this) == 0
+    error_message = "No prometheus_workspace_arn: no topic policy (SNS's default one stays), no alert manager definition."
   }
 }
 
@@ -184,6 +184,29 @@ run "a_workspace_may_publish_to_the_topic_and_alarms_still_can" {
   assert {
     condition     = toset([for s in data.aws_iam_policy_document.topic[0].statement : s.sid]) == toset(["AccountManagesTopic", "CloudWatchAlarmsPublish", "PrometheusAlertManagerPublishes"])
     error_message = "The policy replaces SNS's default one: it must keep the account's rights and the CloudWatch alarms' publish."
+  }
+
+  assert {
+    condition     = aws_prometheus_alert_manager_definition.this[0].workspace_id == "ws-0123abcd-0000-0000-0000-000000000000"
+    error_message = "The alert manager definition belongs to the workspace of prometheus_workspace_arn."
+  }
+
+  assert {
+    condition = yamldecode(yamldecode(aws_prometheus_alert_manager_definition.this[0].definition).alertmanager_config).receivers == [{
+      name = "sns"
+      sns_configs = [{
+        topic_arn  = aws_sns_topic.this.arn
+        sigv4      = { region = "eu-west-1" }
+        subject    = "[{{ .CommonLabels.severity }}] {{ .CommonLabels.alertname }}"
+        attributes = { source = "amp" }
+      }]
+    }]
+    error_message = "Every alert goes to the alarm topic (SigV4 in the topic's region), its subject naming severity and alert."
+  }
+
+  assert {
+    condition     = yamldecode(yamldecode(aws_prometheus_alert_manager_definition.this[0].definition).alertmanager_config).route.receiver == "sns"
+    error_message = "The route's only receiver is the topic."
   }
 }
 

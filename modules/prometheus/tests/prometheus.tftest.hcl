@@ -11,6 +11,9 @@ mock_provider "aws" {
 
 variables {
   name = "sumapi-test"
+  rule_groups = {
+    sumapi-slo = "groups:\n  - name: slo\n    rules: []\n"
+  }
 }
 
 run "enabled_creates_one_workspace_named_after_the_environment" {
@@ -35,6 +38,11 @@ run "enabled_creates_one_workspace_named_after_the_environment" {
     condition     = output.enabled && output.workspace_arn == aws_prometheus_workspace.this[0].arn && output.workspace_id == aws_prometheus_workspace.this[0].id
     error_message = "The outputs name the workspace."
   }
+
+  assert {
+    condition     = keys(aws_prometheus_rule_group_namespace.this) == ["sumapi-slo"] && aws_prometheus_rule_group_namespace.this["sumapi-slo"].workspace_id == aws_prometheus_workspace.this[0].id && aws_prometheus_rule_group_namespace.this["sumapi-slo"].data == var.rule_groups["sumapi-slo"]
+    error_message = "Each rules file becomes the namespace of its name in the workspace, its bytes unchanged."
+  }
 }
 
 run "disabled_creates_nothing_and_outputs_null" {
@@ -45,14 +53,34 @@ run "disabled_creates_nothing_and_outputs_null" {
   }
 
   assert {
-    condition     = length(aws_prometheus_workspace.this) == 0
-    error_message = "enabled = false must create no workspace."
+    condition     = length(aws_prometheus_workspace.this) == 0 && length(aws_prometheus_rule_group_namespace.this) == 0
+    error_message = "enabled = false must create no workspace and no rules."
   }
 
   assert {
     condition     = !output.enabled && output.workspace_arn == null && output.workspace_id == null && output.remote_write_url == null && output.query_url == null && output.prometheus_endpoint == null
     error_message = "A disabled workspace leaves enabled = false and null everywhere else (compute then runs no collector)."
   }
+}
+
+run "a_namespace_name_amp_refuses_is_refused" {
+  command = plan
+
+  variables {
+    rule_groups = { "-slo" = "groups: []\n" }
+  }
+
+  expect_failures = [var.rule_groups]
+}
+
+run "a_file_that_is_no_rules_file_is_refused" {
+  command = plan
+
+  variables {
+    rule_groups = { slo = "- just a list\n" }
+  }
+
+  expect_failures = [var.rule_groups]
 }
 
 run "bad_name_is_refused" {

@@ -42,8 +42,13 @@ run "repositories_per_container" {
   }
 
   assert {
+    condition     = alltrue([for r in aws_ecr_repository.this : r.force_delete])
+    error_message = "A destroy deletes the repositories with their images (ECR refuses to delete a non-empty one otherwise)."
+  }
+
+  assert {
     condition     = output.repository_names == { app = "sumapi-test/app", nginx = "sumapi-test/nginx" }
-    error_message = "repository_names lists <name>/<container> for each repository: the destroy step empties exactly these."
+    error_message = "repository_names lists <name>/<container> for each repository."
   }
 }
 
