@@ -46,6 +46,7 @@ import yaml  # type: ignore[import-untyped]
 
 from devtools import plan_file
 from localenv import ecs, emulator
+from localenv.loopback import free_port
 from ops import units
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -250,7 +251,7 @@ def parse_size(text: str) -> tuple[int, int]:
 @contextlib.contextmanager
 def private_emulator(scratch: Path) -> Iterator[dict[str, str]]:
     """An empty emulator on a free port; the environment Terragrunt plans against it with."""
-    port = plan_file.free_port()
+    port = free_port()
     endpoint = emulator.endpoint(emulator.DEFAULT_HOST, port)
     env = dict(os.environ)
     env.update(
@@ -430,7 +431,7 @@ def running_task(
 ) -> Iterator[tuple[int, PodCgroup]]:
     """The task as one pod with `limits`, its gateway published on a free loopback port."""
     gateway = next(c for c in definition["containerDefinitions"] if c.get("portMappings"))
-    port = ecs.free_port()
+    port = free_port()
     pod = f"sumapi-capacity-{definition['cpu']}-{uuid.uuid4().hex[:8]}"
     secrets = {
         s["valueFrom"] for c in definition["containerDefinitions"] for s in c.get("secrets", [])
