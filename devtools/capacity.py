@@ -480,8 +480,11 @@ class Generator:
 
     def __init__(self, vegeta: str, cpus: str, url: str, key: str, scratch: Path) -> None:
         self.vegeta, self.cpus, self.scratch = vegeta, cpus, scratch
-        # Never more connections than the gateway admits from these clients together.
-        self.connections = connections_per_client() * len(CLIENT_ADDRESSES)
+        # Kept-alive connections, as many as one client address may open: as the ALB reuses its
+        # connections to a target, a stall queues requests here (counted in their latency)
+        # instead of opening thousands of new connections, whose SYNs would overflow the
+        # gateway's accept queue and outlast the step.
+        self.connections = connections_per_client()
         self.targets = scratch / "targets.json"
         body = base64.b64encode(BODY).decode()
         headers = {"Content-Type": ["application/json"], "X-API-Key": [key]}
