@@ -59,13 +59,14 @@ data "aws_iam_policy_document" "apply_read" {
       "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:ListBucket",
       "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy",
       "sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic",
-      "sns:ListTagsForResource",
+      "sns:ListTagsForResource", "application-autoscaling:ListTagsForResource",
     ]
     resources = concat(
       local.repository_arns, local.service_arns, local.task_definition_arns, local.log_groups,
       local.stack_role_arns,
       [
         "${local.arn}:aps:${local.region_account}:*",
+        "${local.arn}:application-autoscaling:${local.region_account}:scalable-target/*",
         "${local.arn}:cloudwatch::${local.account_id}:dashboard/${local.stack}",
         "${local.arn}:cloudwatch:${local.region_account}:alarm:${local.stack}-*",
         "${local.arn}:ecs:${local.region_account}:cluster/${local.stack}",
@@ -290,12 +291,25 @@ data "aws_iam_policy_document" "apply_observe" {
     sid = "PrometheusWorkspaceAndRules"
     # The AMP workspace is named by an ID AWS creates; `make deploy` loads its rules.
     actions = [
-      "aps:CreateAlertManagerDefinition", "aps:CreateRuleGroupsNamespace", "aps:CreateWorkspace",
+      "aps:CreateAlertManagerDefinition", "aps:CreateRuleGroupsNamespace",
       "aps:DeleteAlertManagerDefinition", "aps:DeleteRuleGroupsNamespace", "aps:DeleteWorkspace",
       "aps:PutAlertManagerDefinition", "aps:PutRuleGroupsNamespace", "aps:TagResource",
       "aps:UntagResource", "aps:UpdateWorkspaceAlias",
     ]
     resources = ["${local.arn}:aps:${local.region_account}:*"]
+  }
+
+  statement {
+    sid = "PrometheusWorkspaceTaggedAsTheStack"
+    # CreateWorkspace has no resource-level scope (the workspace's ID is AWS's): the request's
+    # Name tag is what ties it to the stack.
+    actions   = ["aps:CreateWorkspace"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Name"
+      values   = [local.stack]
+    }
   }
 
   dynamic "statement" {
