@@ -262,31 +262,36 @@ def launch_task(
     labels: Mapping[str, str],
     publish: Sequence[str],
     secret: Callable[[str], str],
-    credentials: str | None,
+    credentials: Callable[[], str] | None,
     stopping: threading.Event,
     limits: TaskLimits | None = None,
 ) -> None:
     """Runs a task definition as the pod `pod`: its volumes, then its containers in dependsOn
     order, each waited for as its dependants say; returns once every container with a health
     check is healthy. `secret` resolves a secret's valueFrom; images are pulled with the
-    registry `credentials` (user:password), or are taken from the local store when None;
+    registry credentials `credentials` returns (user:password, asked for once the pod and its
+    volumes exist, as the agent always did), or are taken from the local store when None;
     `limits` bounds the pod as Fargate bounds the task (none: the host's CPUs and memory)."""
     podman("pod", "rm", "--force", "--ignore", pod)
     limit_args = limits.pod_args() if limits else []
     podman("pod", "create", "--name", pod, *label_args(labels), *publish, *limit_args)
     for volume in definition.get("volumes", []):
         podman("volume", "create", "--label", f"{LABEL}.pod={pod}", f"{pod}-{volume['name']}")
+    pull_credentials = credentials() if credentials else None
     order = start_order(definition["containerDefinitions"])
     by_name = {c["name"]: c for c in order}
     for container in order:
         for dependency in container.get("dependsOn", []):
             if dependency["condition"] == "HEALTHY":
                 wait_healthy(pod, by_name[dependency["containerName"]], stopping)
-        env = {e["name"]: e["value"] for e in container.get("environment", [])}
-        env |= {s["name"]: secret(s["valueFrom"]) for s in container.get("secrets", [])}
         extra = TaskLimits.container_args(container) if limits else []
         run_container(
-            pod, container, env, credentials, {**labels, "container": container["name"]}, extra
+            pod,
+            container,
+            secret,
+            pull_credentials,
+            {**labels, "container": container["name"]},
+            extra,
         )
     for container in order:
         if container.get("healthCheck"):
@@ -296,7 +301,7 @@ def launch_task(
 def run_container(
     pod: str,
     container: Mapping[str, Any],
-    env: Mapping[str, str],
+    secret: Callable[[str], str],
     credentials: str | None,
     labels: Mapping[str, str],
     extra: Sequence[str] = (),
@@ -345,6 +350,8 @@ def run_container(
     if container.get("entryPoint"):
         args += ["--entrypoint", json.dumps(container["entryPoint"])]
     args += extra
+    env = {e["name"]: e["value"] for e in container.get("environment", [])}
+    env |= {s["name"]: secret(s["valueFrom"]) for s in container.get("secrets", [])}
     # Secrets go through a private file, never the command line (ps would show them).
     with tempfile.NamedTemporaryFile("w", prefix="localecs-", suffix=".env") as env_file:
         for key, value in env.items():
@@ -467,7 +474,7 @@ class Agent:
             labels=labels,
             publish=publish,
             secret=self.secret_value,
-            credentials=self.registry_credentials(),
+            credentials=self.registry_credentials,
             stopping=self.stopping,
         )
         if target is not None:
