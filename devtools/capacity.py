@@ -647,9 +647,10 @@ def table(results: Sequence[Result], threshold: float) -> list[str]:
         best, limit = r.search.best, r.search.limit
         cpus = f"{r.task_cpus} / {r.generator_cpus}" + (" (shared)" if r.shared else "")
         if best is None:
-            lines.append(
-                f"| {r.size[0]} / {r.size[1]} | {r.workers} | {cpus} | none passed | | | | | | |"
-            )
+            once = [s.rate for s in r.search.steps if s.failure(threshold) is None]
+            verdict = f"none passed twice (once: up to {max(once)})" if once else "none passed"
+            empty = " |" * 7
+            lines.append(f"| {r.size[0]} / {r.size[1]} | {r.workers} | {cpus} | {verdict} |{empty}")
             continue
         vcpus = r.size[0] / 1024
         lines.append(

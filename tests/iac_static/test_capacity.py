@@ -162,3 +162,13 @@ def test_the_cgroups_cpu_lists_compare_as_sets() -> None:
     assert capacity.cpu_sets_equal("0-1", "0,1")
     assert capacity.cpu_sets_equal("0", "0")
     assert not capacity.cpu_sets_equal("0", "1")
+
+
+def test_a_size_with_no_confirmed_rate_shows_what_passed_once_in_every_column() -> None:
+    steps = (step(100), step(200, p99=1.0), step(150), step(150, errors=1))
+    unconfirmed = capacity.Result(
+        (1024, 2048), "1", "0", "1", False, capacity.Search(None, None, steps)
+    )
+    header, _, row = capacity.table([unconfirmed], THRESHOLD)
+    assert "none passed twice (once: up to 150)" in row
+    assert row.count("|") == header.count("|")
