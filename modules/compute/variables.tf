@@ -366,10 +366,10 @@ variable "autoscaling_measured_rps_per_task" {
   description = "Requests per second one task serves with no error and p99 under the latency SLO, by task_size.cpu (a string key): the capacity table of docs/capacity.md, measured by `make capacity` with each task size's limits. The request-count policy's target is floor(this * autoscaling_headroom * 60) requests per target per minute; task_size.cpu must have an entry (checked): a size nobody measured has no target."
   type        = map(number)
   default = {
-    "256"  = 500
-    "512"  = 1000
-    "1024" = 2000
-    "2048" = 4000
+    "256"  = 2338
+    "512"  = 2816
+    "1024" = 2816
+    "2048" = 3015
   }
 
   validation {
