@@ -37,7 +37,7 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -202,6 +202,186 @@ def log(line: str) -> None:
     print(f"localecs: {line}", flush=True)
 
 
+@dataclass(frozen=True)
+class TaskLimits:
+    """A Fargate task size as one pod-level cgroup: on Fargate the task's cpu and memory bound
+    all its containers together (a container's own cpu is a share, its memory a limit of its
+    own inside the task's). Without it, a pod may use the whole host, as the runner's do.
+
+    podman 4.3 with cgroupfs sets --cpus, --memory and --cpuset-cpus of `pod create` on the
+    pod's cgroup, the parent of its containers' cgroups; but with a fractional --cpus it moves a
+    --cpuset-cpus naming CPUs above int(cpus) to CPU 0 (seen: --cpus 0.25 --cpuset-cpus 1 gives
+    cpuset 0), so a caller that pins a task of less than one vCPU pins it to CPU 0."""
+
+    cpu_units: int
+    memory_mib: int
+    cpuset: str | None = None
+    cgroup_parent: str | None = None  # podman's own (libpod_parent) when None
+
+    @classmethod
+    def of(
+        cls,
+        definition: Mapping[str, Any],
+        cpuset: str | None = None,
+        cgroup_parent: str | None = None,
+    ) -> TaskLimits:
+        """The task size of a (Fargate) task definition: its task-level cpu and memory."""
+        if not definition.get("cpu") or not definition.get("memory"):
+            raise RunnerError(
+                f"task definition {definition.get('family', '?')} has no task-level cpu and "
+                "memory: only a Fargate task size can be enforced"
+            )
+        return cls(int(definition["cpu"]), int(definition["memory"]), cpuset, cgroup_parent)
+
+    @property
+    def vcpus(self) -> float:
+        return self.cpu_units / 1024
+
+    def pod_args(self) -> list[str]:
+        # No swap: a Fargate task has none unless its definition asks for it.
+        memory = f"{self.memory_mib}m"
+        args = ["--cpus", f"{self.vcpus:g}", "--memory", memory, "--memory-swap", memory]
+        args += ["--cpuset-cpus", self.cpuset] if self.cpuset else []
+        return args + (["--cgroup-parent", self.cgroup_parent] if self.cgroup_parent else [])
+
+    @staticmethod
+    def container_args(container: Mapping[str, Any]) -> list[str]:
+        """A container's own cpu (ECS: CPU shares) and memory limits, inside the task's."""
+        args = ["--cpu-shares", str(max(2, int(container["cpu"])))] if container.get("cpu") else []
+        if container.get("memory"):
+            args += ["--memory", f"{int(container['memory'])}m"]
+        if container.get("memoryReservation"):
+            args += ["--memory-reservation", f"{int(container['memoryReservation'])}m"]
+        return args
+
+
+def launch_task(
+    pod: str,
+    definition: Mapping[str, Any],
+    *,
+    labels: Mapping[str, str],
+    publish: Sequence[str],
+    secret: Callable[[str], str],
+    credentials: Callable[[], str] | None,
+    stopping: threading.Event,
+    limits: TaskLimits | None = None,
+) -> None:
+    """Runs a task definition as the pod `pod`: its volumes, then its containers in dependsOn
+    order, each waited for as its dependants say; returns once every container with a health
+    check is healthy. `secret` resolves a secret's valueFrom; images are pulled with the
+    registry credentials `credentials` returns (user:password, asked for once the pod and its
+    volumes exist, as the agent always did), or are taken from the local store when None;
+    `limits` bounds the pod as Fargate bounds the task (none: the host's CPUs and memory)."""
+    podman("pod", "rm", "--force", "--ignore", pod)
+    limit_args = limits.pod_args() if limits else []
+    podman("pod", "create", "--name", pod, *label_args(labels), *publish, *limit_args)
+    for volume in definition.get("volumes", []):
+        podman("volume", "create", "--label", f"{LABEL}.pod={pod}", f"{pod}-{volume['name']}")
+    pull_credentials = credentials() if credentials else None
+    order = start_order(definition["containerDefinitions"])
+    by_name = {c["name"]: c for c in order}
+    for container in order:
+        for dependency in container.get("dependsOn", []):
+            if dependency["condition"] == "HEALTHY":
+                wait_healthy(pod, by_name[dependency["containerName"]], stopping)
+        extra = TaskLimits.container_args(container) if limits else []
+        run_container(
+            pod,
+            container,
+            secret,
+            pull_credentials,
+            {**labels, "container": container["name"]},
+            extra,
+        )
+    for container in order:
+        if container.get("healthCheck"):
+            wait_healthy(pod, container, stopping)
+
+
+def run_container(
+    pod: str,
+    container: Mapping[str, Any],
+    secret: Callable[[str], str],
+    credentials: str | None,
+    labels: Mapping[str, str],
+    extra: Sequence[str] = (),
+) -> None:
+    name = container["name"]
+    image = container["image"]
+    if credentials is not None:
+        pulled = subprocess.run(
+            [engine(), "pull", "--quiet", "--tls-verify=false", "--creds", credentials, image],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if pulled.returncode != 0:
+            detail = (pulled.stderr.strip().splitlines() or ["no output"])[-1]
+            raise RunnerError(f"CannotPullContainerError: {image}: {detail}")
+    args = ["run", "--detach", "--pod", pod, "--name", f"{pod}-{name}", *label_args(labels)]
+    if container.get("user"):
+        args += ["--user", container["user"]]
+    if container.get("readonlyRootFilesystem"):
+        # podman adds tmpfs on /run, /tmp, /var/tmp to --read-only; ECS does not.
+        args += ["--read-only", "--read-only-tmpfs=false"]
+    for mount in container.get("mountPoints", []):
+        mode = "ro" if mount.get("readOnly") else "rw"
+        args += ["--volume", f"{pod}-{mount['sourceVolume']}:{mount['containerPath']}:{mode}"]
+    if container.get("stopTimeout"):
+        args += ["--stop-timeout", str(container["stopTimeout"])]
+    check = container.get("healthCheck")
+    if check:
+        command = check["command"]
+        health = command[1] if command[0] == "CMD-SHELL" else json.dumps(command[1:])
+        args += [
+            "--health-cmd",
+            health,
+            "--health-interval",
+            f"{check.get('interval', 30)}s",
+            "--health-timeout",
+            f"{check.get('timeout', 5)}s",
+            "--health-retries",
+            str(check.get("retries", 3)),
+            "--health-start-period",
+            f"{check.get('startPeriod', 0)}s",
+        ]
+    if container.get("workingDirectory"):
+        args += ["--workdir", container["workingDirectory"]]
+    if container.get("entryPoint"):
+        args += ["--entrypoint", json.dumps(container["entryPoint"])]
+    args += extra
+    env = {e["name"]: e["value"] for e in container.get("environment", [])}
+    env |= {s["name"]: secret(s["valueFrom"]) for s in container.get("secrets", [])}
+    # Secrets go through a private file, never the command line (ps would show them).
+    with tempfile.NamedTemporaryFile("w", prefix="localecs-", suffix=".env") as env_file:
+        for key, value in env.items():
+            if "\n" in value:
+                raise RunnerError(f"{name}: environment value of {key} has a line break")
+            env_file.write(f"{key}={value}\n")
+        env_file.flush()
+        podman(*args, "--env-file", env_file.name, image, *container.get("command", []))
+
+
+def wait_healthy(pod: str, container: Mapping[str, Any], stopping: threading.Event) -> None:
+    """Polls the container's own health check until it passes (ECS: HEALTHY)."""
+    check = container.get("healthCheck") or {}
+    budget = check.get("startPeriod", 60) + check.get("interval", 30) * check.get("retries", 3)
+    deadline = time.monotonic() + max(budget, 10)
+    name = f"{pod}-{container['name']}"
+    while time.monotonic() < deadline and not stopping.is_set():
+        state = podman("inspect", name, "--format", "{{.State.Status}}", check=False)
+        if state in ("exited", "stopped"):
+            logs = podman("logs", "--tail", "3", name, check=False).replace("\n", " | ")
+            raise RunnerError(f"Essential container in task exited: {container['name']}: {logs}")
+        healthy = subprocess.run([engine(), "healthcheck", "run", name], capture_output=True)
+        if healthy.returncode == 0:
+            return
+        time.sleep(HEALTH_POLL_SECONDS)
+    raise RunnerError(
+        f"Task failed container health checks: {container['name']} not healthy within {budget}s"
+    )
+
+
 class Agent:
     """The scheduler and the container agent of every ECS service the emulator holds."""
 
@@ -281,7 +461,6 @@ class Agent:
 
     # -- running a task (a worker thread) -------------------------------------------------
     def launch(self, task: LocalTask, definition: Mapping[str, Any], target: Target | None) -> None:
-        podman("pod", "rm", "--force", "--ignore", task.pod)
         publish = ["--publish", f"127.0.0.1:{task.host_port}:{target.port}"] if target else []
         labels = {
             "lb": str(self.lb.port),
@@ -289,113 +468,17 @@ class Agent:
             "taskdef": task.task_definition,
             "hostport": str(task.host_port),
         }
-        podman("pod", "create", "--name", task.pod, *label_args(labels), *publish)
-        for volume in definition.get("volumes", []):
-            podman(
-                "volume",
-                "create",
-                "--label",
-                f"{LABEL}.pod={task.pod}",
-                f"{task.pod}-{volume['name']}",
-            )
-        credentials = self.registry_credentials()
-        order = start_order(definition["containerDefinitions"])
-        by_name = {c["name"]: c for c in order}
-        for container in order:
-            for dependency in container.get("dependsOn", []):
-                if dependency["condition"] == "HEALTHY":
-                    self.wait_healthy(task.pod, by_name[dependency["containerName"]])
-            self.run_container(task, container, credentials, labels)
-        for container in order:
-            if container.get("healthCheck"):
-                self.wait_healthy(task.pod, container)
+        launch_task(
+            task.pod,
+            definition,
+            labels=labels,
+            publish=publish,
+            secret=self.secret_value,
+            credentials=self.registry_credentials,
+            stopping=self.stopping,
+        )
         if target is not None:
             wait_answers(f"http://127.0.0.1:{task.host_port}{target.check.path}", 60)
-
-    def run_container(
-        self,
-        task: LocalTask,
-        container: Mapping[str, Any],
-        credentials: str,
-        labels: Mapping[str, str],
-    ) -> None:
-        name = container["name"]
-        image = container["image"]
-        pulled = subprocess.run(
-            [engine(), "pull", "--quiet", "--tls-verify=false", "--creds", credentials, image],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if pulled.returncode != 0:
-            detail = (pulled.stderr.strip().splitlines() or ["no output"])[-1]
-            raise RunnerError(f"CannotPullContainerError: {image}: {detail}")
-        args = ["run", "--detach", "--pod", task.pod, "--name", f"{task.pod}-{name}"]
-        args += label_args({**labels, "container": name})
-        if container.get("user"):
-            args += ["--user", container["user"]]
-        if container.get("readonlyRootFilesystem"):
-            # podman adds tmpfs on /run, /tmp, /var/tmp to --read-only; ECS does not.
-            args += ["--read-only", "--read-only-tmpfs=false"]
-        for mount in container.get("mountPoints", []):
-            mode = "ro" if mount.get("readOnly") else "rw"
-            args += [
-                "--volume",
-                f"{task.pod}-{mount['sourceVolume']}:{mount['containerPath']}:{mode}",
-            ]
-        if container.get("stopTimeout"):
-            args += ["--stop-timeout", str(container["stopTimeout"])]
-        check = container.get("healthCheck")
-        if check:
-            command = check["command"]
-            health = command[1] if command[0] == "CMD-SHELL" else json.dumps(command[1:])
-            args += [
-                "--health-cmd",
-                health,
-                "--health-interval",
-                f"{check.get('interval', 30)}s",
-                "--health-timeout",
-                f"{check.get('timeout', 5)}s",
-                "--health-retries",
-                str(check.get("retries", 3)),
-                "--health-start-period",
-                f"{check.get('startPeriod', 0)}s",
-            ]
-        if container.get("workingDirectory"):
-            args += ["--workdir", container["workingDirectory"]]
-        if container.get("entryPoint"):
-            args += ["--entrypoint", json.dumps(container["entryPoint"])]
-        env = {e["name"]: e["value"] for e in container.get("environment", [])}
-        env |= {s["name"]: self.secret_value(s["valueFrom"]) for s in container.get("secrets", [])}
-        # Secrets go through a private file, never the command line (ps would show them).
-        with tempfile.NamedTemporaryFile("w", prefix="localecs-", suffix=".env") as env_file:
-            for key, value in env.items():
-                if "\n" in value:
-                    raise RunnerError(f"{name}: environment value of {key} has a line break")
-                env_file.write(f"{key}={value}\n")
-            env_file.flush()
-            podman(*args, "--env-file", env_file.name, image, *container.get("command", []))
-
-    def wait_healthy(self, pod: str, container: Mapping[str, Any]) -> None:
-        """Polls the container's own health check until it passes (ECS: HEALTHY)."""
-        check = container.get("healthCheck") or {}
-        budget = check.get("startPeriod", 60) + check.get("interval", 30) * check.get("retries", 3)
-        deadline = time.monotonic() + max(budget, 10)
-        name = f"{pod}-{container['name']}"
-        while time.monotonic() < deadline and not self.stopping.is_set():
-            state = podman("inspect", name, "--format", "{{.State.Status}}", check=False)
-            if state in ("exited", "stopped"):
-                logs = podman("logs", "--tail", "3", name, check=False).replace("\n", " | ")
-                raise RunnerError(
-                    f"Essential container in task exited: {container['name']}: {logs}"
-                )
-            healthy = subprocess.run([engine(), "healthcheck", "run", name], capture_output=True)
-            if healthy.returncode == 0:
-                return
-            time.sleep(HEALTH_POLL_SECONDS)
-        raise RunnerError(
-            f"Task failed container health checks: {container['name']} not healthy within {budget}s"
-        )
 
     # -- the loop ---------------------------------------------------------------------------
     def run(self) -> None:

@@ -1,5 +1,13 @@
 # Autoscaling of the service's task count.
 
+locals {
+  # The request-count target, per target per minute as ALBRequestCountPerTarget counts: the
+  # share `autoscaling_headroom` of what one task of this size was measured to serve within
+  # the latency SLO (docs/capacity.md, `make capacity`). 0 when the size was never measured:
+  # the precondition below stops the plan first.
+  requests_per_target = floor(lookup(var.autoscaling_measured_rps_per_task, tostring(var.task_size.cpu), 0) * var.autoscaling_headroom * 60)
+}
+
 resource "aws_appautoscaling_target" "this" {
   service_namespace  = "ecs"
   scalable_dimension = "ecs:service:DesiredCount"
@@ -11,6 +19,10 @@ resource "aws_appautoscaling_target" "this" {
     precondition {
       condition     = var.autoscaling_min_capacity <= var.desired_count && var.desired_count <= var.autoscaling_max_capacity
       error_message = "Need autoscaling_min_capacity <= desired_count <= autoscaling_max_capacity."
+    }
+    precondition {
+      condition     = contains(keys(var.autoscaling_measured_rps_per_task), tostring(var.task_size.cpu)) && local.requests_per_target >= 1
+      error_message = "task_size.cpu has no entry in autoscaling_measured_rps_per_task: measure that size (make capacity, docs/capacity.md) and add its rate, or choose a measured size."
     }
   }
 }
@@ -27,7 +39,7 @@ resource "aws_appautoscaling_policy" "this" {
     requests = {
       metric = "ALBRequestCountPerTarget"
       label  = "${aws_lb.this.arn_suffix}/${aws_lb_target_group.this.arn_suffix}"
-      target = var.autoscaling_requests_per_target
+      target = local.requests_per_target
     }
   }
 

@@ -36,6 +36,9 @@ locals {
     SUMAPI_MAX_BODY_BYTES           = tostring(var.max_body_bytes)
     SUMAPI_VERSION                  = coalesce(var.app_version, var.image_tag)
     SUMAPI_COMMIT                   = coalesce(var.app_commit, var.image_tag)
+    # One app process per vCPU of the task. Inside Fargate the process may see more CPUs than
+    # the task has (the host's), so "auto" would start too many.
+    SUMAPI_WORKERS = tostring(max(1, ceil(var.task_size.cpu / 1024)))
   })
 
   # nginx/render inputs: listen on the mapped port, proxy to the app over localhost, with the

@@ -288,7 +288,7 @@ variable "nginx_health_check_command" {
 }
 
 variable "app_environment" {
-  description = "Extra environment variables of the app container; the module's own (SUMAPI_HOST, _PORT, _DRAIN_SECONDS, _SHUTDOWN_TIMEOUT_SECONDS, _LOG_LEVEL, _MAX_BODY_BYTES, _VERSION, _COMMIT) win over them."
+  description = "Extra environment variables of the app container; the module's own (SUMAPI_HOST, _PORT, _DRAIN_SECONDS, _SHUTDOWN_TIMEOUT_SECONDS, _LOG_LEVEL, _MAX_BODY_BYTES, _VERSION, _COMMIT, _WORKERS) win over them."
   type        = map(string)
   default     = {}
 }
@@ -362,14 +362,30 @@ variable "autoscaling_cpu_target" {
   }
 }
 
-variable "autoscaling_requests_per_target" {
-  description = "Target ALB requests per target per minute of the ALBRequestCountPerTarget target-tracking policy."
-  type        = number
-  default     = 1000
+variable "autoscaling_measured_rps_per_task" {
+  description = "Requests per second one task serves with no error and p99 under the latency SLO, by task_size.cpu (a string key): the capacity table of docs/capacity.md, measured by `make capacity` with each task size's limits. The request-count policy's target is floor(this * autoscaling_headroom * 60) requests per target per minute; task_size.cpu must have an entry (checked): a size nobody measured has no target."
+  type        = map(number)
+  default = {
+    "256"  = 2338
+    "512"  = 2816
+    "1024" = 2816
+    "2048" = 3015
+  }
 
   validation {
-    condition     = var.autoscaling_requests_per_target >= 1
-    error_message = "autoscaling_requests_per_target must be positive."
+    condition     = length(var.autoscaling_measured_rps_per_task) > 0 && alltrue([for cpu, rps in var.autoscaling_measured_rps_per_task : can(regex("^[0-9]+$", cpu)) && rps > 0])
+    error_message = "autoscaling_measured_rps_per_task maps task cpu units (\"256\") to a positive rate (requests per second, from docs/capacity.md)."
+  }
+}
+
+variable "autoscaling_headroom" {
+  description = "Share of a task's measured capacity the request-count policy holds each task at (0-1]: the rest absorbs traffic that grows while new tasks start (a minute or two) and what the measurement did not see (other request mixes, a busier host)."
+  type        = number
+  default     = 0.6
+
+  validation {
+    condition     = var.autoscaling_headroom > 0 && var.autoscaling_headroom <= 1
+    error_message = "autoscaling_headroom must be in (0, 1]: a share of the measured capacity."
   }
 }
 

@@ -15,6 +15,9 @@ inputs = {
   # (IMAGE_TAG=, which make passes as TF_VAR_image_tag and which wins; make refuses a deploy
   # without it), and a plan without IMAGE_TAG plans the tag compute runs (its image_tag output).
   image_tag = "1.0.0"
+  # The size with the least CPU (and money: Fargate prices by vCPU) per request in the capacity
+  # table: 2338 requests/s within the latency SLO per task (docs/capacity.md, "Sizing prod").
+  task_size = { cpu = 256, memory = 512 }
   # Three tasks over two AZs: one task or one AZ can go while the others carry the load.
   desired_count            = 3
   autoscaling_min_capacity = 3

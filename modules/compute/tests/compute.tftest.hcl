@@ -98,6 +98,7 @@ run "task_definition_follows_the_contract" {
       SUMAPI_PORT                     = "8000"
       SUMAPI_SHUTDOWN_TIMEOUT_SECONDS = "15"
       SUMAPI_VERSION                  = "1.0.0"
+      SUMAPI_WORKERS                  = "1"
     }
     error_message = "The app must get the SUMAPI_* contract environment."
   }
@@ -450,6 +451,96 @@ run "fargate_rejects_impossible_task_size" {
   }
 
   expect_failures = [var.task_size]
+}
+
+# One app process per vCPU of the task, whatever the host shows the process; the caller's
+# app_environment cannot start more.
+run "the_app_runs_one_worker_per_vcpu_of_the_task" {
+  command = plan
+
+  variables {
+    task_size                         = { cpu = 4096, memory = 8192 }
+    autoscaling_measured_rps_per_task = { "4096" = 100 }
+    app_environment                   = { SUMAPI_WORKERS = "64" }
+  }
+
+  assert {
+    condition     = [for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.value if e.name == "SUMAPI_WORKERS"] == ["4"]
+    error_message = "A 4-vCPU task runs 4 app workers (task cpu / 1024), over app_environment."
+  }
+}
+
+run "a_task_of_less_than_one_vcpu_runs_one_worker" {
+  command = plan
+
+  variables {
+    task_size = { cpu = 512, memory = 1024 }
+  }
+
+  assert {
+    condition     = [for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.value if e.name == "SUMAPI_WORKERS"] == ["1"]
+    error_message = "A 0.5-vCPU task runs one app worker (at least one, rounded up)."
+  }
+}
+
+# The request-count target: floor(measured rate of this size x headroom x 60) per minute.
+run "the_request_target_is_the_measured_capacity_of_the_size_with_headroom" {
+  command = plan
+
+  variables {
+    task_size                         = { cpu = 1024, memory = 2048 }
+    autoscaling_measured_rps_per_task = { "256" = 1, "1024" = 1234.5 }
+    autoscaling_headroom              = 0.5
+  }
+
+  assert {
+    condition     = aws_appautoscaling_policy.this["requests"].target_tracking_scaling_policy_configuration[0].target_value == 37035
+    error_message = "1234.5 requests/s x 0.5 x 60 s = 37035 requests per target per minute (floored)."
+  }
+
+  assert {
+    condition     = aws_appautoscaling_policy.this["requests"].target_tracking_scaling_policy_configuration[0].predefined_metric_specification[0].predefined_metric_type == "ALBRequestCountPerTarget"
+    error_message = "The target is the ALB's request count per target."
+  }
+}
+
+run "the_default_target_is_the_measured_256_cpu_task_with_the_default_headroom" {
+  command = plan
+
+  assert {
+    condition     = aws_appautoscaling_policy.this["requests"].target_tracking_scaling_policy_configuration[0].target_value == floor(var.autoscaling_measured_rps_per_task["256"] * 0.6 * 60)
+    error_message = "The default task size (256) has a measured rate, and the default headroom is 0.6."
+  }
+}
+
+run "a_task_size_nobody_measured_is_refused" {
+  command = plan
+
+  variables {
+    task_size = { cpu = 4096, memory = 8192 }
+  }
+
+  expect_failures = [aws_appautoscaling_target.this]
+}
+
+run "a_headroom_above_the_measured_capacity_is_refused" {
+  command = plan
+
+  variables {
+    autoscaling_headroom = 1.2
+  }
+
+  expect_failures = [var.autoscaling_headroom]
+}
+
+run "a_measured_rate_of_zero_is_refused" {
+  command = plan
+
+  variables {
+    autoscaling_measured_rps_per_task = { "256" = 0 }
+  }
+
+  expect_failures = [var.autoscaling_measured_rps_per_task]
 }
 
 run "stop_timeout_shorter_than_the_drain_is_refused" {
