@@ -32,6 +32,16 @@ class ProblemError(Exception):
         self.headers = headers or {}
 
 
+# RFC 9110's names where Python's phrase still has RFC 7231's (413 became "Content Too Large"
+# in Python 3.13): the title must not change with the interpreter, and the gateway's
+# problems (nginx/templates/problems.conf) use the same titles.
+RFC_9110_TITLES = {413: "Content Too Large", 414: "URI Too Long"}
+
+
+def problem_title(status: int) -> str:
+    return RFC_9110_TITLES.get(status, HTTPStatus(status).phrase)
+
+
 def problem_response(
     status: int,
     detail: str,
@@ -42,7 +52,7 @@ def problem_response(
 ) -> web.Response:
     body: dict[str, Any] = {
         "type": "about:blank",
-        "title": HTTPStatus(status).phrase,
+        "title": problem_title(status),
         "status": status,
         "detail": detail,
         "request_id": request_id,

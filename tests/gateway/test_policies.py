@@ -14,7 +14,9 @@ import pytest
 import requests
 
 from sumapi.config import Config
+from sumapi.problems import problem_title
 from tests.gateway.clients import UNAUTH_BURST, Keys
+from tests.harness import ROOT
 from tests.harness.gateway import SUM_PATH, Gateway, new_key, running_gateway
 from tests.harness.logs import read_json_lines, records_with_request_id
 from tests.harness.processes import Service
@@ -172,7 +174,7 @@ def post_raw(gateway: Gateway, key: str, data: Any) -> requests.Response:
 
 def assert_gateway_413(response: requests.Response, limit: int) -> None:
     body = assert_problem(response, 413)
-    assert body["title"] == "Payload Too Large"
+    assert body["title"] == problem_title(413)  # the app's title for the same status
     # The gateway's text, generated from its setting (the app's would say "the limit is").
     assert body["detail"] == f"The request body exceeds {limit} bytes."
 
@@ -414,3 +416,13 @@ def test_upstream_gets_client_identity_and_request_id_but_never_the_key(
     assert sent["x-client-name"] == "beta"
     assert sent["x-forwarded-for"] == "203.0.113.9"
     assert sent["x-real-ip"] == "203.0.113.9"
+
+
+def test_the_gateways_problem_titles_are_the_apps() -> None:
+    """A client reads one title per status, whichever layer answered."""
+    template = (ROOT / "nginx" / "templates" / "problems.conf").read_text()
+    titles = re.findall(r'"title":"([^"]+)","status":(\d+)', template)
+    assert len(titles) >= 10
+    assert {(title, int(status)) for title, status in titles} == {
+        (problem_title(int(status)), int(status)) for _, status in titles
+    }
