@@ -1,4 +1,5 @@
-"""Runs moto_server with the fixes of localenv.moto_fixes applied (same flags as moto_server)."""
+"""Runs moto_server with the fixes of localenv.moto_fixes, localenv.moto_wafv2 and
+localenv.moto_budgets applied (same flags as moto_server)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ import sys
 
 from moto import server
 
-from localenv import moto_fixes
+from localenv import moto_budgets, moto_fixes, moto_wafv2
 
 
 def main(argv: list[str] | None = None) -> None:
-    for fix in moto_fixes.apply():
+    for fix in [*moto_fixes.apply(), *moto_wafv2.apply(), *moto_budgets.apply()]:
         print(f"moto fix applied: {fix}", file=sys.stderr, flush=True)
     server.main(argv if argv is not None else sys.argv[1:])
 
