@@ -30,18 +30,14 @@ locals {
     AWSManagedRulesCommonRuleSet          = 5
   }
 
-  # AWS managed rule groups, with the rules the API needs counted instead of blocked (still
-  # logged and in the metrics). Why each one (README of this module):
+  # The AWS managed rule groups' rules the API needs counted instead of blocked (still in the
+  # metrics and the logs). Why each one (README of this module):
   # - SizeRestrictions_BODY blocks bodies over 8 KB; the API accepts bodies up to its own limit
   #   (16 KiB by default) and nginx answers a larger one with a problem+json 413.
   # - NoUserAgent_HEADER blocks requests without a User-Agent; the API's contract asks for a key,
   #   not a User-Agent, and the clients of a developer API (scripts, load generators) often
   #   send none.
-  managed_rule_groups = {
-    AWSManagedRulesAmazonIpReputationList = []
-    AWSManagedRulesKnownBadInputsRuleSet  = []
-    AWSManagedRulesCommonRuleSet          = ["SizeRestrictions_BODY", "NoUserAgent_HEADER"]
-  }
+  common_rule_set_counted = ["SizeRestrictions_BODY", "NoUserAgent_HEADER"]
 
   # What a rate-limited client gets: nginx's 429 problem (nginx/templates/problems.conf), with
   # the window as Retry-After (WAF blocks the key until its count in the window falls below
@@ -62,7 +58,7 @@ resource "aws_wafv2_web_acl" "this" {
   count = var.enabled ? 1 : 0
 
   name        = var.name
-  description = "In front of the ALB of ${var.name}: global rate limits per API key and per client IP, AWS managed rule groups (modules/waf)."
+  description = "In front of the ALB of ${var.name}: global rate limits per API key and per client IP, AWS managed rule groups, modules/waf"
   scope       = "REGIONAL"
 
   default_action {
@@ -222,41 +218,84 @@ resource "aws_wafv2_web_acl" "this" {
     }
   }
 
-  dynamic "rule" {
-    for_each = local.managed_rule_groups
+  # Sources AWS threat intelligence lists (bots, reconnaissance); its DDoS list counts by default.
+  rule {
+    name     = "AWSManagedRulesAmazonIpReputationList"
+    priority = local.priorities.AWSManagedRulesAmazonIpReputationList
 
-    content {
-      name     = rule.key
-      priority = local.priorities[rule.key]
+    override_action {
+      none {}
+    }
 
-      override_action {
-        none {}
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesAmazonIpReputationList"
       }
+    }
 
-      statement {
-        managed_rule_group_statement {
-          vendor_name = "AWS"
-          name        = rule.key
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${local.metric_prefix}_AWSManagedRulesAmazonIpReputationList"
+      sampled_requests_enabled   = true
+    }
+  }
 
-          dynamic "rule_action_override" {
-            for_each = rule.value
+  # Request patterns known to exploit software (Log4j, Java deserialisation, exploitable paths).
+  rule {
+    name     = "AWSManagedRulesKnownBadInputsRuleSet"
+    priority = local.priorities.AWSManagedRulesKnownBadInputsRuleSet
 
-            content {
-              name = rule_action_override.value
+    override_action {
+      none {}
+    }
 
-              action_to_use {
-                count {}
-              }
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesKnownBadInputsRuleSet"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${local.metric_prefix}_AWSManagedRulesKnownBadInputsRuleSet"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  # OWASP-style content rules, two of them counted (local.common_rule_set_counted).
+  rule {
+    name     = "AWSManagedRulesCommonRuleSet"
+    priority = local.priorities.AWSManagedRulesCommonRuleSet
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesCommonRuleSet"
+
+        dynamic "rule_action_override" {
+          for_each = local.common_rule_set_counted
+
+          content {
+            name = rule_action_override.value
+
+            action_to_use {
+              count {}
             }
           }
         }
       }
+    }
 
-      visibility_config {
-        cloudwatch_metrics_enabled = true
-        metric_name                = "${local.metric_prefix}_${rule.key}"
-        sampled_requests_enabled   = true
-      }
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${local.metric_prefix}_AWSManagedRulesCommonRuleSet"
+      sampled_requests_enabled   = true
     }
   }
 
