@@ -1,7 +1,13 @@
-# The sumapi service image.   docker build -t sumapi --build-arg SUMAPI_COMMIT=$(git rev-parse HEAD) .
-# Exact patch tag pinned. Pin the digest too (python:3.11.14-slim-bookworm@sha256:...) where Docker
-# Hub is reachable (CI); this project's build machine has no registry access to resolve it.
-ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
+# The sumapi service image, for linux/amd64 (Fargate's X86_64; make images passes --platform):
+#   docker build --platform linux/amd64 -t sumapi --build-arg SUMAPI_COMMIT=$(git rev-parse HEAD) .
+# The stages start from PYTHON_IMAGE: by default the upstream stage below; a build where no
+# registry serves it names a base of its own (devtools/build-images), and that stage is skipped.
+ARG PYTHON_IMAGE=python-upstream
+
+# Exact patch tag pinned, in a FROM line of its own because Dependabot (.github/dependabot.yml)
+# reads FROM lines, not ARG defaults. Pin the digest too (python:3.11.14-slim-bookworm@sha256:...)
+# where Docker Hub is reachable (CI); this project's build machine cannot resolve it.
+FROM python:3.11.14-slim-bookworm AS python-upstream
 
 # ---- build: a virtualenv with the pinned dependencies and the package, nothing else ------------
 FROM ${PYTHON_IMAGE} AS build

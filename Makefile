@@ -34,5 +34,5 @@ help: ## List the targets, by concern
 test: $(TEST_TARGETS) ## Everything CI checks (the truth)
 	@echo "make test: all checks passed ($(TEST_TARGETS))"
 
-test-fast: $(FAST_TARGETS) ## Quick subset: lint, types, unit and process tests, alert rules, module docs, tflint, IaC static checks, module tests, shell lint
+test-fast: $(FAST_TARGETS) ## Quick subset: lint, types, unit and process tests, alert rules, Markdown checks, module docs, tflint, IaC static checks, module tests, shell lint
 	@echo "make test-fast: passed ($(FAST_TARGETS))"

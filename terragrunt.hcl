@@ -70,7 +70,7 @@ generate "provider" {
 }
 
 # Inputs every module takes; units add their own. Tags reach resources through the provider's
-# default_tags only: passing the same keys as resource tags too makes provider 3.x diff them.
+# default_tags only (the modules' tags input stays empty): one place sets them.
 inputs = {
   name = local.env.name
 }

@@ -13,6 +13,7 @@ import sys
 
 from aiohttp import web
 
+# From sumapi.__main__, where every commit has it: bench/instructions measures old ones too.
 from sumapi.__main__ import event_loop_factory
 
 

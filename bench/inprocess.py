@@ -7,6 +7,7 @@ responses. What it measures is each app's CPU time per request, steadier than re
 machine, so the ratio moves only when the code does.
 
     python -m bench.inprocess [REQUESTS] [ROUNDS]      (20000, 3)
+    python -m bench.inprocess --only APP LOOP REQUESTS  (one app, no output: bench/instructions)
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 from aiohttp import web
 
 from bench.bare_app import sum_numbers as bare_sum
+
+# From sumapi.__main__, where every commit has it: bench/instructions measures old ones too.
 from sumapi.__main__ import event_loop_factory
 from sumapi.app import create_app
 from sumapi.config import Config
@@ -74,6 +77,11 @@ class CountingTransport(asyncio.Transport):
 
 
 async def cpu_us_per_request(app: web.Application, requests: int) -> float:
+    return await cpu_seconds_serving(app, requests) / requests * 1e6
+
+
+async def cpu_seconds_serving(app: web.Application, requests: int) -> float:
+    """The CPU time the app takes to answer `requests` pipelined requests (set-up not counted)."""
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     if runner.server is None:
@@ -92,7 +100,7 @@ async def cpu_us_per_request(app: web.Application, requests: int) -> float:
     elapsed = time.process_time() - started
     protocol.connection_lost(None)
     await runner.cleanup()
-    return elapsed / requests * 1e6
+    return elapsed
 
 
 def bare_app() -> web.Application:
@@ -115,10 +123,26 @@ async def compare(requests: int, rounds: int) -> tuple[float, float]:
     return min(bare), min(service)
 
 
+APPS = {"bare": bare_app, "service": service_app}
+WARM_UP_REQUESTS = 2000
+
+
+async def only(app: str, requests: int) -> None:
+    """A warm-up, then a second app of the kind and `requests` to it: run with 0 and with N,
+    and the difference is N requests, nothing else."""
+    await cpu_seconds_serving(APPS[app](), WARM_UP_REQUESTS)
+    await cpu_seconds_serving(APPS[app](), requests)
+
+
 def main() -> int:
+    configure_logging("INFO", io.StringIO())  # logging on, into memory (the real one batches)
+    if sys.argv[1:2] == ["--only"]:
+        app, loop, count = sys.argv[2], sys.argv[3], int(sys.argv[4])
+        with asyncio.Runner(loop_factory=event_loop_factory(loop)) as runner:
+            runner.run(only(app, count))
+        return 0
     requests = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    configure_logging("INFO", io.StringIO())  # logging on, into memory (the real one batches)
     for loop in ("uvloop", "asyncio"):
         factory: Callable[[], asyncio.AbstractEventLoop] = event_loop_factory(loop)
         with asyncio.Runner(loop_factory=factory) as runner:

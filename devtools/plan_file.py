@@ -7,7 +7,9 @@ against its real state with the caller's credentials.
 
 The header records a digest of the files the plan was made from (INPUTS); the fast test
 tests/iac_static/test_plan_file.py recomputes it, so a change to a module or the live tree that
-was not followed by `make plan-file` fails `make test-iac-static`.
+was not followed by `make plan-file` fails `make test-iac-static` early. What decides is the
+plan itself: tests/iac_emulator/test_plan_file.py plans again and compares the bodies
+(comparable(): without the header, ids and times that differ between two runs normalised).
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ import hashlib
 import importlib.metadata
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from localenv import emulator
+from localenv.loopback import free_port
 from ops import units
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,18 +38,22 @@ INPUTS = (
     "modules/**/*.tf",
     "live/{env}/**",
     "live/_envcommon/**",
+    "monitoring/rules/*.rules.yml",
     "terragrunt.hcl",
     "versions.env",
     "devtools/plan_file.py",
 )
 DIGEST_LINE = re.compile(r"^# Inputs: sha256:([0-9a-f]{64}) ")
+# What may differ between two plans of the same inputs: ids an emulator mints, and times.
+VOLATILE = (
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uuid>"),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?"), "<time>"),
+    (
+        re.compile(r"\b(vpc|subnet|sg|igw|nat|eipalloc|rtb|acl|eni|vpce|fl)-[0-9a-f]{8,17}\b"),
+        r"\1-<id>",
+    ),
+)
 ENV_LINE = re.compile(r"^# Environment: (\S+) ")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def versions() -> dict[str, str]:
@@ -61,7 +67,7 @@ def versions() -> dict[str, str]:
 
 def input_files(env: str, root: Path = ROOT) -> list[str]:
     """The inputs of a plan of `env`: tracked and new files, not git-ignored ones (no
-    .terragrunt-cache, lock files or state), relative POSIX paths, sorted."""
+    .terragrunt-cache or state), relative POSIX paths, sorted."""
     result = subprocess.run(
         [
             "git",
@@ -102,6 +108,21 @@ def recorded(plan_text: str) -> tuple[str | None, str | None]:
         if match := DIGEST_LINE.match(line):
             digest = match.group(1)
     return env, digest
+
+
+def comparable(plan_text: str) -> list[str]:
+    """The plan's body (the header records digests and versions, not the plan), line by line,
+    with the ids and times that differ between two runs replaced."""
+    lines = plan_text.splitlines()
+    start = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    body = []
+    for line in lines[start:]:
+        for pattern, replacement in VOLATILE:
+            line = pattern.sub(replacement, line)
+        body.append(line.rstrip())
+    while body and not body[-1]:
+        body.pop()
+    return body
 
 
 def tool_version(binary: str, *args: str) -> str:

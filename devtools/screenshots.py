@@ -13,12 +13,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 from localenv.daemon import run_dir
-from localenv.ecs import free_port
+from localenv.loopback import free_port
 from localenv.observe import DASHBOARD, FAST_BURN_ALERT, Ports, Stack, stack, traffic
 
 WIDTH = 1280
@@ -28,22 +29,30 @@ def capture(url: str, path: Path, height: int) -> None:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         raise SystemExit("screenshots: chromium is missing: devtools/apt-ensure chromium:chromium")
-    subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            f"--window-size={WIDTH},{height}",
-            "--virtual-time-budget=5000",
-            f"--screenshot={path}",
-            url,
-        ],
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
+    # A fresh profile and no background networking: on a machine without internet, Chromium's
+    # own connections (updates, sync) only fail, many at a time.
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                "--hide-scrollbars",
+                f"--window-size={WIDTH},{height}",
+                "--virtual-time-budget=5000",
+                f"--screenshot={path.resolve()}",
+                url,
+            ],
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
     print(f"screenshots: {path} <- {url}")
 
 
@@ -64,18 +73,22 @@ def main(argv: list[str] | None = None) -> int:
     with stack(ports, run_dir() / "screenshots", rules_factor=60, interval="1s") as running:
         stop = threading.Event()
         threading.Thread(target=traffic, args=(running, stop), daemon=True).start()
+        started = time.monotonic()
         try:
             time.sleep(40)  # a healthy baseline on the graphs
             running.chaos_switch.touch()
             wait_for(running, "firing", 60)
             time.sleep(5)
-            capture(f"{running.prometheus}/classic/alerts", out / "alert-firing.png", 900)
+            capture(f"{running.prometheus}/classic/alerts", out / "alert-firing.png", 720)
             running.chaos_switch.unlink()
             wait_for(running, "inactive", 90)
             time.sleep(15)  # recovery visible on the graphs
-            # The last 3 minutes, rates over 10 s (the scrape interval here is 1 s).
-            dashboard = DASHBOARD.replace(".html#", ".html?window=10s#").replace("900", "180")
-            capture(f"{running.prometheus}{dashboard}", out / "dashboard.png", 1900)
+            # The graphs span the stack's life, no empty stretch before it started; rates over
+            # 10 s (the scrape interval here is 1 s).
+            dashboard = DASHBOARD.replace(".html#", ".html?window=10s#").replace(
+                "900", str(int(time.monotonic() - started) + 5)
+            )
+            capture(f"{running.prometheus}{dashboard}", out / "dashboard.png", 860)
             capture(f"{running.gateway}/api/docs", out / "api-docs.png", 1100)
         finally:
             running.chaos_switch.unlink(missing_ok=True)

@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from localenv.ports import in_use
+
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
@@ -68,7 +70,7 @@ class Daemon:
         pid = self.pid()
         if pid is not None and http_answers(self.ready_url):
             return f"{self.name}: already running on 127.0.0.1:{self.port} (pid {pid})"
-        if http_answers(self.ready_url):
+        if in_use(self.port):
             raise DaemonError(
                 f"{self.name}: port {self.port} is taken by a process this tool did not start; "
                 f"stop it or choose another port"

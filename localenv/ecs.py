@@ -1,44 +1,60 @@
-"""Runs the ECS service of the emulated environment as ECS would, with podman on this machine.
+"""The local ECS agent: ECS's service scheduler and container agent for the emulator, with podman.
 
-    python -m localenv.ecs sync   # run what the service's task definition says (rolling update)
-    python -m localenv.ecs status # the tasks running, their task definition and health
-    python -m localenv.ecs stop   # stop every task (stopTimeout honoured) and the load balancer
-    python -m localenv.ecs api-key  # a key of the emulator's throw-away secret (make smoke)
+    python -m localenv.ecs start   # the agent in the background, idempotent (make local-tasks)
+    python -m localenv.ecs run     # the agent in the foreground (what start runs)
+    python -m localenv.ecs status  # the tasks running, their task definition and port
+    python -m localenv.ecs stop    # the agent, every task (stopTimeout honoured), the load balancer
 
-Nothing about the containers is known here: the service, its task definition, its target
-group and its secrets are read back from the emulator, the images are pulled from the local
-registry standing in for ECR. A task is one podman pod (one network namespace, as awsvpc).
-A deploy starts the new tasks, waits for them to be healthy, registers them with the local
-load balancer, deregisters the old ones, waits the target group's deregistration delay and
-stops them with their stopTimeout -- ECS's rolling update with minimumHealthyPercent 100.
+Nothing about the containers is known here: every second the agent reads each ECS service of
+the emulator (DescribeServices: its deployments, desired count, deployment configuration, load
+balancer), the task definitions, the target group (health check, deregistration delay) and the
+secrets, runs what they say, and reports its tasks back to the emulator's ECS
+(localenv/ecs_emulation.py), which keeps the deployments' counts, rollout state, circuit
+breaker, rollback and events as ECS does. Images are pulled from the repository URIs the task
+definition names (the local registry, localenv/ecr_emulation.py) with the emulator's ECR token.
+
+A task is one podman pod (one network namespace, as awsvpc). The scheduler keeps the primary
+deployment at its desired count (maximumPercent above it while another deployment still runs),
+and once the primary's tasks are healthy it deregisters the other deployments' tasks, waits the
+target group's deregistration delay and stops them with their stopTimeout (a rolling update).
+After start it keeps watching: an essential container that exits stops its task, a target that
+fails the target group's health check is taken out of the load balancer's routing and, after
+the service's health check grace period, its task is stopped; a stopped task is replaced.
 What is not emulated is listed in docs/infrastructure.md ("The local ECS runner").
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
+import uuid
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import boto3  # type: ignore[import-untyped]
 
-from localenv.daemon import ROOT, DaemonError, http_answers
-from localenv.loadbalancer import LoadBalancer
-from localenv.registry import local_image_ref
-from ops import units
+from localenv.daemon import ROOT, Daemon, DaemonError, http_answers
+from localenv.loadbalancer import HealthCheck, LoadBalancer, TargetHealth, routed
+from localenv.loopback import free_port
 
 LABEL = "sumapi.localecs"
+TICK_SECONDS = 1.0
 HEALTH_POLL_SECONDS = 1.0
+REPORT_PATH = "/moto-api/localenv/ecs/tasks"
+# Stopped tasks are reported this long (the emulator counts each once), then forgotten.
+STOPPED_MEMORY_SECONDS = 600.0
 # Keys of a container definition this runner honours; any other key with a value stops it.
 HONOURED = {
     "name",
@@ -65,8 +81,6 @@ HONOURED = {
     "ulimits",
     "systemControls",
 }
-# Keys whose value is not a behaviour of the container here (accounting, the log route).
-IGNORED = {"cpu", "memory", "memoryReservation", "logConfiguration", "ulimits", "systemControls"}
 
 
 class RunnerError(RuntimeError):
@@ -75,20 +89,55 @@ class RunnerError(RuntimeError):
 
 @dataclass(frozen=True)
 class Target:
-    """What the service says about its load balancer."""
+    """What the service says about its load balancer, and its target group's settings."""
 
+    group_arn: str
     container: str
     port: int
-    health_path: str
-    deregistration_delay: int
+    check: HealthCheck
+    deregistration_delay: float
 
 
-@dataclass(frozen=True)
-class Task:
-    pod: str
+@dataclass
+class LocalTask:
+    """One task of a service: a pod, and where the agent is with it."""
+
+    id: str
+    service_arn: str
+    deployment: str
     task_definition: str
+    pod: str
     host_port: int
     containers: tuple[str, ...]  # in start order
+    essential: frozenset[str]
+    state: str = "PENDING"  # PENDING, RUNNING, DRAINING, STOPPING, STOPPED
+    running_since: float = 0.0
+    drain_until: float = 0.0
+    stopped_at: float = 0.0
+    failed: bool = False
+    reason: str = ""
+    stop_when_started: bool = False
+    health: TargetHealth | None = None
+    work: Future[Any] | None = field(default=None, repr=False)
+
+    def report(self) -> dict[str, Any]:
+        healthy = self.state == "RUNNING" and (
+            self.health is None or self.health.state == "healthy"
+        )
+        # Counted as running once its target is healthy: ECS counts it when its containers run
+        # and completes the rollout when its targets are healthy, and `aws ecs wait
+        # services-stable` (ops/wait-deployed) may look in between; here both happen together.
+        state = {"PENDING": "PENDING", "STOPPED": "STOPPED"}.get(self.state, "RUNNING")
+        if self.state == "RUNNING" and not healthy:
+            state = "PENDING"
+        return {
+            "id": self.id,
+            "deployment": self.deployment,
+            "state": state,
+            "healthy": healthy,
+            "failed": self.failed,
+            "reason": self.reason,
+        }
 
 
 def engine() -> str:
@@ -149,12 +198,21 @@ def start_order(containers: Sequence[Mapping[str, Any]]) -> list[Mapping[str, An
     return ordered
 
 
-class Runner:
-    def __init__(self, live_dir: Path, terragrunt: str, registry: str, lb_port: int) -> None:
-        self.live_dir = live_dir
-        self.terragrunt = terragrunt
-        self.registry = registry
+def log(line: str) -> None:
+    print(f"localecs: {line}", flush=True)
+
+
+class Agent:
+    """The scheduler and the container agent of every ECS service the emulator holds."""
+
+    def __init__(self, lb_port: int) -> None:
         self.lb = LoadBalancer(lb_port)
+        self.tasks: dict[str, LocalTask] = {}
+        self.pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="localecs")
+        self.definitions: dict[str, dict[str, Any]] = {}
+        self.refused: set[str] = set()  # deployments reported as not runnable here
+        self.routed: list[int] | None = None
+        self.stopping = threading.Event()
 
     # Created on first use: stopping tasks needs no AWS endpoint (the emulator may be gone).
     @cached_property
@@ -169,20 +227,31 @@ class Runner:
     def secrets(self) -> Any:
         return boto3.client("secretsmanager")
 
-    # -- reading the deployment back from the emulator -------------------------------------
-    def service(self) -> dict[str, Any]:
-        try:
-            outputs = units.outputs(self.terragrunt, self.live_dir / "compute")
-        except units.UnitError as error:
-            raise RunnerError(f"{error}; apply it first (make deploy ENV=local)") from error
-        services = self.ecs.describe_services(
-            cluster=outputs["cluster_name"], services=[outputs["service_name"]]
-        )["services"]
-        if not services:
-            raise RunnerError(f"service {outputs['service_name']} not found; make deploy ENV=local")
-        return dict(services[0])
+    @cached_property
+    def ecr(self) -> Any:
+        return boto3.client("ecr")
 
-    def target(self, service: Mapping[str, Any]) -> Target:
+    # -- reading the emulator -----------------------------------------------------------
+    def services(self) -> list[dict[str, Any]]:
+        found = []
+        for cluster in self.ecs.list_clusters()["clusterArns"]:
+            arns = self.ecs.list_services(cluster=cluster)["serviceArns"]
+            for start in range(0, len(arns), 10):
+                answer = self.ecs.describe_services(
+                    cluster=cluster, services=arns[start : start + 10]
+                )
+                found += [s for s in answer["services"] if s.get("status") == "ACTIVE"]
+        return found
+
+    def definition(self, arn: str) -> dict[str, Any]:
+        if arn not in self.definitions:
+            answer = self.ecs.describe_task_definition(taskDefinition=arn)
+            self.definitions[arn] = answer["taskDefinition"]
+        return self.definitions[arn]
+
+    def target(self, service: Mapping[str, Any]) -> Target | None:
+        if not service.get("loadBalancers"):
+            return None
         balancer = service["loadBalancers"][0]
         group_arn = balancer["targetGroupArn"]
         group = self.elbv2.describe_target_groups(TargetGroupArns=[group_arn])["TargetGroups"][0]
@@ -191,10 +260,11 @@ class Runner:
             "deregistration_delay.timeout_seconds", "300"
         )
         return Target(
+            group_arn=group_arn,
             container=balancer["containerName"],
             port=int(balancer["containerPort"]),
-            health_path=group.get("HealthCheckPath", "/"),
-            deregistration_delay=int(delay),
+            check=HealthCheck.of(group),
+            deregistration_delay=float(delay),
         )
 
     def secret_value(self, value_from: str) -> str:
@@ -204,76 +274,64 @@ class Runner:
         value = str(self.secrets.get_secret_value(SecretId=secret_id)["SecretString"])
         return str(json.loads(value)[json_key]) if json_key else value
 
-    # -- tasks ------------------------------------------------------------------------------
-    def tasks(self) -> list[Task]:
-        lines = podman(
-            "pod",
-            "ps",
-            "--filter",
-            f"label={LABEL}.lb={self.lb.port}",
-            "--format",
-            "{{.Name}}",
-        ).splitlines()
-        found = []
-        for pod in filter(None, lines):
-            labels = json.loads(podman("pod", "inspect", pod, "--format", "{{json .Labels}}"))
-            found.append(
-                Task(
-                    pod,
-                    labels[f"{LABEL}.taskdef"],
-                    int(labels[f"{LABEL}.hostport"]),
-                    tuple(labels[f"{LABEL}.containers"].split(",")),
-                )
+    def registry_credentials(self) -> str:
+        """The ECR token, as the ECS agent gets one with the task execution role."""
+        data = self.ecr.get_authorization_token()["authorizationData"][0]
+        return base64.b64decode(data["authorizationToken"]).decode()
+
+    # -- running a task (a worker thread) -------------------------------------------------
+    def launch(self, task: LocalTask, definition: Mapping[str, Any], target: Target | None) -> None:
+        podman("pod", "rm", "--force", "--ignore", task.pod)
+        publish = ["--publish", f"127.0.0.1:{task.host_port}:{target.port}"] if target else []
+        labels = {
+            "lb": str(self.lb.port),
+            "task": task.id,
+            "taskdef": task.task_definition,
+            "hostport": str(task.host_port),
+        }
+        podman("pod", "create", "--name", task.pod, *label_args(labels), *publish)
+        for volume in definition.get("volumes", []):
+            podman(
+                "volume",
+                "create",
+                "--label",
+                f"{LABEL}.pod={task.pod}",
+                f"{task.pod}-{volume['name']}",
             )
-        return found
-
-    def run_task(self, definition: Mapping[str, Any], target: Target, index: int) -> Task:
-        family, revision = definition["family"], definition["revision"]
-        pod = f"{family}-{revision}-{index}-lb{self.lb.port}"
-        podman("pod", "rm", "--force", "--ignore", pod)
-        host_port = free_port()
+        credentials = self.registry_credentials()
         order = start_order(definition["containerDefinitions"])
-        task = Task(
-            pod, definition["taskDefinitionArn"], host_port, tuple(c["name"] for c in order)
-        )
-        podman(
-            "pod",
-            "create",
-            "--name",
-            pod,
-            "--label",
-            f"{LABEL}.lb={self.lb.port}",
-            "--label",
-            f"{LABEL}.taskdef={definition['taskDefinitionArn']}",
-            "--label",
-            f"{LABEL}.hostport={host_port}",
-            "--label",
-            f"{LABEL}.containers={','.join(task.containers)}",
-            "--publish",
-            f"127.0.0.1:{host_port}:{target.port}",
-        )
-        try:
-            for volume in definition.get("volumes", []):
-                podman(
-                    "volume", "create", "--label", f"{LABEL}.pod={pod}", f"{pod}-{volume['name']}"
-                )
-            for container in order:
-                self.wait_dependencies(pod, container)
-                self.run_container(pod, container)
-            for container in definition["containerDefinitions"]:
-                if container.get("healthCheck"):
-                    self.wait_healthy(pod, container)
-            wait_answers(f"http://127.0.0.1:{host_port}{target.health_path}", 60)
-        except (RunnerError, KeyboardInterrupt):
-            self.stop_task(task)
-            raise
-        return task
+        by_name = {c["name"]: c for c in order}
+        for container in order:
+            for dependency in container.get("dependsOn", []):
+                if dependency["condition"] == "HEALTHY":
+                    self.wait_healthy(task.pod, by_name[dependency["containerName"]])
+            self.run_container(task, container, credentials, labels)
+        for container in order:
+            if container.get("healthCheck"):
+                self.wait_healthy(task.pod, container)
+        if target is not None:
+            wait_answers(f"http://127.0.0.1:{task.host_port}{target.check.path}", 60)
 
-    def run_container(self, pod: str, container: Mapping[str, Any]) -> None:
+    def run_container(
+        self,
+        task: LocalTask,
+        container: Mapping[str, Any],
+        credentials: str,
+        labels: Mapping[str, str],
+    ) -> None:
         name = container["name"]
-        image = local_image_ref(container["image"], self.registry)
-        podman("pull", "--quiet", "--tls-verify=false", image)
-        args = ["run", "--detach", "--pod", pod, "--name", f"{pod}-{name}"]
+        image = container["image"]
+        pulled = subprocess.run(
+            [engine(), "pull", "--quiet", "--tls-verify=false", "--creds", credentials, image],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if pulled.returncode != 0:
+            detail = (pulled.stderr.strip().splitlines() or ["no output"])[-1]
+            raise RunnerError(f"CannotPullContainerError: {image}: {detail}")
+        args = ["run", "--detach", "--pod", task.pod, "--name", f"{task.pod}-{name}"]
+        args += label_args({**labels, "container": name})
         if container.get("user"):
             args += ["--user", container["user"]]
         if container.get("readonlyRootFilesystem"):
@@ -281,7 +339,10 @@ class Runner:
             args += ["--read-only", "--read-only-tmpfs=false"]
         for mount in container.get("mountPoints", []):
             mode = "ro" if mount.get("readOnly") else "rw"
-            args += ["--volume", f"{pod}-{mount['sourceVolume']}:{mount['containerPath']}:{mode}"]
+            args += [
+                "--volume",
+                f"{task.pod}-{mount['sourceVolume']}:{mount['containerPath']}:{mode}",
+            ]
         if container.get("stopTimeout"):
             args += ["--stop-timeout", str(container["stopTimeout"])]
         check = container.get("healthCheck")
@@ -315,117 +376,318 @@ class Runner:
             env_file.flush()
             podman(*args, "--env-file", env_file.name, image, *container.get("command", []))
 
-    def wait_dependencies(self, pod: str, container: Mapping[str, Any]) -> None:
-        for dependency in container.get("dependsOn", []):
-            if dependency["condition"] == "HEALTHY":
-                self.wait_healthy(pod, {"name": dependency["containerName"], "healthCheck": {}})
-
     def wait_healthy(self, pod: str, container: Mapping[str, Any]) -> None:
         """Polls the container's own health check until it passes (ECS: HEALTHY)."""
         check = container.get("healthCheck") or {}
         budget = check.get("startPeriod", 60) + check.get("interval", 30) * check.get("retries", 3)
         deadline = time.monotonic() + max(budget, 10)
         name = f"{pod}-{container['name']}"
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not self.stopping.is_set():
             state = podman("inspect", name, "--format", "{{.State.Status}}", check=False)
             if state in ("exited", "stopped"):
                 logs = podman("logs", "--tail", "3", name, check=False).replace("\n", " | ")
-                raise RunnerError(f"container {container['name']} exited at start: {logs}")
-            if (
-                subprocess.run(
-                    [engine(), "healthcheck", "run", name], capture_output=True
-                ).returncode
-                == 0
-            ):
+                raise RunnerError(
+                    f"Essential container in task exited: {container['name']}: {logs}"
+                )
+            healthy = subprocess.run([engine(), "healthcheck", "run", name], capture_output=True)
+            if healthy.returncode == 0:
                 return
             time.sleep(HEALTH_POLL_SECONDS)
         raise RunnerError(
-            f"container {container['name']} not healthy within {budget}s: podman logs {name}"
+            f"Task failed container health checks: {container['name']} not healthy within {budget}s"
         )
 
-    def stop_task(self, task: Task) -> dict[str, int]:
-        """Stops the containers in reverse start order, each with its own stopTimeout."""
-        exit_codes: dict[str, int] = {}
-        for container in reversed(task.containers):
-            name = f"{task.pod}-{container}"
-            # Without -t, podman waits the container's --stop-timeout (the definition's).
-            podman("stop", "--ignore", name, check=False)
-            code = podman("inspect", name, "--format", "{{.State.ExitCode}}", check=False)
-            exit_codes[container] = int(code) if code.lstrip("-").isdigit() else -1
-        podman("pod", "stop", "--ignore", task.pod, check=False)
-        podman("pod", "rm", "--force", "--ignore", task.pod, check=False)
-        for volume in podman(
-            "volume", "ls", "--quiet", "--filter", f"label={LABEL}.pod={task.pod}", check=False
-        ).split():
-            podman("volume", "rm", "--force", volume, check=False)
-        return exit_codes
+    # -- the loop ---------------------------------------------------------------------------
+    def run(self) -> None:
+        self.stop_leftovers()
+        self.lb.set_targets([])
+        self.routed = []
+        log(f"agent running, load balancer {self.lb.url}")
+        while not self.stopping.is_set():
+            started = time.monotonic()
+            try:
+                self.tick()
+            except Exception as error:  # the emulator restarting, a podman hiccup: next tick
+                log(f"tick failed: {type(error).__name__}: {error}")
+            self.stopping.wait(max(0.0, TICK_SECONDS - (time.monotonic() - started)))
 
-    def stop_tasks(self, tasks: Sequence[Task]) -> None:
-        """Stops tasks in parallel, as ECS does: each waits its own stopTimeout at most."""
-        with ThreadPoolExecutor(max_workers=max(1, len(tasks))) as pool:
-            for task, codes in zip(tasks, pool.map(self.stop_task, tasks), strict=True):
-                print(f"localecs: stopped {task.pod}, exit codes {codes}")
+    def tick(self) -> None:
+        now = time.monotonic()
+        self.collect_work()
+        services = {s["serviceArn"]: s for s in self.services()}
+        targets = {arn: self.target(service) for arn, service in services.items()}
+        for arn, service in services.items():
+            self.schedule(service, targets[arn])
+        for task in self.tasks.values():
+            if task.service_arn not in services and task.state in ("PENDING", "RUNNING"):
+                self.drain(task, 0.0, "service deleted")
+        self.watch_containers()
+        self.check_targets(services, targets, now)
+        self.route()
+        for task in list(self.tasks.values()):
+            if task.state == "DRAINING" and now >= task.drain_until:
+                self.begin_stop(task)
+        for service in services.values():
+            self.report(service)
+        for task_id, task in list(self.tasks.items()):
+            if task.state == "STOPPED" and now - task.stopped_at > STOPPED_MEMORY_SECONDS:
+                del self.tasks[task_id]
 
-    # -- commands -------------------------------------------------------------------------
-    def sync(self) -> str:
-        service = self.service()
-        arn = service["taskDefinition"]
-        definition = self.ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]
+    def collect_work(self) -> None:
+        """Finished launches and stops move their task on."""
+        for task in self.tasks.values():
+            if task.work is None or not task.work.done():
+                continue
+            error = task.work.exception()
+            task.work = None
+            if task.state == "PENDING":
+                if task.stop_when_started:
+                    self.begin_stop(task)
+                elif error is not None:
+                    log(f"task {task.id} ({task.pod}) failed to start: {error}")
+                    self.begin_stop(task, failed=True, reason=str(error))
+                else:
+                    task.state, task.running_since = "RUNNING", time.monotonic()
+                    log(f"task {task.id} ({task.pod}) running on 127.0.0.1:{task.host_port}")
+            elif task.state == "STOPPING":
+                task.state, task.stopped_at = "STOPPED", time.monotonic()
+
+    def schedule(self, service: Mapping[str, Any], target: Target | None) -> None:
+        """Keeps the primary deployment at its desired count; drains the others once the
+        primary's tasks are healthy, as a rolling update with minimumHealthyPercent 100."""
+        arn = service["serviceArn"]
+        mine = [t for t in self.tasks.values() if t.service_arn == arn]
+        primary = next((d for d in service["deployments"] if d["status"] == "PRIMARY"), None)
+        if primary is None:
+            return
+        desired = int(primary["desiredCount"])
+        definition = self.definition(primary["taskDefinition"])
         problems = unsupported(definition)
         if problems:
-            raise RunnerError(
-                f"task definition {arn.rsplit('/', 1)[-1]} uses {', '.join(problems)}, which the "
-                "local runner does not emulate; remove it or deploy to AWS"
+            self.refuse(service, primary, problems)
+            return
+        # A rollback's deployment (a failed one is still listed) runs the definition of tasks
+        # still running: they are its. A forced new deployment of the same definition is not a
+        # rollback: its tasks are new ones (they read the secrets again).
+        rollback = any(d["rolloutState"] == "FAILED" for d in service["deployments"])
+        for task in mine if rollback else []:
+            adoptable = task.state in ("PENDING", "RUNNING") and not task.stop_when_started
+            if adoptable and task.task_definition == primary["taskDefinition"]:
+                task.deployment = primary["id"]
+        active = [t for t in mine if t.state in ("PENDING", "RUNNING") and not t.stop_when_started]
+        ours = [t for t in active if t.deployment == primary["id"]]
+        if primary["rolloutState"] != "FAILED":
+            ceiling = (
+                desired
+                * int((service.get("deploymentConfiguration") or {}).get("maximumPercent", 200))
+                // 100
             )
-        target = self.target(service)
-        old = self.tasks()
-        if old and all(task.task_definition == arn for task in old):
-            self.lb.set_targets([task.host_port for task in old])
-            return f"localecs: {len(old)} task(s) already run {arn.rsplit('/', 1)[-1]}"
-        started = time.monotonic()
-        new = [self.run_task(definition, target, i) for i in range(max(1, service["desiredCount"]))]
-        self.lb.set_targets([task.host_port for task in new])
-        ready = time.monotonic() - started
-        if old:
-            # Deregistered: no new request reaches the old tasks; in-flight ones finish.
-            time.sleep(target.deregistration_delay)
-            self.stop_tasks(old)
-        return (
-            f"localecs: {len(new)} task(s) of {arn.rsplit('/', 1)[-1]} healthy in {ready:.1f}s "
-            f"behind {self.lb.url}"
+            for _ in range(min(desired - len(ours), max(0, ceiling - len(active)))):
+                self.start_task(service, primary, definition, target)
+        for extra in sorted(ours, key=lambda t: t.running_since)[desired:]:
+            self.drain(extra, target.deregistration_delay if target else 0.0, "scaled in")
+        healthy = [t for t in ours if t.report()["healthy"]]
+        if len(healthy) >= desired:
+            for task in active:
+                if task.deployment != primary["id"]:
+                    self.drain(task, target.deregistration_delay if target else 0.0, "replaced")
+
+    def refuse(
+        self, service: Mapping[str, Any], primary: Mapping[str, Any], problems: list[str]
+    ) -> None:
+        if primary["id"] in self.refused:
+            return
+        self.refused.add(primary["id"])
+        reason = (
+            f"task definition {primary['taskDefinition'].rsplit('/', 1)[-1]} uses "
+            f"{', '.join(problems)}, which the local ECS runner does not emulate; remove it or "
+            "deploy to AWS"
         )
+        log(reason)
+        self.post(service, {"fail": {"deployment": primary["id"], "reason": reason}})
 
-    def status(self) -> tuple[int, str]:
-        tasks = self.tasks()
-        if not tasks:
-            return 3, "localecs: no task running"
-        lines = [
-            f"{t.pod} {t.task_definition.rsplit('/', 1)[-1]} 127.0.0.1:{t.host_port}" for t in tasks
-        ]
-        return 0, "\n".join([*lines, f"url={self.lb.url}"])
+    def start_task(
+        self,
+        service: Mapping[str, Any],
+        deployment: Mapping[str, Any],
+        definition: Mapping[str, Any],
+        target: Target | None,
+    ) -> None:
+        task_id = uuid.uuid4().hex
+        order = start_order(definition["containerDefinitions"])
+        task = LocalTask(
+            id=task_id,
+            service_arn=service["serviceArn"],
+            deployment=deployment["id"],
+            task_definition=definition["taskDefinitionArn"],
+            pod=f"{definition['family']}-{definition['revision']}-{task_id[:8]}-lb{self.lb.port}",
+            host_port=free_port(),
+            containers=tuple(c["name"] for c in order),
+            essential=frozenset(c["name"] for c in order if c.get("essential", True)),
+        )
+        self.tasks[task_id] = task
+        log(f"task {task_id} ({task.pod}) starting for {deployment['id']}")
+        task.work = self.pool.submit(self.launch, task, definition, target)
 
-    def api_key(self) -> str:
-        """A key the deployed gateway accepts (the emulator's throw-away secret): make smoke."""
-        service = self.service()
-        definition = self.ecs.describe_task_definition(taskDefinition=service["taskDefinition"])
-        for container in definition["taskDefinition"]["containerDefinitions"]:
-            for secret in container.get("secrets", []):
-                if secret["name"] == "API_KEYS":
-                    entries = self.secret_value(secret["valueFrom"]).strip().split(",")
-                    return entries[0].partition(":")[2]
-        raise RunnerError("no container of the task definition gets API_KEYS")
+    def drain(self, task: LocalTask, delay: float, why: str) -> None:
+        """Deregistered now (no new request reaches it), stopped after the delay."""
+        if task.state == "PENDING":
+            # ECS stops a task that is still starting at once: its launch fails, then it stops.
+            if not task.stop_when_started:
+                task.stop_when_started = True
+                self.pool.submit(podman, "pod", "rm", "--force", "--ignore", task.pod, check=False)
+            return
+        if task.state != "RUNNING":
+            return
+        log(f"task {task.id} ({task.pod}) draining for {delay:.0f}s: {why}")
+        task.state, task.drain_until, task.health = "DRAINING", time.monotonic() + delay, None
 
-    def stop(self) -> str:
-        self.stop_tasks(self.tasks())
-        return self.lb.stop()
+    def begin_stop(self, task: LocalTask, failed: bool = False, reason: str = "") -> None:
+        if task.state in ("STOPPING", "STOPPED"):
+            return
+        task.failed, task.reason = failed, reason
+        task.state, task.health = "STOPPING", None
+        task.work = self.pool.submit(stop_task, task.pod, task.containers, reason or "stopped")
+
+    def watch_containers(self) -> None:
+        """An essential container that exits stops its task (ECS: the task's desired status
+        turns STOPPED, the other containers get SIGTERM and their stopTimeout)."""
+        listed = podman(
+            "ps",
+            "--all",
+            "--filter",
+            f"label={LABEL}.lb={self.lb.port}",
+            "--format",
+            "json",
+            check=False,
+        )
+        for container in json.loads(listed or "[]"):
+            labels = container.get("Labels") or {}
+            task = self.tasks.get(labels.get(f"{LABEL}.task", ""))
+            name = labels.get(f"{LABEL}.container", "")
+            if task is None or task.state != "RUNNING" or name not in task.essential:
+                continue
+            if container.get("State") in ("exited", "stopped"):
+                code = container.get("ExitCode")
+                reason = f"Essential container in task exited: {name} exit code {code}"
+                log(f"task {task.id} ({task.pod}): {reason}")
+                self.begin_stop(task, failed=True, reason=reason)
+
+    def check_targets(
+        self,
+        services: Mapping[str, Mapping[str, Any]],
+        targets: Mapping[str, Target | None],
+        now: float,
+    ) -> None:
+        """Target group health checks; a task whose target turned unhealthy is stopped once the
+        service's health check grace period since its start has passed."""
+        for task in self.tasks.values():
+            service, target = services.get(task.service_arn), targets.get(task.service_arn)
+            if task.state != "RUNNING" or service is None or target is None:
+                continue
+            if task.health is None:
+                task.health = TargetHealth(target.check)
+                group = target.group_arn.rsplit("/", 2)[-2]
+                log(f"task {task.id} ({task.pod}) registered in {group}")
+            health = task.health
+            if health.due(now):
+                health.probing = True
+                self.pool.submit(probe, health, task.host_port)
+            grace = float(service.get("healthCheckGracePeriodSeconds") or 0)
+            if health.state == "unhealthy" and now - task.running_since >= grace:
+                reason = f"Task failed ELB health checks in (target-group {target.group_arn})"
+                log(f"task {task.id} ({task.pod}): {reason}")
+                self.begin_stop(task, failed=True, reason=reason)
+
+    def route(self) -> None:
+        registered = {
+            t.host_port: t.health for t in self.tasks.values() if t.state == "RUNNING" and t.health
+        }
+        ports = routed(registered)
+        if ports != self.routed:
+            self.lb.set_targets(ports)
+            log(f"load balancer routes to {ports or 'no target'}")
+            self.routed = ports
+
+    def report(self, service: Mapping[str, Any]) -> None:
+        tasks = [t.report() for t in self.tasks.values() if t.service_arn == service["serviceArn"]]
+        self.post(service, {"tasks": tasks})
+
+    def post(self, service: Mapping[str, Any], body: Mapping[str, Any]) -> None:
+        cluster = service["clusterArn"].rsplit("/", 1)[-1]
+        payload = {
+            "region": self.ecs.meta.region_name,
+            "cluster": cluster,
+            "service": service["serviceName"],
+            **body,
+        }
+        request = urllib.request.Request(  # noqa: S310 (the emulator's URL)
+            self.ecs.meta.endpoint_url.rstrip("/") + REPORT_PATH,
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+            pass
+
+    def stop_leftovers(self) -> None:
+        """Pods of an agent that died: nobody watches them, so they go."""
+        leftovers = task_pods(self.lb.port)
+        if leftovers:
+            log(f"stopping {len(leftovers)} task(s) no agent watches")
+            stop_pods(leftovers)
 
 
-def free_port() -> int:
-    import socket
+def probe(health: TargetHealth, port: int) -> None:
+    health.record(health.check.probe(port), time.monotonic())
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+
+def label_args(labels: Mapping[str, str]) -> list[str]:
+    return [arg for key, value in labels.items() for arg in ("--label", f"{LABEL}.{key}={value}")]
+
+
+def task_pods(lb_port: int) -> list[tuple[str, tuple[str, ...]]]:
+    """(pod, its containers in start order) of every task behind this load balancer."""
+    listed = podman(
+        "ps", "--all", "--filter", f"label={LABEL}.lb={lb_port}", "--format", "json", check=False
+    )
+    pods: dict[str, list[tuple[float, str]]] = {}
+    for container in json.loads(listed or "[]"):
+        labels = container.get("Labels") or {}
+        name = labels.get(f"{LABEL}.container")
+        if name:
+            # Containers are named <pod>-<container> (run_container).
+            pod = container["Names"][0].removesuffix(f"-{name}")
+            pods.setdefault(pod, []).append((float(container.get("Created") or 0), name))
+    names = podman(
+        "pod", "ps", "--filter", f"label={LABEL}.lb={lb_port}", "--format", "{{.Name}}", check=False
+    ).split()
+    return [(pod, tuple(name for _, name in sorted(pods.get(pod, [])))) for pod in names]
+
+
+def stop_task(pod: str, containers: Sequence[str], reason: str) -> dict[str, int]:
+    """Stops the containers in reverse start order, each with its own stopTimeout."""
+    exit_codes: dict[str, int] = {}
+    for container in reversed(containers):
+        name = f"{pod}-{container}"
+        # Without -t, podman waits the container's --stop-timeout (the definition's).
+        podman("stop", "--ignore", name, check=False)
+        code = podman("inspect", name, "--format", "{{.State.ExitCode}}", check=False)
+        exit_codes[container] = int(code) if code.lstrip("-").isdigit() else -1
+    podman("pod", "stop", "--ignore", pod, check=False)
+    podman("pod", "rm", "--force", "--ignore", pod, check=False)
+    for volume in podman(
+        "volume", "ls", "--quiet", "--filter", f"label={LABEL}.pod={pod}", check=False
+    ).split():
+        podman("volume", "rm", "--force", volume, check=False)
+    log(f"stopped {pod} ({reason}), exit codes {json.dumps(exit_codes)}")
+    return exit_codes
+
+
+def stop_pods(pods: Sequence[tuple[str, tuple[str, ...]]]) -> None:
+    """Stops tasks in parallel, as ECS does: each waits its own stopTimeout at most."""
+    with ThreadPoolExecutor(max_workers=max(1, len(pods))) as pool:
+        list(pool.map(lambda p: stop_task(p[0], p[1], "agent stopped"), pods))
 
 
 def wait_answers(url: str, timeout: float) -> None:
@@ -437,28 +699,55 @@ def wait_answers(url: str, timeout: float) -> None:
     raise RunnerError(f"no answer from {url} within {timeout:.0f}s")
 
 
+def agent_daemon(lb_port: int) -> Daemon:
+    # Ready when its load balancer answers (503 until a task is registered).
+    return Daemon("localecs", lb_port, f"http://127.0.0.1:{lb_port}/")
+
+
+def start(lb_port: int) -> str:
+    daemon = agent_daemon(lb_port)
+    if daemon.pid() is None:
+        LoadBalancer(lb_port).stop()  # one an agent that died left behind
+    return daemon.start([sys.executable, "-m", "localenv.ecs", "run", "--lb-port", str(lb_port)])
+
+
+def stop(lb_port: int) -> str:
+    """The agent first (nothing replaces what is stopped next), then every task, then the
+    load balancer."""
+    messages = [agent_daemon(lb_port).stop()]
+    pods = task_pods(lb_port)
+    stop_pods(pods)
+    messages.append(f"localecs: {len(pods)} task(s) stopped")
+    messages.append(LoadBalancer(lb_port).stop())
+    return "\n".join(messages)
+
+
+def status(lb_port: int) -> tuple[int, str]:
+    pods = task_pods(lb_port)
+    if agent_daemon(lb_port).pid() is None:
+        return 3, f"localecs: no agent on load balancer port {lb_port} ({len(pods)} task(s))"
+    lines = [f"{pod} {','.join(containers)}" for pod, containers in pods]
+    return 0, "\n".join([*lines, f"url=http://127.0.0.1:{lb_port}"])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m localenv.ecs", description=__doc__)
-    parser.add_argument("action", choices=["sync", "status", "stop", "api-key"])
-    parser.add_argument("--live-dir", type=Path, default=ROOT / "live" / "local")
-    parser.add_argument("--terragrunt", default="terragrunt")
-    parser.add_argument(
-        "--registry", default=f"127.0.0.1:{os.environ.get('REGISTRY_PORT', '5050')}"
-    )
+    parser.add_argument("action", choices=["start", "run", "status", "stop"])
     parser.add_argument("--lb-port", type=int, default=int(os.environ.get("LB_PORT", "8088")))
     args = parser.parse_args(argv)
     try:
-        runner = Runner(args.live_dir, args.terragrunt, args.registry, args.lb_port)
-        if args.action == "sync":
-            print(runner.sync())
+        if args.action == "run":
+            agent = Agent(args.lb_port)
+            signal.signal(signal.SIGTERM, lambda *_: agent.stopping.set())
+            agent.run()
+            # Launches in flight are abandoned: their pods are stopped by whoever stops us.
+            os._exit(0)
+        elif args.action == "start":
+            print(start(args.lb_port))
         elif args.action == "stop":
-            print(runner.stop())
-        elif args.action == "api-key":
-            if not runner.lb.url.startswith("http://127.0.0.1"):
-                raise RunnerError("api-key is for the emulator only")
-            print(runner.api_key())
+            print(stop(args.lb_port))
         else:
-            code, text = runner.status()
+            code, text = status(args.lb_port)
             print(text)
             return code
     except (RunnerError, DaemonError) as error:

@@ -22,6 +22,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from localenv.ports import in_use
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = int(os.environ.get("SUMAPI_EMULATOR_PORT", "5000"))
@@ -76,7 +78,7 @@ def start(host: str, port: int) -> int:
     if pid is not None and answers(host, port):
         print(f"emulator: already running at {endpoint(host, port)} (pid {pid})")
         return 0
-    if answers(host, port):
+    if in_use(port, host):
         print(
             f"emulator: port {port} is taken by a process this tool did not start; "
             "stop it or choose another port (SUMAPI_EMULATOR_PORT)",

@@ -56,7 +56,6 @@ def _describe_scaling_policies(self: Any) -> str:
 _DROPPED_CREATE_SERVICE_PARAMETERS = {
     "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
     "enableECSManagedTags": "enable_ecs_managed_tags",
-    "deploymentConfiguration": "deployment_configuration",
     "availabilityZoneRebalancing": "availability_zone_rebalancing",
 }
 _original_create_service = ecs_responses.EC2ContainerServiceResponse.create_service
@@ -66,11 +65,9 @@ def _create_service(self: Any) -> Any:
     # Why: moto's CreateService ignores healthCheckGracePeriodSeconds and enableECSManagedTags,
     # so DescribeServices answers 0/false and every plan wants to update the service back to
     # 60/true; provider 5.x also sends availabilityZoneRebalancing, which moto drops the same
-    # way (every plan sets "DISABLED" again). moto drops deploymentConfiguration too (minimum
-    # and maximum percent, the circuit breaker, the rollback alarms): nothing showed it,
-    # because the provider keeps its own values when the answer has none, but the service
-    # moto describes never had the settings the tests check. AWS keeps all of them; store
-    # them on moto's service object.
+    # way (every plan sets "DISABLED" again). AWS keeps all of them; store them on moto's
+    # service object. (moto drops deploymentConfiguration too: localenv.ecs_emulation keeps
+    # it, with the defaults ECS fills in, since its deployments act on it.)
     result = _original_create_service(self)
     service = self.ecs_backend._get_service(
         self._get_param("cluster", "default"), self._get_param("serviceName")

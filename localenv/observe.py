@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -32,6 +31,7 @@ from typing import Any
 import requests
 
 from localenv.daemon import ROOT, DaemonError, http_answers, run_dir
+from localenv.ports import in_use
 
 RULES = ROOT / "monitoring" / "rules"
 CONSOLES = ROOT / "monitoring" / "consoles"
@@ -102,13 +102,19 @@ class Stack:
         return "firing" if "firing" in states else (states[0] if states else "inactive")
 
 
-def prometheus_config(ports: Ports, rules_dir: Path, interval: str) -> str:
+# Where the stack's copy of the rules lives, relative to its work directory (Prometheus runs
+# there): the alerts page names each group's file by this path, the repository's own, instead
+# of a machine's absolute path (the README's pictures show that page).
+RULES_COPY = Path("monitoring", "rules")
+
+
+def prometheus_config(ports: Ports, interval: str) -> str:
     return f"""# Written by localenv/observe.py for `make observe` (not the production config).
 global:
   scrape_interval: {interval}
   evaluation_interval: {interval}
 rule_files:
-  - {rules_dir}/*.rules.yml
+  - {RULES_COPY}/*.rules.yml
 scrape_configs:
   - job_name: sumapi
     static_configs:
@@ -126,12 +132,13 @@ def check_prerequisites(ports: Ports, rules_dir: Path) -> None:
                 f"observe: {tool} is missing: devtools/apt-ensure {tool}:{package} "
                 "(make observe runs it)"
             )
-    for name, port in vars(ports).items():
-        if http_answers(f"http://127.0.0.1:{port}/") or port_taken(port):
-            raise DaemonError(
-                f"observe: port {port} ({name}) is in use; "
-                f"choose another: OBSERVE_{name.upper()}_PORT=<port>"
-            )
+    busy = busy_ports(ports)
+    if busy:
+        name, port = busy[0]
+        raise DaemonError(
+            f"observe: port {port} ({name}) is in use; "
+            f"choose another: OBSERVE_{name.upper()}_PORT=<port>"
+        )
     checked = subprocess.run(
         ["promtool", "check", "rules", *map(str, sorted(rules_dir.glob("*.rules.yml")))],
         capture_output=True,
@@ -145,13 +152,9 @@ def check_prerequisites(ports: Ports, rules_dir: Path) -> None:
         )
 
 
-def port_taken(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return True
-    return False
+def busy_ports(ports: Ports) -> list[tuple[str, int]]:
+    """The stack's ports something listens on: (name, port)."""
+    return [(name, port) for name, port in vars(ports).items() if in_use(port)]
 
 
 def wait_ready(url: str, process: subprocess.Popen[bytes], what: str, timeout: float = 30) -> None:
@@ -165,7 +168,7 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], what: str, timeout: f
 @contextlib.contextmanager
 def stack(ports: Ports, work: Path, rules_factor: int = 1, interval: str = "5s") -> Iterator[Stack]:
     """Starts app + gateway (localenv/run-local), the exporter and Prometheus; stops them all."""
-    rules_dir = work / "rules"
+    rules_dir = work / RULES_COPY
     shutil.rmtree(work, ignore_errors=True)
     rules_dir.mkdir(parents=True)
     for source in RULES.glob("*.rules.yml"):
@@ -174,7 +177,7 @@ def stack(ports: Ports, work: Path, rules_factor: int = 1, interval: str = "5s")
             compressed_rules(text, rules_factor) if rules_factor > 1 else text
         )
     check_prerequisites(ports, rules_dir)
-    (work / "prometheus.yml").write_text(prometheus_config(ports, rules_dir, interval))
+    (work / "prometheus.yml").write_text(prometheus_config(ports, interval))
     env_file = work / "env.local"
     access_log = work / "gateway-access.log"
     processes: list[subprocess.Popen[bytes]] = []
@@ -191,11 +194,17 @@ def stack(ports: Ports, work: Path, rules_factor: int = 1, interval: str = "5s")
             "PY": sys.executable,
         }
 
-        def start(argv: list[str], ready_url: str, what: str, **env_vars: str) -> None:
+        def start(
+            argv: list[str],
+            ready_url: str,
+            what: str,
+            env_vars: dict[str, str] | None = None,
+            cwd: Path = ROOT,
+        ) -> None:
             process = subprocess.Popen(
                 argv,
-                env={**os.environ, **env_vars},
-                cwd=ROOT,
+                env={**os.environ, **(env_vars or {})},
+                cwd=cwd,
                 stdout=log,
                 stderr=log,
                 start_new_session=True,  # its own group: stopped with everything it started
@@ -207,7 +216,7 @@ def stack(ports: Ports, work: Path, rules_factor: int = 1, interval: str = "5s")
             [str(ROOT / "localenv" / "run-local")],
             f"http://127.0.0.1:{ports.gateway}/healthz",
             "the app and gateway",
-            **app_env,
+            app_env,
         )
         start(
             [
@@ -222,10 +231,11 @@ def stack(ports: Ports, work: Path, rules_factor: int = 1, interval: str = "5s")
             f"http://127.0.0.1:{ports.exporter}/metrics",
             "the gateway exporter",
         )
+        # Relative config path: Prometheus then keeps the rule files' paths relative too.
         start(
             [
                 "prometheus",
-                f"--config.file={work / 'prometheus.yml'}",
+                "--config.file=prometheus.yml",
                 f"--storage.tsdb.path={work / 'data'}",
                 f"--web.listen-address=127.0.0.1:{ports.prometheus}",
                 f"--web.console.templates={CONSOLES}",
@@ -233,6 +243,7 @@ def stack(ports: Ports, work: Path, rules_factor: int = 1, interval: str = "5s")
             ],
             f"http://127.0.0.1:{ports.prometheus}/-/ready",
             "Prometheus",
+            cwd=work,
         )
         api_key = re.search(r"^API_KEY=(\S+)$", env_file.read_text(), re.MULTILINE)
         if api_key is None:

@@ -37,10 +37,11 @@ DEPLOY_SUMMARY ?= $(ROOT)/.run/deploy-summary.md
 # (ops/units.py; recipes only: INFRA_ENV, TERRAGRUNT and LIVE_DIR come from mk/infra.mk).
 unit_output = env $(INFRA_ENV) $(PY) -m ops.units output --terragrunt $(TERRAGRUNT) $(LIVE_DIR)/$(1) $(2)
 # What a recipe reading outputs needs: tofu and terragrunt (on ENV=local also the provider
-# mirror) and the venv. A target, not a variable, so that files read before this one (mk/
-# containers.mk) can name it in their rules' prerequisites.
+# mirror and the emulator) and the venv, given in mk/infra.mk (OUTPUT_PREREQS; infra-prereqs
+# is what a deploy step needs, the whole emulated account on ENV=local). Targets, not
+# variables, so that files read before that one (mk/containers.mk, this one) can name them in
+# their rules' prerequisites.
 .PHONY: unit-outputs
-unit-outputs: $(if $(filter local,$(ENV)),tools,infra-tools) $(VENV_STAMP)
 compute_output = $(call unit_output,compute,$(1))
 
 .PHONY: lint-actions test-rules demo env-hcl wait-deployed endpoint smoke \
@@ -75,36 +76,28 @@ env-hcl: ## CI: write live/ENV/env.hcl from the ENV_HCL variable unless the file
 	    "variable ENV_HCL to the file's content (template: $(LIVE_DIR)/env.hcl.example)" >&2; exit 1; \
 	else printf '%s\n' "$$ENV_HCL" >$(LIVE_DIR)/env.hcl; echo "env-hcl: wrote $(LIVE_DIR)/env.hcl"; fi
 
-ifeq ($(ENV),local)
-# The emulator runs no container: the local ECS runner does (mk/containers.mk), behind its own
-# load balancer. It is idempotent: it waits for, or rolls out, the applied task definition.
-wait-deployed: local-tasks
-SERVICE_URL = echo http://127.0.0.1:$(LB_PORT)
-endpoint:
-	@echo "url=$$($(SERVICE_URL))"
-else
 # Not `aws ecs wait services-stable` alone: after a circuit-breaker rollback the service is
-# stable too, on the previous task definition (ops/wait-deployed says what it checks).
-wait-deployed: unit-outputs ## Wait until ENV's ECS service runs the applied task definition, healthy
-	@ops/wait-deployed "$$($(call compute_output,cluster_name))" "$$($(call compute_output,service_name))" \
-	  "$$($(call compute_output,task_definition_arn))"
+# stable too, on the previous task definition (ops/wait-deployed says what it checks). On
+# ENV=local the emulator's ECS answers, kept by the local agent (localenv/ecs_emulation.py).
+wait-deployed: infra-prereqs unit-outputs ## Wait until ENV's ECS service runs the applied task definition, healthy
+	@devtools/apt-ensure aws:awscli
+	@env $(INFRA_ENV) ops/wait-deployed "$$($(call compute_output,cluster_name))" \
+	  "$$($(call compute_output,service_name))" "$$($(call compute_output,task_definition_arn))"
 
 # The compute unit's url output decides: https://<domain_name>, https://<ALB name> (HTTPS
-# without a domain: the certificate does not cover that name) or http://<ALB name>.
+# without a domain: the certificate does not cover that name) or http://<ALB name> (on
+# ENV=local the ALB's name is the local load balancer's address).
 SERVICE_URL = $(call compute_output,url)
 endpoint: unit-outputs ## Print url=<public URL of ENV's service> (GitHub step output format)
 	@url=$$($(SERVICE_URL)) && echo "url=$$url"
-endif
 
 # The checks are ops/smoke-test's; make resolves its inputs. The URL: SMOKE_URL, else ENV's
-# endpoint. The key: SMOKE_API_KEY, else on ENV=local the emulator's (through the environment,
-# never on a command line).
+# endpoint. The key: SMOKE_API_KEY, through the environment (never on a command line).
 SMOKE_URL ?=
-smoke: $(if $(filter local,$(ENV)),,unit-outputs) ## Smoke test through ENV's load balancer (or SMOKE_URL); key in SMOKE_API_KEY
+smoke: unit-outputs ## Smoke test through ENV's load balancer (or SMOKE_URL); key in SMOKE_API_KEY
 	@devtools/apt-ensure jq:jq
 	@mkdir -p $(dir $(DEPLOY_SUMMARY))
 	@url='$(SMOKE_URL)'; [ -n "$$url" ] || url=$$($(SERVICE_URL)); \
-	  $(if $(filter local,$(ENV)),[ -n "$${SMOKE_API_KEY:-}" ] || SMOKE_API_KEY=$$($(LOCALECS) api-key); export SMOKE_API_KEY;) \
 	  ops/smoke-test "$$url" '$(DEPLOY_SUMMARY)'
 
 deploy-summary: unit-outputs ## Markdown summary of the last deployment of ENV (the workflow's job summary)

@@ -1,5 +1,6 @@
-# Module documentation and lint: the inputs/outputs section of each module README
-# (terraform-docs), tflint with the AWS ruleset, and a resource graph per unit (docs/graphs/).
+# Documentation and module lint: the Markdown agrees with the repository and with itself
+# (lint-docs), the inputs/outputs section of each module README (terraform-docs), tflint with
+# the AWS ruleset, and a resource graph per unit (docs/graphs/).
 # The tools are built from the Go module proxy like tofu (devtools/go-module-build), with
 # the version in the stamp's name. See docs/infrastructure.md.
 #
@@ -23,7 +24,12 @@ MODULE_DOCS := TERRAFORM_DOCS=$(TERRAFORM_DOCS) devtools/module-docs
 GRAPHS_DIR := docs/graphs
 GRAPHS_WORK := $(TOOLS_DIR)/graphs
 
-.PHONY: docs-tools docs test-docs lint-tf test-tfvars-examples graphs test-graphs
+.PHONY: docs-tools docs test-docs lint-docs lint-tf test-tfvars-examples graphs test-graphs
+
+# Links, paths and `make X` in every tracked Markdown file exist; the pager, the body limit and
+# the provider range are stated as their homes in the code say (tests/docs).
+lint-docs: $(VENV_STAMP) ## Markdown: links, paths and make targets exist; shared facts agree with the code
+	$(VENV)/bin/pytest -q -p no:cacheprovider tests/docs
 
 docs-tools: $(DOCS_TOOLS) ## Build pinned terraform-docs, tflint and the tflint AWS ruleset
 
@@ -67,18 +73,29 @@ test-tfvars-examples: tools ## Each module's terraform.tfvars.example passes its
 # module, against the offline provider mirror). The unit DAG is `make graph`.
 UNIT_GRAPHS = env TF_CLI_CONFIG_FILE=$(TOFURC) TF_IN_AUTOMATION=1 TOFU=$(TOFU) devtools/unit-graphs
 
+# $(call svgs,DIR): DIR/<name>.svg drawn from each DIR/<name>.dot.
+svgs = set -e; for dotfile in $(1)/*.dot; do dot -Tsvg $$dotfile -o $${dotfile%.dot}.svg; done
+
 graphs: tools ## Resource graph per unit: docs/graphs/<unit>.dot and .svg (tofu graph, graphviz)
 	@devtools/apt-ensure dot:graphviz
 	@$(UNIT_GRAPHS) $(GRAPHS_DIR) $(GRAPHS_WORK)
-	@set -e; for dotfile in $(GRAPHS_DIR)/*.dot; do \
-	  dot -Tsvg $$dotfile -o $${dotfile%.dot}.svg; echo "graphs: $${dotfile%.dot}.svg"; done
+	@$(call svgs,$(GRAPHS_DIR))
+	@echo "graphs: $(GRAPHS_DIR)/*.svg"
 
-test-graphs: tools ## docs/graphs/<unit>.dot match what `tofu graph` draws from the modules now
-	@rm -rf $(GRAPHS_WORK)/check
-	@$(UNIT_GRAPHS) $(GRAPHS_WORK)/check $(GRAPHS_WORK)
-	@diff -r -q $(GRAPHS_DIR) $(GRAPHS_WORK)/check --exclude='*.svg' >/dev/null \
-	  || { echo "test-graphs: docs/graphs/ is out of date: run make graphs" >&2; exit 1; }
-	@echo "test-graphs: docs/graphs/ matches the modules"
+# Every generated picture is drawn again, .dot and .svg, and compared byte for byte: the unit
+# DAG of live/local (make graph) and each unit's resource graph (make graphs).
+test-graphs: tools ## docs/graph.* and docs/graphs/* are what make graph and make graphs draw now
+	@devtools/apt-ensure dot:graphviz
+	@rm -rf $(GRAPHS_WORK)/check && mkdir -p $(GRAPHS_WORK)/check/dag
+	@$(UNIT_GRAPHS) $(GRAPHS_WORK)/check/graphs $(GRAPHS_WORK)
+	@$(call unit_dag,local) > $(GRAPHS_WORK)/check/dag/graph.dot
+	@$(call svgs,$(GRAPHS_WORK)/check/graphs)
+	@$(call svgs,$(GRAPHS_WORK)/check/dag)
+	@stale=$$( { diff -r -q $(GRAPHS_DIR) $(GRAPHS_WORK)/check/graphs; \
+	  for f in graph.dot graph.svg; do cmp -s docs/$$f $(GRAPHS_WORK)/check/dag/$$f || echo docs/$$f; done; } 2>&1 ); \
+	  if [ -n "$$stale" ]; then printf '%s\n' "$$stale" >&2; \
+	    echo "test-graphs: out of date (above): run make graph graphs" >&2; exit 1; fi
+	@echo "test-graphs: docs/graph.dot, docs/graph.svg and docs/graphs/ match a fresh drawing"
 
-TEST_TARGETS += test-docs lint-tf test-tfvars-examples test-graphs
-FAST_TARGETS += test-docs lint-tf
+TEST_TARGETS += lint-docs test-docs lint-tf test-tfvars-examples test-graphs
+FAST_TARGETS += lint-docs test-docs lint-tf

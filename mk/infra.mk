@@ -33,8 +33,8 @@ PLAN_ARGS ?=
 # (whose ParentFileNotFoundError would repeat per unit), without the environment's env.hcl
 # (git-ignored for a real account) or with an env.hcl of the old shape, whose per-unit maps
 # (compute = {...}) no unit reads any more: their settings are in live/ENV/<unit>/terragrunt.hcl.
-LIVE_GOALS := backend-bootstrap plan deploy destroy plan-file graph seed-key \
-  rotate-key retire-key list-keys push-images wait-deployed endpoint
+LIVE_GOALS := backend-bootstrap providers-lock plan deploy first-deploy destroy plan-file graph \
+  seed-key rotate-key retire-key list-keys push-images wait-deployed endpoint
 LIVE_UNITS := $(notdir $(patsubst %/terragrunt.hcl,%,$(wildcard $(LIVE_DIR)/*/terragrunt.hcl)))
 ifneq ($(filter $(LIVE_GOALS),$(MAKECMDGOALS)),)
   ifeq ($(LIVE_UNITS),)
@@ -48,10 +48,11 @@ ifneq ($(filter $(LIVE_GOALS),$(MAKECMDGOALS)),)
   endif
 endif
 # The unit that defines the pipeline's own roles and their trust (modules/github-oidc). CI never
-# applies it: in CI a run over every unit of a real account skips it and MODULE= refuses it;
-# an operator applies it (MODULE=$(CI_ROLES_UNIT), or a plain `make deploy` outside CI). The
-# emulator keeps it, so the tests cover that unit too. The deploy workflow's unit choice is
-# every other unit (tests/iac_static/test_workflow_units.py).
+# applies it: in CI a run over every unit skips it and MODULE= refuses it; an operator applies
+# it (MODULE=$(CI_ROLES_UNIT), or a plain `make deploy` outside CI). The emulator too: the
+# rehearsal of the first deploy (tests/containers) runs the workflow's jobs under the roles an
+# operator's step applied. The deploy workflow's unit choice is every other unit
+# (tests/iac_static/test_workflow_units.py).
 CI_ROLES_UNIT := github-oidc
 # MODULE= is checked here, once, for every target and caller (the deploy workflow's unit choice
 # included): one line naming the units, before anything runs.
@@ -60,10 +61,8 @@ ifneq ($(MODULE),)
     $(error MODULE=$(MODULE): no unit $(LIVE_DIR)/$(MODULE); units: $(notdir $(patsubst %/terragrunt.hcl,%,$(wildcard $(LIVE_DIR)/*/terragrunt.hcl))))
   endif
   ifneq ($(CI),)
-    ifneq ($(ENV),local)
-      ifeq ($(MODULE),$(CI_ROLES_UNIT))
-        $(error MODULE=$(MODULE): CI never applies the unit of its own roles; an operator applies it from a workstation: make deploy ENV=$(ENV) MODULE=$(MODULE) (docs/runbook.md#first-deploy))
-      endif
+    ifeq ($(MODULE),$(CI_ROLES_UNIT))
+      $(error MODULE=$(MODULE): CI never applies the unit of its own roles; an operator applies it from a workstation: make deploy ENV=$(ENV) MODULE=$(MODULE) (docs/runbook.md#first-deploy))
     endif
   endif
 endif
@@ -88,22 +87,37 @@ ifeq ($(ENV),local)
   # The emulator and the offline tests only: providers from this machine's mirror (the
   # pinned provider, linked). Real environments install them from the registry, pinned by the
   # .terraform.lock.hcl committed in each unit (docs/infrastructure.md, "Provider lock files").
-  # moto accepts any credentials; fixed ones keep a developer's real AWS profile out of it.
+  # The caller is the emulator's administrator (moto's fixed key), which keeps a developer's
+  # real AWS profile out of it, unless EMULATOR_ACCESS_KEY_ID/EMULATOR_SECRET_ACCESS_KEY/
+  # EMULATOR_SESSION_TOKEN name an identity of the emulator's own IAM: the rehearsal runs the
+  # operator's steps as an IAM user and each workflow job with the role it assumed, and judges
+  # their calls (docs/infrastructure.md, "IAM on the emulator"). What stands in for AWS itself
+  # on ENV=local only (the local ECS agent, which plays ECS) runs as the administrator whoever
+  # calls: EMULATOR_ADMIN_ENV.
   # AWS_ENDPOINT_URL sends every AWS SDK call that has no explicit endpoint (terragrunt's
   # bootstrap asks STS for the account id, boto3 in the key tool) to the emulator too.
   # No shared provider cache (Terragrunt turns one on for OpenTofu >= 1.10): the mirror is
   # linked into each unit anyway, and parallel inits of `run --all` raced in that cache
   # ("still not detected in ~/.cache/terragrunt/providers", seen in CI and in test-infra).
+  EMULATOR_ACCESS_KEY_ID ?= testing
+  EMULATOR_SECRET_ACCESS_KEY ?= testing
+  EMULATOR_SESSION_TOKEN ?=
   INFRA_ENV := -u AWS_PROFILE -u AWS_SESSION_TOKEN TF_CLI_CONFIG_FILE=$(TOFURC) $(INFRA_ENV) \
     TG_NO_AUTO_PROVIDER_CACHE_DIR=true \
-    AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+    AWS_ACCESS_KEY_ID=$(EMULATOR_ACCESS_KEY_ID) AWS_SECRET_ACCESS_KEY=$(EMULATOR_SECRET_ACCESS_KEY) \
+    $(if $(EMULATOR_SESSION_TOKEN),AWS_SESSION_TOKEN=$(EMULATOR_SESSION_TOKEN)) \
     AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
     AWS_ENDPOINT_URL=$(EMULATOR_URL) SUMAPI_EMULATOR_ENDPOINT=$(EMULATOR_URL)
-  # plan/deploy/destroy of ENV=local use the images `make deploy` builds from this checkout.
+  EMULATOR_ADMIN_ENV := AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=
+  # plan/deploy/destroy of ENV=local use the images of this checkout (make push-images).
   DEPLOY_ENV := TF_VAR_image_tag=$(IMAGE_TAG)
-  INFRA_PREREQS := tools emulator
+  # Reading state needs the emulator; the emulated account is it, its ECR registry and its
+  # ECS agent.
+  OUTPUT_PREREQS := tools emulator
+  INFRA_PREREQS := $(OUTPUT_PREREQS) local-tasks
 else
   INFRA_PREREQS := infra-tools
+  OUTPUT_PREREQS := infra-tools
   ifneq ($(CI),)
     # CI installs exactly the providers of the committed lock files; a missing or stale lock
     # file fails the init instead of being rewritten on the runner.
@@ -111,13 +125,17 @@ else
   endif
 endif
 
+# For the recipes of files read before this one: what reading unit outputs needs
+# (mk/delivery.mk's unit-outputs), and what the environment's deploy steps need.
+.PHONY: infra-prereqs
+unit-outputs: $(OUTPUT_PREREQS) $(VENV_STAMP)
+infra-prereqs: $(INFRA_PREREQS) $(VENV_STAMP)
+
 TG := env $(INFRA_ENV) $(TERRAGRUNT)
 TG_DEPLOY := env $(INFRA_ENV) $(DEPLOY_ENV) $(TERRAGRUNT)
 TG_QUEUE_EXCLUDES :=
 ifneq ($(CI),)
-  ifneq ($(ENV),local)
-    TG_QUEUE_EXCLUDES := --queue-exclude-dir $(CI_ROLES_UNIT)
-  endif
+  TG_QUEUE_EXCLUDES := --queue-exclude-dir $(CI_ROLES_UNIT)
 endif
 # plan, deploy and destroy never create or reconfigure the state bucket (no --backend-bootstrap:
 # it reads and rewrites the bucket's encryption, policy and public-access block, which the CI
@@ -136,7 +154,8 @@ KEYTOOL := env $(INFRA_ENV) $(PY) -m ops.keytool --live-dir $(LIVE_DIR) --terrag
 BACKEND_CHECK := env $(INFRA_ENV) $(PY) -m ops.state_bucket check --live-dir $(LIVE_DIR)
 
 .PHONY: tools infra-tools emulator down backend-bootstrap providers-lock providers-lock-offline plan \
-  deploy destroy plan-file graph seed-key rotate-key retire-key list-keys test-iac-static test-infra
+  deploy first-deploy destroy plan-file graph seed-key rotate-key retire-key list-keys test-iac-static \
+  test-infra
 
 ## Toolchain ------------------------------------------------------------------------------
 tools: $(TOOLS) ## Build pinned tofu, terragrunt, actionlint; link the machine's AWS provider mirror
@@ -164,8 +183,10 @@ $(MIRROR_STAMP):
 	@mkdir -p $(@D) && rm -f $(TOOL_STAMPS)/aws-provider-* && touch $@
 
 ## Emulator -------------------------------------------------------------------------------
+# The emulator names its registry in ECR's repository URIs and its load balancer as the ALB's
+# DNS name (localenv/ecr_emulation.py, localenv/ecs_emulation.py).
 emulator: $(VENV_STAMP) ## Start the AWS emulator (moto) on EMULATOR_PORT unless it runs
-	@$(PY) -m localenv.emulator start --port $(EMULATOR_PORT)
+	@REGISTRY_PORT=$(REGISTRY_PORT) LB_PORT=$(LB_PORT) $(PY) -m localenv.emulator start --port $(EMULATOR_PORT) >&2
 
 down: $(VENV_STAMP) ## Stop the local deployment: tasks, load balancer, registry, emulator
 	@$(MAKE) local-tasks-stop registry-stop
@@ -181,78 +202,84 @@ backend-bootstrap: $(INFRA_PREREQS) ## Create/configure ENV's state bucket (oper
 	$(TG) backend bootstrap --non-interactive --working-dir $(LIVE_DIR)/$(BACKEND_BOOTSTRAP_UNIT)
 	@echo "backend-bootstrap: state bucket of $(LIVE_DIR)/env.hcl ready"
 
-# Every unit of every environment has the same lock file (one provider, one constraint):
-# the tests run with the provider real environments install. providers-lock-offline computes
-# this platform's h1: hash from the mirror (what this offline machine can do);
-# providers-lock, on a machine with registry access, adds the registry's hashes of every
-# platform that runs tofu (CI, laptops). Commit the files.
+# Provider lock files: every unit of every environment has the same one (one provider, one
+# constraint), the one the tests run with. A unit's lock file is what its module requires, so
+# `tofu providers lock` runs in a scratch copy of versions.tf (devtools/provider-lock-files): no
+# unit's dependencies are read. Through Terragrunt they would be, and before the first apply
+# they have no outputs (mocks are allowed for plan only).
+# providers-lock ENV=<env> is the operator's step on a real environment's first init (needs the
+# registry): hashes of every platform that runs tofu (CI, laptops). ENV=local locks from this
+# machine's mirror (the one platform it holds), offline. providers-lock-offline writes every
+# environment's files from the mirror (after a version bump on this machine). Commit the files.
 LOCK_PLATFORMS ?= linux_amd64 linux_arm64 darwin_amd64 darwin_arm64
-LOCKED_UNITS = $(dir $(wildcard live/*/*/terragrunt.hcl))
-providers-lock: $(TOFU_STAMP) ## Every live/<env>/<unit>/.terraform.lock.hcl: registry hashes of LOCK_PLATFORMS (needs registry access; commit them)
-	@LOCK_PLATFORMS="$(LOCK_PLATFORMS)" TOFU=$(TOFU) devtools/provider-lock-files registry modules/registry $(LOCKED_UNITS)
-	@echo "providers-lock: commit live/*/*/.terraform.lock.hcl"
+LOCK_SOURCE = $(if $(filter local,$(ENV)),mirror=$(TF_MIRROR),registry)
+providers-lock: $(if $(filter local,$(ENV)),tools,$(TOFU_STAMP)) ## live/ENV/<unit>/.terraform.lock.hcl (real ENV: registry hashes of LOCK_PLATFORMS; commit them)
+	@LOCK_PLATFORMS="$(LOCK_PLATFORMS)" TOFU=$(TOFU) devtools/provider-lock-files $(LOCK_SOURCE) \
+	  modules/registry $(dir $(wildcard $(LIVE_DIR)/*/terragrunt.hcl))
+	@echo "providers-lock: commit $(LIVE_DIR)/*/.terraform.lock.hcl"
 
-providers-lock-offline: tools ## The same lock files from the offline mirror: this platform's hash only (commit them)
-	@TOFU=$(TOFU) devtools/provider-lock-files mirror=$(TF_MIRROR) modules/registry $(LOCKED_UNITS)
+providers-lock-offline: tools ## Every environment's lock files from the offline mirror: this platform's hash only (commit them)
+	@TOFU=$(TOFU) devtools/provider-lock-files mirror=$(TF_MIRROR) modules/registry \
+	  $(dir $(wildcard live/*/*/terragrunt.hcl))
 	@echo "providers-lock-offline: commit live/*/*/.terraform.lock.hcl"
 
 plan: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu plan, ENV=local|dev, MODULE=<unit> for one unit
 	@$(BACKEND_CHECK)
 	$(TG_RUN) -- plan -input=false $(PLAN_ARGS)
 
-# ENV=local starts from an empty emulator, so its deploy bootstraps the emulator's bucket
-# first; any other environment only checks that the bucket exists. A key is seeded only on
-# ENV=local: elsewhere `make seed-key` is an operator's step (it decrypts and writes the
-# secret, which CI must not), and deploy checks with DescribeSecret that a key exists.
-deploy: $(INFRA_PREREQS) $(VENV_STAMP) $(if $(filter local,$(ENV)),backend-bootstrap) ## tofu apply; ENV=local seeds the first API key, others check one exists
+# The same steps on every environment; ENV only changes the endpoints and credentials (on
+# ENV=local, the emulated account: INFRA_PREREQS). The state bucket and the first API key are
+# an operator's steps (make backend-bootstrap, make seed-key; make first-deploy does them).
+# The service needs a key; the secrets unit alone is deployed before the first one exists
+# (docs/runbook.md#first-deploy), so only a deploy that runs compute checks, with
+# DescribeSecret. What runs the new task definition is ECS (on ENV=local the local agent):
+# make wait-deployed waits for it.
+deploy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu apply, ENV=, MODULE=; a deploy of compute checks that an API key exists
 	@$(BACKEND_CHECK)
 	$(TG_RUN) -- apply -input=false -auto-approve
-ifeq ($(ENV),local)
-ifneq ($(call runs_unit,secrets compute),)
-	@echo "deploy: seed-key: a first API key unless the secret holds one (shown once, ENV=local only)"
-	@$(KEYTOOL) seed
-endif
-else
-# The service needs a key; the secrets unit alone is deployed before the first one exists
-# (docs/runbook.md#first-deploy), so only a deploy that runs compute checks.
 ifneq ($(call runs_unit,compute),)
 	@$(KEYTOOL) check
 endif
-endif
-# ENV=local is a full deployment: the emulator runs no container, the local ECS runner does.
-ifeq ($(ENV),local)
-ifneq ($(call runs_unit,compute),)
-	$(MAKE) images push-images local-tasks ENV=local
-endif
-endif
 	@echo "deploy: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
+
+# docs/runbook.md#first-deploy's operator steps and the pipeline's first run as one target, all
+# as the caller (an operator's, once per environment; on ENV=local after every `make down`): the
+# state bucket, the repositories and the images before the service, the first key, every unit
+# (CI's roles included), the wait for the tasks. tests/containers runs the runbook's own steps.
+first-deploy: $(INFRA_PREREQS) $(VENV_STAMP) ## Operator, once: state bucket, repositories, images, first key, every unit, wait
+	$(MAKE) backend-bootstrap
+	$(MAKE) deploy MODULE=$(IMAGE_REPOSITORY_UNIT)
+	$(MAKE) images push-images IMAGE_TAG=$(IMAGE_TAG)
+	$(MAKE) deploy MODULE=secrets
+	$(MAKE) seed-key
+	$(MAKE) deploy IMAGE_TAG=$(IMAGE_TAG)
+	$(MAKE) wait-deployed
 
 # What stops a destroy of a real environment is cleared first (docs/runbook.md, "Tearing
 # down an environment"): UNPROTECT=1 lifts the ALB's deletion protection and lets the
 # access-log bucket go with its logs (a targeted apply of compute, only while its ALB
 # exists). The ECR repositories go with their images (force_delete, modules/registry).
 destroy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu destroy (reverse order), ENV=, MODULE=; UNPROTECT=1 lifts ALB deletion protection
-# ENV=local: the service goes, so do its tasks (ECS stops a deleted service's tasks).
-ifeq ($(ENV),local)
-ifneq ($(call runs_unit,compute),)
-	@$(MAKE) local-tasks-stop ENV=local
-endif
-endif
 ifneq ($(and $(UNPROTECT),$(call runs_unit,compute)),)
 	@env $(INFRA_ENV) $(DEPLOY_ENV) ops/unprotect-for-destroy $(TERRAGRUNT) $(LIVE_DIR)/compute
 endif
 	$(TG_RUN) -- destroy -input=false -auto-approve
 
+# PLAN_FILE=: where to write it (the emulator suite plans again elsewhere and compares).
+PLAN_FILE ?= plan.txt
 plan-file: tools $(VENV_STAMP) ## Regenerate plan.txt: every unit planned from an empty state
 	env $(INFRA_ENV) $(PY) -m devtools.plan_file --env $(ENV) --terragrunt $(TERRAGRUNT) \
-	  --tofu $(TOFU) --output plan.txt
+	  --tofu $(TOFU) --output $(PLAN_FILE)
+
+# $(call unit_dag,ENV): the unit DAG of live/ENV on stdout, labelled (make graph writes it,
+# make test-graphs compares it).
+unit_dag = $(TG) dag graph --working-dir $(ROOT)/live/$(1) 2>/dev/null \
+  | sed -e 's\#$(ROOT)/live/$(1)/\#\#g' -e 's\#$(ROOT)/\#\#g' \
+    -e 's\#^digraph {\#digraph {\n\trankdir=RL;\n\tlabel="Terragrunt units of live/$(1): A -> B = B applies first (A reads its outputs, or waits for it: the roles of networking and compute carry the boundary github-oidc makes)";\#'
 
 graph: tools ## Unit dependency graph: docs/graph.dot and docs/graph.svg
 	@devtools/apt-ensure dot:graphviz
-	$(TG) dag graph --working-dir $(LIVE_DIR) 2>/dev/null \
-	  | sed -e 's#$(abspath $(LIVE_DIR))/##g' -e 's#$(ROOT)/##g' \
-	    -e 's#^digraph {#digraph {\n\trankdir=RL;\n\tlabel="Terragrunt units of live/$(ENV): A -> B = A reads the outputs of B (B applies first)";#' \
-	    > docs/graph.dot
+	$(call unit_dag,$(ENV)) > docs/graph.dot
 	dot -Tsvg docs/graph.dot -o docs/graph.svg
 	@echo "graph: docs/graph.dot docs/graph.svg ($(ENV))"
 
@@ -272,7 +299,7 @@ list-keys: $(INFRA_PREREQS) $(VENV_STAMP) ## Client names with masked keys
 	$(KEYTOOL) list
 
 ## Checks ---------------------------------------------------------------------------------
-test-iac-static: tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt hcl fmt, mypy of the tools, the static IaC tests (no emulator)
+test-iac-static: tools iam-tools $(VENV_STAMP) ## tofu fmt/validate per module, terragrunt hcl fmt, mypy of the tools, the static IaC tests (no emulator)
 	env $(INFRA_ENV) $(TOFU) fmt -check -recursive -diff modules
 	$(TERRAGRUNT) hcl fmt --check --diff --working-dir $(ROOT) --log-level warn
 	@env $(INFRA_ENV) TOFU=$(TOFU) devtools/module-check validate $(VALIDATE_DIR) modules/*/

@@ -10,7 +10,7 @@ Rotation: `add CLIENT` puts a second key next to the client's current one (both 
 while the client switches), then `retire CLIENT` removes the older keys and keeps the newest.
 Every change forces a new ECS deployment: nginx reads the secret only when a task starts.
 
-`check` is what `make deploy` runs outside ENV=local (CI included): it reads the secret's
+`check` is what `make deploy` runs on every environment (CI included): it reads the secret's
 metadata only (DescribeSecret: its version stages), never a value, so it needs no
 kms:Decrypt. Seeding the first key (`seed`, `make seed-key`) is an operator's step.
 
@@ -20,8 +20,10 @@ other output shows a fingerprint (sha256 prefix) and the first characters only.
 
 Targets: --secret-id/--cluster/--service, or SUMAPI_SECRET_ID/SUMAPI_ECS_CLUSTER/
 SUMAPI_ECS_SERVICE, or the outputs of the secrets and compute units of --live-dir (read with
-terragrunt). Endpoint and credentials: boto3's usual environment (AWS_ENDPOINT_URL for the
-emulator).
+terragrunt). The compute unit is asked only by the commands that redeploy, and only once it was
+applied: the first deploy seeds the keys before the service exists (docs/runbook.md), and a
+change made then reaches the tasks when they first start. Endpoint and credentials: boto3's
+usual environment (AWS_ENDPOINT_URL for the emulator).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from typing import Any
 import boto3  # type: ignore[import-untyped]
 from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
-from ops import units
+from ops import state_bucket, units
 
 CLIENT_PATTERN = re.compile(r"^[a-z0-9-]{1,32}$")
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
@@ -283,7 +285,27 @@ def cmd_list(store: KeyStore, out: Printer) -> int:
 # --- wiring ---------------------------------------------------------------------------------
 
 
-def resolve_targets(args: argparse.Namespace) -> tuple[str, Service | None]:
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+# The commands that redeploy the service after a change: only they need the compute unit.
+REDEPLOYING = ("add", "retire", "seed")
+
+
+def unit_applied(live_dir: Path, unit: str, s3: Any) -> bool:
+    """Whether the unit's state object exists (the root terragrunt.hcl's key). Terragrunt
+    cannot say: `output` of a unit whose dependencies were never applied fails, and mocks are
+    not allowed for it. The first deploy seeds the keys before compute exists."""
+    bucket, _ = state_bucket.settings(live_dir)
+    relative = live_dir.resolve().relative_to(REPOSITORY_ROOT).as_posix()
+    try:
+        s3.head_object(Bucket=bucket, Key=f"{relative}/{unit}/terraform.tfstate")
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return True
+
+
+def resolve_targets(args: argparse.Namespace, s3: Any) -> tuple[str, Service | None]:
     secret_id = args.secret_id or os.environ.get("SUMAPI_SECRET_ID")
     cluster = args.cluster or os.environ.get("SUMAPI_ECS_CLUSTER")
     service = args.service or os.environ.get("SUMAPI_ECS_SERVICE")
@@ -291,7 +313,8 @@ def resolve_targets(args: argparse.Namespace) -> tuple[str, Service | None]:
         secret_id = units.outputs(args.terragrunt, Path(args.live_dir) / "secrets").get(
             "secret_arn"
         )
-    if args.live_dir and not (cluster and service):
+    wants_service = args.command in REDEPLOYING and not (cluster and service)
+    if args.live_dir and wants_service and unit_applied(Path(args.live_dir), "compute", s3):
         outputs = units.outputs(args.terragrunt, Path(args.live_dir) / "compute")
         cluster = cluster or outputs.get("cluster_name")
         service = service or outputs.get("service_name")
@@ -331,8 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(line, flush=True)
 
     try:
-        secret_id, service = resolve_targets(args)
         session = boto3.session.Session()
+        secret_id, service = resolve_targets(args, session.client("s3"))
         store = KeyStore(session.client("secretsmanager"), secret_id)
         ecs = session.client("ecs")
         if args.command == "add":
@@ -345,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "retire":
             return cmd_retire(store, ecs, service, args.client, args.all, args.key, out)
         return cmd_list(store, out)
-    except (KeyToolError, units.UnitError) as error:
+    except (KeyToolError, units.UnitError, state_bucket.BucketError) as error:
         print(f"keytool: {error}", file=sys.stderr)
         return 1
     except ClientError as error:

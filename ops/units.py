@@ -1,6 +1,6 @@
 """The units of a live environment, as Terragrunt sees them: their order and their outputs.
 
-One place for both, so the tools that need them (plan.txt, the key tool, the local ECS runner,
+One place for both, so the tools that need them (plan.txt, the key tool, the registry emptier,
 the AMP step, make's recipes through `python -m ops.units output`) never keep a list of units
 or a way of reading outputs of their own.
 """

@@ -15,6 +15,12 @@ terraform {
   source = "${get_repo_root()}/modules//compute"
 }
 
+# The roles this unit creates carry the workload boundary of the github-oidc unit, which the
+# pipeline's apply role may create roles in only; that unit applies first.
+dependencies {
+  paths = ["${get_terragrunt_dir()}/../github-oidc"]
+}
+
 # Mocks stand in only while planning/validating before the dependency was ever applied; an
 # apply always reads the real outputs from the dependency's state.
 dependency "networking" {
@@ -71,17 +77,18 @@ dependency "prometheus" {
 }
 
 inputs = {
-  vpc_id                  = dependency.networking.outputs.vpc_id
-  public_subnet_ids       = dependency.networking.outputs.public_subnet_ids
-  private_subnet_ids      = dependency.networking.outputs.private_subnet_ids
-  alb_security_group_id   = dependency.networking.outputs.alb_security_group_id
-  tasks_security_group_id = dependency.networking.outputs.tasks_security_group_id
-  gateway_port            = dependency.networking.outputs.gateway_port
-  trusted_proxy_cidrs     = [dependency.networking.outputs.vpc_cidr_block]
-  api_keys_secret_arn     = dependency.secrets.outputs.secret_arn
-  api_keys_kms_key_arn    = dependency.secrets.outputs.kms_key_arn
-  repository_urls         = dependency.registry.outputs.repository_urls
-  repository_arns         = dependency.registry.outputs.repository_arns
+  permissions_boundary_arn = "arn:aws:iam::${local.env.account_id}:policy/${local.env.name}-workload-boundary"
+  vpc_id                   = dependency.networking.outputs.vpc_id
+  public_subnet_ids        = dependency.networking.outputs.public_subnet_ids
+  private_subnet_ids       = dependency.networking.outputs.private_subnet_ids
+  alb_security_group_id    = dependency.networking.outputs.alb_security_group_id
+  tasks_security_group_id  = dependency.networking.outputs.tasks_security_group_id
+  gateway_port             = dependency.networking.outputs.gateway_port
+  trusted_proxy_cidrs      = [dependency.networking.outputs.vpc_cidr_block]
+  api_keys_secret_arn      = dependency.secrets.outputs.secret_arn
+  api_keys_kms_key_arn     = dependency.secrets.outputs.kms_key_arn
+  repository_urls          = dependency.registry.outputs.repository_urls
+  repository_arns          = dependency.registry.outputs.repository_arns
   # null (no collector, task definition unchanged) without a workspace or on the emulator.
   prometheus_remote_write_url = local.collector_allowed && dependency.prometheus.outputs.enabled ? try(dependency.prometheus.outputs.remote_write_url, null) : null
   prometheus_workspace_arn    = local.collector_allowed && dependency.prometheus.outputs.enabled ? try(dependency.prometheus.outputs.workspace_arn, null) : null

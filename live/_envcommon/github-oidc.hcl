@@ -1,7 +1,7 @@
 # github-oidc unit: the GitHub OIDC provider and the roles CI's jobs assume (apply, push, and
 # the pull-request plan role). An operator applies it with admin credentials; CI never does.
 # The repository and the GitHub environments each role trusts are the inputs of
-# live/<env>/github-oidc/terragrunt.hcl; here, the resources and state keys the roles may touch.
+# live/<env>/github-oidc/terragrunt.hcl; here, the stack and state keys the roles may touch.
 
 locals {
   env      = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
@@ -18,36 +18,15 @@ terraform {
   source = "${get_repo_root()}/modules//github-oidc"
 }
 
-dependency "registry" {
-  config_path = "${get_terragrunt_dir()}/../registry"
-
-  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
-  mock_outputs = {
-    repository_arns = {
-      app   = "arn:aws:ecr:us-east-1:123456789012:repository/sumapi-mock/app"
-      nginx = "arn:aws:ecr:us-east-1:123456789012:repository/sumapi-mock/nginx"
-    }
-  }
-}
-
-dependency "compute" {
-  config_path = "${get_terragrunt_dir()}/../compute"
-
-  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
-  mock_outputs = {
-    cluster_name       = "sumapi-mock"
-    execution_role_arn = "arn:aws:iam::123456789012:role/sumapi-mock-execution"
-    task_role_arn      = "arn:aws:iam::123456789012:role/sumapi-mock-task"
-  }
-}
-
 inputs = {
   # Roles are account-wide; the env name keeps dev and prod roles apart in one account.
-  name                    = "${local.env.name}-github-deploy"
-  ecr_repository_arns     = values(dependency.registry.outputs.repository_arns)
-  ecs_cluster_name        = dependency.compute.outputs.cluster_name
-  ecs_execution_role_arns = [dependency.compute.outputs.execution_role_arn, dependency.compute.outputs.task_role_arn]
-  state_bucket_name       = local.env.state_bucket
+  name = "${local.env.name}-github-deploy"
+  # The roles' rights are scoped by the names the other units' modules give their resources,
+  # not by those units' outputs: this unit depends on none, so an operator applies it before
+  # anything else exists (docs/runbook.md#first-deploy) and the pipeline creates the rest.
+  stack_name        = local.env.name
+  route53_zone_id   = try(local.env.route53_zone_id, null)
+  state_bucket_name = local.env.state_bucket
   # The root's state keys: <the unit's path from the root's directory>/terraform.tfstate. Both
   # paths come from the same walk up from the unit: get_path_from_repo_root() fails when
   # Terragrunt runs with a relative --working-dir, as make's MODULE= runs do.

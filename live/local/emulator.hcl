@@ -34,9 +34,9 @@ locals {
   # Appended inside the generated provider "aws" block; real environments use none of this.
   provider_settings = <<-EOT
 
-      # The AWS emulator (moto): fixed credentials, no EC2 metadata, path-style S3.
-      access_key                  = "testing"
-      secret_key                  = "testing"
+      # The AWS emulator (moto): no EC2 metadata, path-style S3. Credentials come from the
+      # environment make sets (the emulator's administrator, or the caller it names: the
+      # rehearsal's operator and job roles, mk/infra.mk).
       skip_credentials_validation = true
       skip_metadata_api_check     = true
       skip_region_validation      = true

@@ -18,9 +18,10 @@ data "aws_iam_policy_document" "ecs_tasks_assume" {
 }
 
 resource "aws_iam_role" "execution" {
-  name_prefix        = "${substr(var.name, 0, 24)}-exec-"
-  description        = "ECS task execution role of ${var.name}: pull its images, write its logs, read its API keys"
-  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+  name_prefix          = "${substr(var.name, 0, 24)}-exec-"
+  description          = "ECS task execution role of ${var.name}: pull its images, write its logs, read its API keys"
+  assume_role_policy   = data.aws_iam_policy_document.ecs_tasks_assume.json
+  permissions_boundary = var.permissions_boundary_arn
 
   tags = merge(var.tags, { Name = "${var.name}-execution" })
 }
@@ -74,9 +75,10 @@ resource "aws_iam_role_policy" "execution" {
 # so that they never fall back to the execution role's rights and so that each need (the
 # collector's remote write below) gets its own least-privilege policy.
 resource "aws_iam_role" "task" {
-  name_prefix        = "${substr(var.name, 0, 24)}-task-"
-  description        = "ECS task role of ${var.name} (no permissions unless a Prometheus collector runs)"
-  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+  name_prefix          = "${substr(var.name, 0, 24)}-task-"
+  description          = "ECS task role of ${var.name} (no permissions unless a Prometheus collector runs)"
+  assume_role_policy   = data.aws_iam_policy_document.ecs_tasks_assume.json
+  permissions_boundary = var.permissions_boundary_arn
 
   tags = merge(var.tags, { Name = "${var.name}-task" })
 }

@@ -33,14 +33,22 @@ locals {
     SUMAPI_DRAIN_SECONDS            = tostring(var.app_drain_seconds)
     SUMAPI_SHUTDOWN_TIMEOUT_SECONDS = tostring(var.app_shutdown_timeout_seconds)
     SUMAPI_LOG_LEVEL                = var.app_log_level
+    SUMAPI_MAX_BODY_BYTES           = tostring(var.max_body_bytes)
     SUMAPI_VERSION                  = coalesce(var.app_version, var.image_tag)
     SUMAPI_COMMIT                   = var.app_commit
   })
 
-  # nginx/render inputs: listen on the mapped port, proxy to the app over localhost.
+  # nginx/render inputs: listen on the mapped port, proxy to the app over localhost, with the
+  # timeouts the ALB and the app are checked against and the app's own body limit variable.
   nginx_environment = merge(
     var.nginx_environment,
-    { LISTEN_PORT = tostring(var.gateway_port), UPSTREAM = "127.0.0.1:${var.app_port}" },
+    {
+      LISTEN_PORT                = tostring(var.gateway_port)
+      UPSTREAM                   = "127.0.0.1:${var.app_port}"
+      KEEPALIVE_TIMEOUT_SECONDS  = tostring(var.gateway_keepalive_timeout_seconds)
+      PROXY_READ_TIMEOUT_SECONDS = tostring(var.gateway_proxy_read_timeout_seconds)
+      SUMAPI_MAX_BODY_BYTES      = local.app_environment.SUMAPI_MAX_BODY_BYTES
+    },
     length(var.trusted_proxy_cidrs) > 0 ? { TRUSTED_PROXIES = join(",", var.trusted_proxy_cidrs) } : {},
   )
 

@@ -208,6 +208,17 @@ variable "app_shutdown_timeout_seconds" {
   }
 }
 
+variable "max_body_bytes" {
+  description = "Largest request body in bytes: SUMAPI_MAX_BODY_BYTES of both the app and the nginx container, so the gateway refuses a larger body (413) with the app's limit."
+  type        = number
+  default     = 16384
+
+  validation {
+    condition     = var.max_body_bytes >= 64 && var.max_body_bytes <= 1048576 && floor(var.max_body_bytes) == var.max_body_bytes
+    error_message = "max_body_bytes must be a whole number from 64 to 1048576 (the app's and the gateway's bounds)."
+  }
+}
+
 variable "stop_timeout_seconds" {
   description = "ECS stopTimeout of the app and nginx containers (the collector keeps ECS's default): time between SIGTERM and SIGKILL. Must be >= app_drain_seconds + app_shutdown_timeout_seconds + 5 (checked)."
   type        = number
@@ -277,13 +288,13 @@ variable "nginx_health_check_command" {
 }
 
 variable "app_environment" {
-  description = "Extra environment variables of the app container (the SUMAPI_* contract variables are set by the module)."
+  description = "Extra environment variables of the app container; the module's own (SUMAPI_HOST, _PORT, _DRAIN_SECONDS, _SHUTDOWN_TIMEOUT_SECONDS, _LOG_LEVEL, _MAX_BODY_BYTES, _VERSION, _COMMIT) win over them."
   type        = map(string)
   default     = {}
 }
 
 variable "nginx_environment" {
-  description = "Extra environment variables of the nginx container, e.g. SUM_RATE/SUM_BURST (API_KEYS comes from the secret; LISTEN_PORT, UPSTREAM and TRUSTED_PROXIES are set by the module)."
+  description = "Extra environment variables of the nginx container, e.g. SUM_RATE/SUM_BURST (nginx/README.md). API_KEYS comes from the secret; the module's own (LISTEN_PORT, UPSTREAM, TRUSTED_PROXIES, KEEPALIVE_TIMEOUT_SECONDS, PROXY_READ_TIMEOUT_SECONDS, SUMAPI_MAX_BODY_BYTES) win over them."
   type        = map(string)
   default     = {}
 }
@@ -502,15 +513,25 @@ variable "alb_deletion_protection" {
 }
 
 variable "gateway_keepalive_timeout_seconds" {
-  description = "nginx's client keep-alive timeout (contract/facts.json timeouts_seconds.gateway_keepalive): the ALB's idle timeout must be shorter (checked), so the ALB, not nginx, closes an idle connection."
+  description = "KEEPALIVE_TIMEOUT_SECONDS of the nginx container: its client keep-alive timeout. Must exceed alb_idle_timeout_seconds (checked), so the ALB, not nginx, closes an idle connection."
   type        = number
   default     = 65
+
+  validation {
+    condition     = var.gateway_keepalive_timeout_seconds >= 1 && var.gateway_keepalive_timeout_seconds <= 86400 && floor(var.gateway_keepalive_timeout_seconds) == var.gateway_keepalive_timeout_seconds
+    error_message = "gateway_keepalive_timeout_seconds must be a whole number of seconds from 1 to 86400."
+  }
 }
 
 variable "gateway_proxy_read_timeout_seconds" {
-  description = "nginx's proxy_read_timeout towards the app (contract/facts.json timeouts_seconds.gateway_proxy_read): must exceed the app's drain + shutdown timeout and stay below stop_timeout_seconds (checked)."
+  description = "PROXY_READ_TIMEOUT_SECONDS of the nginx container: how long it waits for the app's answer. Must exceed app_drain_seconds + app_shutdown_timeout_seconds and stay below stop_timeout_seconds (checked)."
   type        = number
   default     = 25
+
+  validation {
+    condition     = var.gateway_proxy_read_timeout_seconds >= 1 && var.gateway_proxy_read_timeout_seconds <= 86400 && floor(var.gateway_proxy_read_timeout_seconds) == var.gateway_proxy_read_timeout_seconds
+    error_message = "gateway_proxy_read_timeout_seconds must be a whole number of seconds from 1 to 86400."
+  }
 }
 
 variable "alb_idle_timeout_seconds" {
@@ -619,4 +640,10 @@ variable "prometheus_scrape_interval_seconds" {
     condition     = var.prometheus_scrape_interval_seconds >= 10 && var.prometheus_scrape_interval_seconds <= 300 && floor(var.prometheus_scrape_interval_seconds) == var.prometheus_scrape_interval_seconds
     error_message = "prometheus_scrape_interval_seconds must be a whole number of seconds between 10 and 300."
   }
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of the roles this module creates (the github-oidc unit's <name>-workload-boundary: the pipeline's apply role may create roles only inside it). null = none."
+  type        = string
+  default     = null
 }

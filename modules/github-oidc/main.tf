@@ -43,8 +43,7 @@ locals {
     { apply = var.name, push = "${var.name}-push" },
     local.create_plan ? { plan = "${var.name}-plan" } : {},
   )
-  role_arns    = { for k, n in local.role_names : k => "arn:${local.partition}:iam::${local.account_id}:role/${n}" }
-  boundary_arn = "arn:${local.partition}:iam::${local.account_id}:policy/${var.name}-boundary"
+  role_arns = { for k, n in local.role_names : k => "arn:${local.partition}:iam::${local.account_id}:role/${n}" }
 
   # Terraform state: one object per unit, <prefix><unit>/terraform.tfstate (the root
   # terragrunt.hcl's key), and with S3 native locking a <key>.tflock object beside it.
@@ -54,9 +53,21 @@ locals {
   push_state_keys = [for u in var.push_state_units : "${local.bucket_arn}/${var.state_key_prefix}${u}/terraform.tfstate"]
   lock_table_arn  = var.lock_table_name == null ? null : "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${var.lock_table_name}"
 
-  read_only_policy_arns = var.plan_policy_arns != null ? var.plan_policy_arns : {
-    read_only = "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess"
-  }
+  # The stack's resources, by the names its modules give them (var.stack_name is the `name`
+  # every other module of the environment gets). Known before anything exists, so the roles
+  # are applied first and no unit needs another's outputs to scope them.
+  stack                = var.stack_name
+  arn                  = "arn:${local.partition}"
+  workload_boundary    = "${local.arn}:iam::${local.account_id}:policy/${local.stack}-workload-boundary"
+  repository_arns      = ["${local.arn}:ecr:${local.region}:${local.account_id}:repository/${local.stack}/*"]
+  stack_role_arns      = ["${local.arn}:iam::${local.account_id}:role/${local.stack}-*"]
+  task_role_arns       = ["${local.arn}:iam::${local.account_id}:role/${local.stack}-exec-*", "${local.arn}:iam::${local.account_id}:role/${local.stack}-task-*"]
+  flow_logs_role_arns  = ["${local.arn}:iam::${local.account_id}:role/${local.stack}-flow-logs-*"]
+  module_policy_arns   = [local.workload_boundary, "${local.arn}:iam::${local.account_id}:policy/${var.name}-*"]
+  service_arns         = ["${local.arn}:ecs:${local.region}:${local.account_id}:service/${local.stack}/*"]
+  task_definition_arns = ["${local.arn}:ecs:${local.region}:${local.account_id}:task-definition/${local.stack}:*"]
+
+  read_only_policy_arns = var.plan_policy_arns != null ? var.plan_policy_arns : {}
 }
 
 resource "aws_iam_openid_connect_provider" "this" {
@@ -121,13 +132,44 @@ data "aws_iam_policy_document" "guard" {
   }
 
   statement {
-    sid    = "DenyChangingTheBoundary"
+    sid    = "DenyChangingTheModulesPolicies"
     effect = "Deny"
+    # The boundaries and the apply role's own policies (all named <name>-*): a new default
+    # version of any of them would be a new set of rights.
     actions = [
       "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
       "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:UntagPolicy",
     ]
-    resources = [local.boundary_arn]
+    resources = local.module_policy_arns
+  }
+
+  statement {
+    sid    = "DenyUnboundedRoles"
+    effect = "Deny"
+    # Every role CI creates carries the workload boundary, which allows no IAM change and
+    # caps whatever policy the role gets: a role made without it (then given
+    # AdministratorAccess and assumed) would be a way out of this boundary.
+    actions   = ["iam:CreateRole", "iam:PutRolePermissionsBoundary"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [local.workload_boundary]
+    }
+  }
+
+  statement {
+    sid    = "DenyNewIdentitiesAndManagedPolicies"
+    effect = "Deny"
+    # The stack's roles have inline policies only: no CI role attaches a managed policy (an
+    # AWS one such as AdministratorAccess included), creates a policy, a user or a key.
+    actions = [
+      "iam:Attach*", "iam:CreateAccessKey", "iam:CreateGroup", "iam:CreateLoginProfile",
+      "iam:CreatePolicy", "iam:CreateUser", "iam:PutGroupPolicy", "iam:PutUserPolicy",
+      "iam:UpdateLoginProfile",
+    ]
+    resources = ["*"]
   }
 
   statement {
@@ -151,12 +193,16 @@ data "aws_iam_policy_document" "guard" {
   }
 
   statement {
-    sid    = "DenyReadingSecretValues"
+    sid    = "DenyReadingOrWritingSecretValues"
     effect = "Deny"
     # CI never needs a secret's value: the modules create secrets without versions and
     # `make deploy` checks for a key with DescribeSecret. A key is read by the ECS execution
-    # role and by operators only.
-    actions   = ["secretsmanager:GetSecretValue"]
+    # role and by operators only, and written by an operator's key tool only: a value CI
+    # wrote would be an API key its code chose.
+    actions = [
+      "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
+      "secretsmanager:UpdateSecret", "secretsmanager:UpdateSecretVersionStage",
+    ]
     resources = ["*"]
   }
 
@@ -267,10 +313,11 @@ data "aws_iam_policy_document" "state_read" {
     actions   = ["s3:ListBucket"]
     resources = [local.bucket_arn]
 
+    # OpenTofu's S3 backend also lists the workspaces' prefix (env:/) when it initialises.
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["${var.state_key_prefix}*"]
+      values   = ["${var.state_key_prefix}*", "env:/*"]
     }
   }
 
@@ -281,12 +328,33 @@ data "aws_iam_policy_document" "state_read" {
     resources = ["${local.bucket_arn}/${var.state_key_prefix}*"]
   }
 
-  # S3 native locking (use_lockfile): a lock is an object written with If-None-Match and
-  # deleted on unlock. These are the only objects any CI role may delete.
   statement {
-    sid       = "StateLockFiles"
-    actions   = ["s3:DeleteObject", "s3:PutObject"]
-    resources = local.state_lock_keys
+    sid = "StateBucketSettings"
+    # Terragrunt and OpenTofu read the bucket's own settings before they use it.
+    actions   = ["s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:GetEncryptionConfiguration"]
+    resources = [local.bucket_arn]
+  }
+
+}
+
+data "aws_iam_policy_document" "deploy" {
+  source_policy_documents = concat(
+    [data.aws_iam_policy_document.guard.json],
+    data.aws_iam_policy_document.state_read[*].json,
+  )
+
+  # S3 native locking (use_lockfile): a lock is an object written with If-None-Match and
+  # deleted on unlock. These are the only objects any CI role may delete, and only the apply
+  # role may: a lock the plan role could write or delete would let any branch's code block
+  # deploys or break into a running apply.
+  dynamic "statement" {
+    for_each = var.state_bucket_name == null ? [] : [1]
+
+    content {
+      sid       = "StateLockFiles"
+      actions   = ["s3:DeleteObject", "s3:PutObject"]
+      resources = local.state_lock_keys
+    }
   }
 
   dynamic "statement" {
@@ -298,13 +366,17 @@ data "aws_iam_policy_document" "state_read" {
       resources = [local.lock_table_arn]
     }
   }
-}
 
-data "aws_iam_policy_document" "deploy" {
-  source_policy_documents = concat(
-    [data.aws_iam_policy_document.guard.json],
-    data.aws_iam_policy_document.state_read[*].json,
-  )
+  statement {
+    sid    = "DenyPushingImages"
+    effect = "Deny"
+    # Only the push role pushes: an apply role that could also push could run an image of its
+    # own choosing under the stack's execution role (UpdateService), which reads the API keys.
+    actions = [
+      "ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart",
+    ]
+    resources = ["*"]
+  }
 
   dynamic "statement" {
     for_each = var.state_bucket_name == null ? [] : [1]
@@ -318,42 +390,6 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
-  dynamic "statement" {
-    for_each = var.ecs_cluster_name == null ? [] : [1]
-
-    content {
-      sid       = "EcsDeployOwnServices"
-      actions   = ["ecs:DescribeServices", "ecs:UpdateService"]
-      resources = ["arn:${local.partition}:ecs:${local.region}:${local.account_id}:service/${var.ecs_cluster_name}/*"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = var.ecs_cluster_name == null ? [] : [1]
-
-    content {
-      sid = "EcsTaskDefinitions"
-      # Task definition registration and reads have no resource-level permissions.
-      actions   = ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"]
-      resources = ["*"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = length(var.ecs_execution_role_arns) > 0 ? [1] : []
-
-    content {
-      sid       = "PassOwnTaskRolesToEcs"
-      actions   = ["iam:PassRole"]
-      resources = var.ecs_execution_role_arns
-
-      condition {
-        test     = "StringEquals"
-        variable = "iam:PassedToService"
-        values   = ["ecs-tasks.amazonaws.com"]
-      }
-    }
-  }
 }
 
 resource "aws_iam_role_policy" "deploy" {
@@ -362,14 +398,21 @@ resource "aws_iam_role_policy" "deploy" {
   policy = data.aws_iam_policy_document.deploy.json
 }
 
-# A full `terragrunt apply` creates VPCs, load balancers, IAM roles and KMS keys: no
-# narrow policy covers it. The caller chooses the managed policies (see README); the
-# boundary's denies still hold.
+# A full `terragrunt apply` creates VPCs, load balancers, IAM roles and KMS keys: the
+# module's own policies grant that, scoped to the stack's names (apply_policies.tf);
+# apply_policy_arns adds the caller's, within the boundary's denies.
 resource "aws_iam_role_policy_attachment" "apply" {
-  for_each = var.apply_policy_arns
+  for_each = merge({ for k, p in aws_iam_policy.apply : k => p.arn }, var.apply_policy_arns)
 
   role       = aws_iam_role.this.name
   policy_arn = each.value
+
+  lifecycle {
+    precondition {
+      condition     = length(local.apply_documents) + length(var.apply_policy_arns) <= 10
+      error_message = "The apply role would hold ${length(local.apply_documents) + length(var.apply_policy_arns)} managed policies (${length(local.apply_documents)} of this module's and ${length(var.apply_policy_arns)} of apply_policy_arns): IAM's default quota is 10 per role."
+    }
+  }
 }
 
 ## Push role: images to the environment's repositories, nothing else ------------------------
@@ -387,32 +430,42 @@ resource "aws_iam_role" "push" {
 data "aws_iam_policy_document" "push" {
   source_policy_documents = [data.aws_iam_policy_document.guard.json]
 
-  dynamic "statement" {
-    for_each = length(var.ecr_repository_arns) > 0 ? [1] : []
+  statement {
+    sid       = "EcrLogin"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"] # no resource-level permissions exist for this action
+  }
 
-    content {
-      sid       = "EcrLogin"
-      actions   = ["ecr:GetAuthorizationToken"]
-      resources = ["*"] # no resource-level permissions exist for this action
-    }
+  statement {
+    sid = "EcrPushOwnRepositories"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:CompleteLayerUpload",
+      "ecr:DescribeImages",
+      "ecr:GetDownloadUrlForLayer",
+      "ecr:InitiateLayerUpload",
+      "ecr:PutImage",
+      "ecr:UploadLayerPart",
+    ]
+    resources = local.repository_arns
   }
 
   dynamic "statement" {
-    for_each = length(var.ecr_repository_arns) > 0 ? [1] : []
+    for_each = var.state_bucket_name != null && length(var.push_state_units) > 0 ? [1] : []
 
     content {
-      sid = "EcrPushOwnRepositories"
-      actions = [
-        "ecr:BatchCheckLayerAvailability",
-        "ecr:BatchGetImage",
-        "ecr:CompleteLayerUpload",
-        "ecr:DescribeImages",
-        "ecr:GetDownloadUrlForLayer",
-        "ecr:InitiateLayerUpload",
-        "ecr:PutImage",
-        "ecr:UploadLayerPart",
-      ]
-      resources = var.ecr_repository_arns
+      sid = "StateBucketListForInit"
+      # OpenTofu's S3 backend lists the workspaces' prefix when it initialises (the outputs
+      # read below need an init).
+      actions   = ["s3:ListBucket"]
+      resources = [local.bucket_arn]
+
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["env:/*"]
+      }
     }
   }
 
@@ -432,13 +485,6 @@ resource "aws_iam_role_policy" "push" {
   name   = "push-images"
   role   = aws_iam_role.push.id
   policy = data.aws_iam_policy_document.push.json
-
-  lifecycle {
-    precondition {
-      condition     = length(var.ecr_repository_arns) > 0
-      error_message = "ecr_repository_arns is empty: the push role needs the repositories it may push to (registry unit output repository_arns)."
-    }
-  }
 }
 
 ## Plan role: read-only, for pull-request plans ---------------------------------------------
@@ -463,17 +509,14 @@ data "aws_iam_policy_document" "plan" {
     data.aws_iam_policy_document.state_read[*].json,
   )
 
-  dynamic "statement" {
-    for_each = var.state_bucket_name == null ? [] : [1]
-
-    content {
-      sid    = "DenyWritesButStateLocks"
-      effect = "Deny"
-      # Whatever plan_policy_arns grant, a pull request's code (which runs with this role)
-      # writes and deletes lock objects only, never a state object or anything else in S3.
-      actions       = ["s3:DeleteObject", "s3:PutObject"]
-      not_resources = local.state_lock_keys
-    }
+  statement {
+    sid    = "DenyObjectWrites"
+    effect = "Deny"
+    # Whatever plan_policy_arns grant, a pull request's code (which runs with this role)
+    # writes and deletes no S3 object: not a state, and not a lock either (it would block
+    # deploys, or free a running apply's state). The plan job plans with -lock=false.
+    actions   = ["s3:DeleteObject*", "s3:PutObject*"]
+    resources = ["*"]
   }
 }
 
@@ -486,7 +529,7 @@ resource "aws_iam_role_policy" "plan" {
 }
 
 resource "aws_iam_role_policy_attachment" "plan" {
-  for_each = local.create_plan ? local.read_only_policy_arns : {}
+  for_each = local.create_plan ? merge({ read = aws_iam_policy.apply["read"].arn }, local.read_only_policy_arns) : {}
 
   role       = aws_iam_role.plan[0].name
   policy_arn = each.value

@@ -90,27 +90,27 @@ variable "plan_github_environments" {
 }
 
 variable "plan_policy_arns" {
-  description = "Managed policies of the plan role, by a short static name. null = the AWS managed ReadOnlyAccess. The role's own policy adds state read and lock writes, and denies every other S3 write."
+  description = "Managed policies of the plan role besides the module's read policy (the apply role's reads: a refresh of every unit), by a short static name. null = none. The role's own policy adds state reads, and denies every S3 object write, locks included."
   type        = map(string)
   default     = null
 }
 
-variable "ecr_repository_arns" {
-  description = "ECR repositories the push role may push to (registry unit output repository_arns); nothing else is pushable."
-  type        = list(string)
-  default     = []
+variable "stack_name" {
+  description = "The name every other module of the environment gets (the root terragrunt.hcl's `name`, e.g. sumapi-dev): the roles' rights are scoped to the resources those modules name after it (repositories <stack>/*, cluster and service <stack>, roles <stack>-*, log groups /ecs/<stack>/*...), and the workload boundary is <stack>-workload-boundary."
+  type        = string
+
+  validation {
+    # compute names its roles <first 24 characters>-exec-..., networking <first 20>-flow-logs-...:
+    # up to 20 characters, every role the stack creates starts with <stack>-.
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,19}$", var.stack_name))
+    error_message = "stack_name must be 1-20 of [a-z0-9-] (the modules' role names start with its first 20 characters)."
+  }
 }
 
-variable "ecs_cluster_name" {
-  description = "ECS cluster whose services CI may update (compute.cluster_name). null = no ECS deploy rights."
+variable "route53_zone_id" {
+  description = "Route 53 zone of compute's alias record (domain_name), whose records the apply role may change. null = no DNS rights."
   type        = string
   default     = null
-}
-
-variable "ecs_execution_role_arns" {
-  description = "Task execution/task roles CI may pass to ECS when registering a task definition revision."
-  type        = list(string)
-  default     = []
 }
 
 variable "state_bucket_name" {
@@ -131,7 +131,7 @@ variable "state_key_prefix" {
 }
 
 variable "state_units" {
-  description = "Units CI applies: the apply role may write <prefix><unit>/terraform.tfstate of these only, and the apply and plan roles may write and delete their .tflock lock objects. No role may delete a state object."
+  description = "Units CI applies: the apply role may write <prefix><unit>/terraform.tfstate of these only, and write and delete their .tflock lock objects (the plan role takes no lock). No role may delete a state object."
   type        = list(string)
   default     = []
 
@@ -159,7 +159,7 @@ variable "lock_table_name" {
 }
 
 variable "apply_policy_arns" {
-  description = "Managed policies attached for `terragrunt apply`, by a short static name (map keys must be known at plan time even when a policy is created in the same apply). Creating VPC/ECS/IAM/KMS... needs broad rights; prefer a scoped list, e.g. AmazonVPCFullAccess, AmazonECS_FullAccess, ElasticLoadBalancingFullAccess, CloudWatchFullAccess, plus S3 (the access-log bucket), aps (the AMP workspace and its rules) and Route 53 (the alias record) rights and an IAM policy limited to the project's role names (README). The boundary's denies hold whatever these grant: among them, no S3 object is deleted or written but the units' own state and lock objects. Empty = the apply role can update the ECS service but not apply infrastructure."
+  description = "Managed policies attached to the apply role besides the module's own (apply_policies.tf, which cover every unit of this stack), by a short static name. The module's and these are at most 10 together (IAM's default quota per role); the boundary's denies hold whatever these grant."
   type        = map(string)
   default     = {}
 }

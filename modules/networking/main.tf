@@ -238,9 +238,10 @@ data "aws_iam_policy_document" "flow_logs_assume" {
 }
 
 resource "aws_iam_role" "flow_logs" {
-  name_prefix        = "${substr(var.name, 0, 20)}-flow-logs-"
-  description        = "VPC flow logs of ${var.name} writing to their log group"
-  assume_role_policy = data.aws_iam_policy_document.flow_logs_assume.json
+  name_prefix          = "${substr(var.name, 0, 20)}-flow-logs-"
+  description          = "VPC flow logs of ${var.name} writing to their log group"
+  assume_role_policy   = data.aws_iam_policy_document.flow_logs_assume.json
+  permissions_boundary = var.permissions_boundary_arn
 
   tags = merge(var.tags, { Name = "${var.name}-flow-logs" })
 }

@@ -118,3 +118,9 @@ variable "flow_logs_kms_key_arn" {
     error_message = "flow_logs_kms_key_arn must be null or a KMS key ARN."
   }
 }
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of the roles this module creates (the github-oidc unit's <name>-workload-boundary: the pipeline's apply role may create roles only inside it). null = none."
+  type        = string
+  default     = null
+}

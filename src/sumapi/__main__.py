@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Callable
 
-from sumapi.app import create_app
+from sumapi import workers
 from sumapi.config import Config, ConfigError
 from sumapi.observability import configure_logging
-from sumapi.server import serve
-
-
-def event_loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop]:
-    if name == "uvloop":
-        import uvloop  # only when chosen: the asyncio loop must not need it installed
-
-        return uvloop.new_event_loop
-    return asyncio.new_event_loop
+from sumapi.server import ListenError, event_loop_factory
 
 
 def main() -> int:
@@ -26,11 +16,13 @@ def main() -> int:
     except ConfigError as error:
         print(f"sumapi: invalid configuration: {error}", file=sys.stderr)
         return 2
+    loop_factory = event_loop_factory(config.event_loop)  # imported once, before any fork
     configure_logging(config.log_level)
-    app = create_app(config)
-    with asyncio.Runner(loop_factory=event_loop_factory(config.event_loop)) as runner:
-        runner.run(serve(app))
-    return 0
+    try:
+        return workers.run(config, loop_factory)
+    except ListenError as error:
+        print(f"sumapi: cannot listen: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

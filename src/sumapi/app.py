@@ -13,10 +13,12 @@ from sumapi.docs import add_docs
 from sumapi.lifecycle import Lifecycle
 from sumapi.observability import UNMATCHED_ROUTE, AccessLog, Metrics, process_log_stream
 from sumapi.observed import observed
-from sumapi.state import ACCESS_LOG, CONFIG, LIFECYCLE, METRICS
+from sumapi.siblings import serve_snapshots
+from sumapi.state import ACCESS_LOG, CONFIG, LIFECYCLE, METRICS, WORKER, Worker
 
 
-def create_app(config: Config) -> web.Application:
+def create_app(config: Config, worker: Worker | None = None) -> web.Application:
+    """The app; `worker` says which of several workers it is (sumapi.workers), default the one."""
     # No middleware: every route is `observed` instead (sumapi.observed says why).
     app = web.Application(
         # Reads beyond this fail with 413 even when the client sends no Content-Length.
@@ -27,8 +29,10 @@ def create_app(config: Config) -> web.Application:
     app[METRICS] = Metrics(config.version, config.commit)
     # Logging itself is configured once per process (sumapi.__main__), before the app is made.
     app[ACCESS_LOG] = AccessLog(process_log_stream(), config.log_level)
+    app[WORKER] = Worker() if worker is None else worker
 
     app.cleanup_ctx.append(_buffered_access_log)
+    app.cleanup_ctx.append(serve_snapshots)
 
     app.router.add_get("/healthz", observed(handlers.healthz))
     app.router.add_get("/readyz", observed(handlers.readyz))

@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sumapi import __version__
+from sumapi.cpus import available_cpus
 
 ENV_PREFIX = "SUMAPI_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 EVENT_LOOPS = ("uvloop", "asyncio")
+MAX_WORKERS = 64
 _LABEL_VALUE = re.compile(r"^[A-Za-z0-9._+-]{1,64}$")
 
 
@@ -41,6 +43,9 @@ class Config:
     max_body_bytes: int = 16 * 1024
     version: str = __version__
     commit: str = "unknown"
+    # Server processes on the one port (sumapi.workers). From the environment the default is
+    # "auto", the CPUs the process may use (sumapi.cpus); an app built in-process is one.
+    workers: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -67,6 +72,7 @@ class Config:
             ),
             version=_label(raw("VERSION"), "VERSION", defaults.version),
             commit=_label(raw("COMMIT"), "COMMIT", defaults.commit),
+            workers=_workers(raw("WORKERS")),
         )
 
 
@@ -92,6 +98,15 @@ def _int(value: str | None, name: str, default: int, low: int, high: int) -> int
     if not low <= number <= high:
         raise _fail(name, f"an integer from {low} to {high}", value)
     return number
+
+
+def _workers(value: str | None) -> int:
+    if value is None or value.casefold() == "auto":
+        return min(available_cpus(), MAX_WORKERS)
+    expected = f"auto or an integer from 1 to {MAX_WORKERS}"
+    if not value.isdigit() or not 1 <= int(value) <= MAX_WORKERS:
+        raise _fail("WORKERS", expected, value)
+    return int(value)
 
 
 def _seconds(value: str | None, name: str, default: float) -> float:

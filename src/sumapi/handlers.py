@@ -20,6 +20,7 @@ from sumapi.schemas import (
     SumRequestSchema,
     SumResponseSchema,
 )
+from sumapi.siblings import sibling_snapshots
 from sumapi.state import CONFIG, LIFECYCLE, METRICS
 
 API_KEY_SECURITY: list[dict[str, list[str]]] = [{"ApiKeyAuth": []}]
@@ -68,7 +69,7 @@ async def readyz(request: web.Request) -> web.Response:
     responses={
         400: {"description": "Body is empty or not valid JSON", "schema": ProblemSchema},
         401: {"description": "Missing or unknown API key (gateway)", "schema": ProblemSchema},
-        413: {"description": "Body larger than 16 KiB", "schema": ProblemSchema},
+        413: {"description": "Body larger than SUMAPI_MAX_BODY_BYTES", "schema": ProblemSchema},
         415: {"description": "Content-Type is not application/json", "schema": ProblemSchema},
         422: {"description": "Valid JSON, invalid fields", "schema": ProblemSchema},
         429: {"description": "Rate limit exceeded (gateway)", "schema": ProblemSchema},
@@ -85,12 +86,19 @@ async def sum_numbers(request: web.Request) -> web.Response:
 @docs(
     tags=["operations"],
     summary="Prometheus metrics",
-    description="Internal: scraped inside the task; the gateway does not expose it.",
-    produces=["text/plain"],
-    responses={200: {"description": "Prometheus text exposition format"}},
+    description=(
+        "Internal: scraped inside the task; the gateway does not expose it. With several "
+        "workers, the sums over all of them."
+    ),
+    produces=["text/plain", "application/problem+json"],
+    responses={
+        200: {"description": "Prometheus text exposition format"},
+        503: {"description": "A worker did not answer: scrape again", "schema": ProblemSchema},
+    },
 )
 async def metrics(request: web.Request) -> web.Response:
-    body, headers = request.app[METRICS].render(request.headers.getall("Accept", []))
+    siblings = await sibling_snapshots(request.app)
+    body, headers = request.app[METRICS].render(request.headers.getall("Accept", []), siblings)
     return web.Response(body=body, headers=headers)
 
 

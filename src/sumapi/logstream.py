@@ -10,17 +10,27 @@ crash at most the last FLUSH_INTERVAL_SECONDS of access lines, never another rec
   ERROR is out before the process can die of it;
 - without a running event loop (start-up, shutdown, tools) everything is written through;
 - the app flushes on shutdown (its cleanup context), and the process at exit.
+
+Several workers (sumapi.workers) share one stdout, a pipe under a container runtime. A write to
+a pipe of at most PIPE_BUF bytes is atomic, a longer one can interleave with another writer's:
+what waits is written in whole lines of at most PIPE_BUF bytes each, one write(2) per piece, so
+no worker's line is ever cut by another's. (Only a single line longer than that, a long
+traceback, is written whole and could be interleaved.)
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
+import os
+import select
 import threading
+from collections.abc import Iterator
 from typing import TextIO
 
 FLUSH_INTERVAL_SECONDS = 0.1
 BUFFER_LIMIT_BYTES = 64 * 1024
+ATOMIC_WRITE_BYTES = select.PIPE_BUF
 
 
 class LogStream:
@@ -35,7 +45,9 @@ class LogStream:
         self.sink = sink
         self.flush_interval = flush_interval
         self.buffer_limit = buffer_limit
-        # Bytes go straight to the binary layer when there is one (stdout, files): no decode.
+        # Bytes go straight to the file descriptor when there is one (stdout, files): no
+        # decode, and pieces that are atomic on a pipe. Else to the binary layer, else as text.
+        self._fd = _fileno(sink)
         self._binary = getattr(sink, "buffer", None)
         self._pending: list[bytes] = []
         self._pending_bytes = 0
@@ -91,10 +103,37 @@ class LogStream:
             self._emit(data)
 
     def _emit(self, data: bytes) -> None:
-        if self._binary is not None:
-            self.sink.flush()  # anything written to the text layer goes first
+        if self._fd is not None:
+            self.sink.flush()  # anything written to the text (or binary) layer goes first
+            for piece in whole_lines(data, ATOMIC_WRITE_BYTES):
+                while piece:
+                    piece = piece[os.write(self._fd, piece) :]
+        elif self._binary is not None:
+            self.sink.flush()
             self._binary.write(data)
             self._binary.flush()
         else:
             self.sink.write(data.decode())
             self.sink.flush()
+
+
+def whole_lines(data: bytes, limit: int) -> Iterator[memoryview]:
+    """data in pieces of whole lines, each at most limit bytes long unless one line is longer
+    (memoryviews: nothing is copied)."""
+    view = memoryview(data)
+    start, end = 0, len(data)
+    while end - start > limit:
+        cut = data.rfind(b"\n", start, start + limit) + 1
+        if cut <= start:  # one line longer than the limit: whole, on its own
+            cut = data.find(b"\n", start + limit) + 1 or end
+        yield view[start:cut]
+        start = cut
+    if start < end:
+        yield view[start:]
+
+
+def _fileno(sink: TextIO) -> int | None:
+    try:
+        return sink.fileno()
+    except (AttributeError, OSError):  # io.UnsupportedOperation is an OSError
+        return None

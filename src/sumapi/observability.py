@@ -7,6 +7,7 @@ import platform
 import sys
 import time
 from bisect import bisect_left
+from collections.abc import Sequence
 from typing import TextIO
 
 import orjson
@@ -100,6 +101,10 @@ class RouteLatency:
         self.counts = [0] * (len(LATENCY_BUCKETS) + 1)
         self.sum = 0.0
 
+    def add(self, counts: list[int], total: float) -> None:
+        self.counts = [mine + theirs for mine, theirs in zip(self.counts, counts, strict=True)]
+        self.sum += total
+
     def histogram(self) -> RouteHistogram:
         """The cumulative form the exposition format wants, as aioprometheus renders it."""
         histogram = RouteHistogram(*LATENCY_BUCKETS)
@@ -119,6 +124,9 @@ class Metrics:
     bucket counts per route. aioprometheus' label-checked `inc`/`add`/`observe` calls cost a tenth
     of a request's time (measured with `make bench`), so all of it is copied into the registry
     when it is scraped.
+
+    With several workers a scrape reaches one of them, which adds up the others' snapshots
+    (sumapi.siblings): the task exports one set of series, as with one process.
     """
 
     def __init__(self, version: str, commit: str) -> None:
@@ -163,12 +171,42 @@ class Metrics:
         latency.counts[bisect_left(LATENCY_BUCKETS, seconds)] += 1
         latency.sum += seconds
 
-    def render(self, accept: list[str]) -> tuple[bytes, dict[str, str]]:
-        for (method, route, status), count in self._request_counts.items():
-            self.requests.set({"method": method, "route": route, "status": str(status)}, count)
+    def snapshot(self) -> bytes:
+        """What render needs of this instance, for another worker's render."""
+        return orjson.dumps(
+            {
+                "requests": [[*key, count] for key, count in self._request_counts.items()],
+                "latency": [
+                    [route, latency.counts, latency.sum]
+                    for route, latency in self._latency_by_route.items()
+                ],
+                "in_flight": self.in_flight,
+            }
+        )
+
+    def render(
+        self, accept: list[str], siblings: Sequence[bytes] = ()
+    ) -> tuple[bytes, dict[str, str]]:
+        """The exposition of this instance's counts plus those of its siblings' snapshots."""
+        request_counts = dict(self._request_counts)
+        latency_by_route: dict[str, RouteLatency] = {}
         for route, latency in self._latency_by_route.items():
+            latency_by_route[route] = RouteLatency()
+            latency_by_route[route].add(latency.counts, latency.sum)
+        in_flight = self.in_flight
+        for snapshot in siblings:
+            sibling = orjson.loads(snapshot)
+            for method, route, status, count in sibling["requests"]:
+                key = (method, route, status)
+                request_counts[key] = request_counts.get(key, 0) + count
+            for route, counts, total in sibling["latency"]:
+                latency_by_route.setdefault(route, RouteLatency()).add(counts, total)
+            in_flight += sibling["in_flight"]
+        for (method, route, status), count in request_counts.items():
+            self.requests.set({"method": method, "route": route, "status": str(status)}, count)
+        for route, latency in latency_by_route.items():
             self.latency.set_value({"route": route}, latency.histogram())
-        self.in_flight_gauge.set({}, self.in_flight)
+        self.in_flight_gauge.set({}, in_flight)
         body, headers = render(self.registry, accept)
         return body, dict(headers)
 

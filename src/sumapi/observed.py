@@ -35,11 +35,21 @@ _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 logger = logging.getLogger("sumapi.errors")
 
 
-# Minted ids are 32 hex digits: a random per-process half and a counter. Unique across tasks and
-# restarts without a getrandom() call per request; an id correlates, it is not a secret.
+# Minted ids are 32 hex digits: a random per-process half and a counter. Unique across tasks,
+# restarts and workers without a getrandom() call per request; an id correlates, it is not a
+# secret.
 _ID_PREFIX = os.urandom(8).hex()
 # From 2**60 on, hex() gives 16 digits (for the next 15 * 2**60 ids).
 _id_counter = itertools.count(1 << 60)
+
+
+def _new_id_prefix() -> None:
+    """A forked worker (sumapi.workers) must not mint its siblings' ids."""
+    global _ID_PREFIX
+    _ID_PREFIX = os.urandom(8).hex()
+
+
+os.register_at_fork(after_in_child=_new_id_prefix)
 
 
 def request_id_for(request: web.Request) -> str:
@@ -61,10 +71,46 @@ def route_label(request: web.Request) -> str:
 def observed(handler: Handler) -> Handler:
     """The route handler wrapped: its response, error or not, carries the request id, has the
     one problem+json error shape, and is counted, timed and logged. The wrapper keeps the
-    handler's name and OpenAPI metadata (aiohttp-apispec reads them from the route)."""
+    handler's name and OpenAPI metadata (aiohttp-apispec reads them from the route).
+
+    One coroutine around the handler, not two: each is a measurable share of a request."""
 
     async def observed_handler(request: web.Request) -> web.StreamResponse:
-        return await handle(request, handler)
+        started = time.perf_counter()
+        request_id = request_id_for(request)
+        app = request.app
+        metrics = app[METRICS]
+        metrics.in_flight += 1
+        status = 500
+        try:
+            try:
+                response = await handler(request)
+            except Exception as error:  # rendered below; nothing internal reaches the client
+                response = _problem_for(request, error, request_id)
+            status = response.status
+            headers = response.headers
+            headers[REQUEST_ID_HEADER] = request_id
+            # Version banners help attackers match exploits and tell clients nothing useful.
+            headers[hdrs.SERVER] = "sumapi"
+            return response
+        finally:
+            elapsed = time.perf_counter() - started
+            metrics.in_flight -= 1
+            route = route_label(request)
+            method = request.method
+            metrics.record(method, route, status, elapsed)
+            app[ACCESS_LOG].write(
+                request_id,
+                method,
+                route,
+                request.path,
+                status,
+                elapsed,
+                request.remote,
+                # Set by the gateway after its trusted-proxy check; the app port is reachable
+                # only from inside the task, so it is not client-controlled there.
+                request.headers.get(REAL_IP_HEADER, "")[:64],
+            )
 
     functools.update_wrapper(observed_handler, handler, updated=())
     # Its own copy of the decorators' metadata: aiohttp-apispec consumes (pops) it when it builds
@@ -76,45 +122,6 @@ def observed(handler: Handler) -> Handler:
 
 def is_observed(handler: object) -> bool:
     return getattr(handler, "__observed__", False) is True
-
-
-async def handle(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """One coroutine around the handler, not two: each is a measurable share of a request."""
-    started = time.perf_counter()
-    request_id = request_id_for(request)
-    app = request.app
-    metrics = app[METRICS]
-    metrics.in_flight += 1
-    status = 500
-    try:
-        try:
-            response = await handler(request)
-        except Exception as error:  # rendered below; nothing internal reaches the client
-            response = _problem_for(request, error, request_id)
-        status = response.status
-        headers = response.headers
-        headers[REQUEST_ID_HEADER] = request_id
-        # Version banners help attackers match exploits and tell clients nothing useful.
-        headers[hdrs.SERVER] = "sumapi"
-        return response
-    finally:
-        elapsed = time.perf_counter() - started
-        metrics.in_flight -= 1
-        route = route_label(request)
-        method = request.method
-        metrics.record(method, route, status, elapsed)
-        app[ACCESS_LOG].write(
-            request_id,
-            method,
-            route,
-            request.path,
-            status,
-            elapsed,
-            request.remote,
-            # Set by the gateway after its trusted-proxy check; the app port is reachable only
-            # from inside the task, so it is not client-controlled there.
-            request.headers.get(REAL_IP_HEADER, "")[:64],
-        )
 
 
 def _problem_for(request: web.Request, error: Exception, request_id: str) -> web.Response:

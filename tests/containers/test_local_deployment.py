@@ -1,8 +1,11 @@
 """ENV=local as a full deployment: the task definition the compute module registered runs as pods.
 
 Every test drives the real make targets against a private emulator, a private registry standing
-in for ECR and a private load balancer (tests/harness/emulator.py), with the real images built by
-podman: deploy, inspect, roll out and back, refuse, tear down. No test needs the one before it:
+in for ECR, a private local ECS agent and its load balancer (tests/harness/emulator.py), with the
+real images built by podman: deploy, inspect, roll out and back, a rollout the circuit breaker
+rolls back, a crashed task replaced, refuse, tear down. The production steps run unchanged:
+ops/push-images logs in to the emulator's ECR, ops/wait-deployed waits on the emulator's ECS,
+whose deployments the agent keeps (localenv/ecs_emulation.py). No test needs the one before it:
 each gets the deployment from the `deployment` fixture (tests/containers/conftest.py), made by the
 first test that needs it; the tests that change it put it back, and after the teardown the next
 test that needs it gets a new first deploy. In file order it is deployed once.
@@ -11,23 +14,28 @@ test that needs it gets a new first deploy. In file order it is deployed once.
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
+import tempfile
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import pytest
 import requests
 
-from tests.containers.deployment import GIT_HEAD, Release
+from tests.containers.deployment import GIT_HEAD, Release, first_deploy_commands, run_workflow
 from tests.harness import ROOT
-from tests.harness.emulator import Emulator
+from tests.harness.emulator import NAME, UNITS, Emulator
+from tests.harness.workflow import JobResult
 
 ENGINE = "localenv/podman"
 SECOND_TAG = "feedbee"  # a second release: same code, another image tag and version
+BAD_TAG = "badc0de"  # a release whose app never answers: its container never gets healthy
 
 
 def podman(*args: str) -> str:
@@ -49,6 +57,20 @@ def api_key(emulator: Emulator) -> str:
     return str(value.split(",")[0].partition(":")[2])
 
 
+def agent_log(emulator: Emulator) -> str:
+    """What the local ECS agent printed (its daemon's log under the run directory)."""
+    path = Path(emulator.env["SUMAPI_RUN_DIR"]) / f"localecs-{emulator.env['LB_PORT']}.log"
+    return path.read_text() if path.exists() else ""
+
+
+def service(emulator: Emulator) -> dict[str, Any]:
+    compute = emulator.outputs("compute")
+    found: dict[str, Any] = emulator.client("ecs").describe_services(
+        cluster=compute["cluster_name"], services=[compute["service_name"]]
+    )["services"][0]
+    return found
+
+
 def task_pods(emulator: Emulator) -> list[str]:
     lb_port = emulator.env["LB_PORT"]
     names = podman(
@@ -58,13 +80,8 @@ def task_pods(emulator: Emulator) -> list[str]:
 
 
 def service_definition(emulator: Emulator) -> dict[str, Any]:
-    compute = emulator.outputs("compute")
-    ecs = emulator.client("ecs")
-    service = ecs.describe_services(
-        cluster=compute["cluster_name"], services=[compute["service_name"]]
-    )["services"][0]
-    definition: dict[str, Any] = ecs.describe_task_definition(
-        taskDefinition=service["taskDefinition"]
+    definition: dict[str, Any] = emulator.client("ecs").describe_task_definition(
+        taskDefinition=service(emulator)["taskDefinition"]
     )["taskDefinition"]
     return definition
 
@@ -91,16 +108,15 @@ def test_the_deploy_workflow_deploys_from_empty(deployment: Release, emulator: E
         "deploy": ("local", ["${{ vars.AWS_DEPLOY_ROLE_ARN }}"]),
     }
     # The workflow's image build runs in the images job only, before its credentials step.
-    # (On ENV=local, `make deploy` of compute also builds and pushes for the local ECS runner:
-    # that is the emulated environment's, not a workflow step; on AWS it does not.)
     assert [job for job, r in jobs.items() if r.ran("make images")] == ["images"]
     assert [job for job, r in jobs.items() if r.ran("make push-images")] == ["images"]
     [build] = jobs["images"].ran("make images")
     assert build.role == "", "built before the job's credentials step"
     [push] = jobs["images"].ran("make push-images")
     assert push.role == "${{ vars.AWS_PUSH_ROLE_ARN }}"
-    # Pushed by this job (the deploy job's local build would otherwise hide a push that failed
-    # to happen here): both images, to the registry standing in for ECR.
+    # Pushed by this job, through ECR's steps: the login with the emulator's ECR token, which
+    # the local registry accepts, then both images to the repositories' URIs.
+    assert "Login Succeeded" in push.output, push.output
     for image in ("sumapi", "sumapi-gateway"):
         assert f"push-images: {image}:{GIT_HEAD} -> " in push.output, push.output
     # The repositories exist before the images are pushed, and the images before the service.
@@ -111,13 +127,34 @@ def test_the_deploy_workflow_deploys_from_empty(deployment: Release, emulator: E
     deploy = jobs["deploy"]
     assert [s.role for s in deploy.ran("make deploy ")] == ["${{ vars.AWS_DEPLOY_ROLE_ARN }}"]
     deployed = "\n".join(s.output for s in deploy.steps)
-    ready = re.search(r"localecs: 2 task\(s\) of \S+ healthy in ([0-9.]+)s", deployed)
-    assert ready, deployed[-3000:]
-    emulator.figures["tasks healthy after start (2 pods)"] = f"{ready.group(1)} s"
-    assert "smoke-test" in deployed
+    # The wait step is ops/wait-deployed against the emulator's ECS, as on AWS: the local agent
+    # ran the tasks and the deployment COMPLETED.
+    [wait] = deploy.ran("make wait-deployed")
+    assert re.search(r"wait-deployed: \S+ stable on \S+", wait.output), wait.output
+    emulator.figures["  wait-deployed (tasks started, healthy)"] = f"{wait.seconds:.1f} s"
+    assert "smoke-test: all checks passed" in deployed
     assert "| GET /healthz | 200 | 200 | pass |" in deploy.summary
     assert GIT_HEAD in deploy.summary
     assert deploy.url == url(emulator), "the environment's URL is the endpoint step's output"
+
+
+def test_the_operator_runs_the_runbooks_first_deploy_in_its_order(deployment: Release) -> None:
+    """Blockers of a first deploy from an empty account, each a step of the runbook: the lock
+    files before any unit exists, the keys before compute (the key tool redeploys nothing)."""
+    steps = deployment.ensure().operator
+    assert [(s.step, s.command) for s in steps] == first_deploy_commands()
+    ran = [s.command.replace("<env>", "local") for s in steps if not s.skipped]
+    assert ran[:2] == ["make backend-bootstrap ENV=local", "make providers-lock ENV=local"]
+    assert "make deploy ENV=local MODULE=github-oidc" in ran
+    for done in steps:
+        if "providers-lock" in done.command:
+            assert "providers-lock: live/local/compute/.terraform.lock.hcl" in done.output
+        # The key tool ran before compute existed, and redeployed nothing.
+        if "seed-key" in done.command or "rotate-key" in done.command:
+            assert "no ECS service deployed yet" in done.output, done.output
+    # Nothing but github-oidc and secrets was applied by the operator: the pipeline made the rest.
+    operator_units = {c.split("MODULE=")[1].split()[0] for c in ran if c.startswith("make deploy ")}
+    assert operator_units == {"github-oidc", "secrets"}
 
 
 def trusted_environments(emulator: Emulator) -> dict[str, set[str]]:
@@ -162,9 +199,11 @@ def test_each_job_can_assume_only_the_role_it_names(
         "images": {"push_role_arn"},
         "deploy": {"role_arn"},
     }
+    roles = deployment.ensure().roles
     for job, r in jobs.items():
         named = {s.inputs["role-to-assume"] for s in r.steps if s.outcome == "replaced"}
-        assert named == held[job], f"job {job} names {named} but can assume {held[job]}"
+        expected = {roles[output] for output in held[job]}
+        assert named == expected, f"job {job} names {named} but can assume {expected}"
     # No job that builds the images, which runs third-party code, can assume the apply role.
     builders = [job for job, r in jobs.items() if r.ran("make images") or r.ran("container-engine")]
     assert builders
@@ -177,7 +216,7 @@ def test_the_task_answers_behind_the_load_balancer(emulator: Emulator) -> None:
     base = url(emulator)
     assert base.startswith("http://127.0.0.1:")
 
-    smoke = emulator.make("smoke")
+    smoke = emulator.make("smoke", extra_env={"SMOKE_API_KEY": api_key(emulator)})
     assert "smoke-test: all checks passed" in smoke.stdout, smoke.stdout
 
     health = requests.get(f"{base}/healthz", timeout=5)
@@ -243,61 +282,250 @@ def test_containers_are_wired_as_the_task_definition(emulator: Emulator) -> None
             podman("exec", name, *command)
 
 
-def traffic(base: str, key: str, stop: threading.Event, outcomes: Counter[str]) -> None:
-    """Liveness requests as fast as one client goes, a sum every 0.3 s (under the rate limit)."""
-    last_sum = 0.0
-    with requests.Session() as session:
-        while not stop.is_set():
-            try:
-                if time.monotonic() - last_sum > 0.3:
-                    last_sum = time.monotonic()
-                    response = session.post(
-                        f"{base}/api/v1/sum",
-                        json={"a": 1, "b": 1},
-                        headers={"X-API-Key": key},
-                        timeout=10,
-                    )
-                    ok = response.status_code == 200 and response.json() == {"result": 2}
-                else:
-                    response = session.get(f"{base}/healthz", timeout=10)
-                    ok = response.status_code == 200
-                outcomes["ok" if ok else f"http {response.status_code}"] += 1
-            except requests.RequestException as error:
-                outcomes[type(error).__name__] += 1
+class Traffic:
+    """The issue's steady traffic through the load balancer: health checks and sums with a key,
+    each at its own pace (a thread each; a late request is not made up for). Every outcome is
+    kept with its time."""
+
+    def __init__(self, base: str, key: str, health_per_s: float = 40, sums_per_s: float = 4):
+        self.base, self.key = base, key
+        self.paces = {"healthz": health_per_s, "sum": sums_per_s}
+        self.outcomes: list[tuple[float, str]] = []  # (monotonic time, "ok" or what failed)
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, args=(kind,)) for kind in self.paces]
+
+    def __enter__(self) -> Traffic:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+    def _run(self, kind: str) -> None:
+        interval = 1 / self.paces[kind]
+        next_at = time.monotonic()
+        with requests.Session() as session:
+            while not self._stop.is_set():
+                self.outcomes.append((time.monotonic(), self._request(session, kind)))
+                next_at = max(next_at + interval, time.monotonic())
+                self._stop.wait(max(0.0, next_at - time.monotonic()))
+
+    def _request(self, session: requests.Session, kind: str) -> str:
+        try:
+            if kind == "sum":
+                response = session.post(
+                    f"{self.base}/api/v1/sum",
+                    json={"a": 1, "b": 1},
+                    headers={"X-API-Key": self.key},
+                    timeout=10,
+                )
+                ok = response.status_code == 200 and response.json() == {"result": 2}
+            else:
+                response = session.get(f"{self.base}/healthz", timeout=10)
+                ok = response.status_code == 200
+            return "ok" if ok else f"http {response.status_code}"
+        except requests.RequestException as error:
+            return type(error).__name__
+
+    def counts(self) -> Counter[str]:
+        return Counter(outcome for _, outcome in self.outcomes)
+
+    def failures(self) -> list[tuple[float, str]]:
+        return [(at, outcome) for at, outcome in self.outcomes if outcome != "ok"]
 
 
-def deploy_under_traffic(emulator: Emulator, tag: str, label: str) -> str:
-    base, key = url(emulator), api_key(emulator)
-    stop, outcomes = threading.Event(), Counter[str]()
-    worker = threading.Thread(target=traffic, args=(base, key, stop, outcomes))
-    worker.start()
-    try:
-        result = emulator.timed_make(label, "deploy", "MODULE=compute", f"IMAGE_TAG={tag}")
-    finally:
-        stop.set()
-        worker.join(timeout=30)
-    assert outcomes["ok"] > 100, outcomes
-    assert outcomes == Counter(ok=outcomes["ok"]), f"client-visible failures: {outcomes}"
-    # Old tasks were drained and stopped with their stopTimeout: every container exited 0.
-    stopped = re.findall(r"localecs: stopped \S+, exit codes (\{.*\})", result.stdout)
-    assert len(stopped) == 2, result.stdout
+def release(emulator: Emulator, tag: str, label: str, check: bool = True) -> Any:
+    """The deploy job's steps for compute: apply, then ops/wait-deployed (the rollout runs
+    after the apply returns, as on ECS). Returns the wait's result."""
+    emulator.timed_make(f"{label}: apply", "deploy", "MODULE=compute", f"IMAGE_TAG={tag}")
+    return emulator.timed_make(f"{label}: wait-deployed", "wait-deployed", check=check)
+
+
+def stopped_exit_codes(log: str, revision: str) -> list[dict[str, int]]:
+    """The exit codes the agent printed for the stopped pods of one task definition revision."""
+    codes = re.findall(
+        rf"localecs: stopped \S+-{revision}-\S+ \(stopped\), exit codes (\{{.*\}})", log
+    )
+    return [json.loads(found) for found in codes]
+
+
+def deploy_under_traffic(
+    deployment: Release, emulator: Emulator, label: str, run_id: str, **settings: Any
+) -> dict[str, JobResult]:
+    """deploy.yml run again, under traffic (day 2: a new release; then a rollback), each job
+    under its role and every call judged."""
+    first = deployment.ensure()
+    revision = str(service_definition(emulator)["revision"])
+    seen = len(agent_log(emulator))  # what the agent printed before this release
+    started = time.monotonic()
+    with Traffic(url(emulator), api_key(emulator)) as traffic:
+        jobs, judgement = run_workflow(emulator, first, run_id=run_id, **settings)
+    emulator.figures[label] = f"{time.monotonic() - started:.1f} s"
+    denied = "\n".join(str(d) for d in judgement.denials)
+    assert not judgement.denials, f"{label}: {len(judgement.denials)} call(s) denied:\n{denied}"
+    assert jobs["deploy"].sessions
+    assert "ecs:RegisterTaskDefinition" in judgement.actions, "released by the apply role"
+    counts = traffic.counts()
+    assert counts["ok"] > 100, counts
+    assert counts == Counter(ok=counts["ok"]), f"client-visible failures: {counts}"
+    # The old tasks were drained and stopped with their stopTimeout: every container exited 0.
+    stopped = stopped_exit_codes(agent_log(emulator)[seen:], revision)
+    assert len(stopped) == 2, agent_log(emulator)[seen:][-3000:]
     for codes in stopped:
-        assert set(json.loads(codes.replace("'", '"')).values()) == {0}, codes
-    assert requests.get(f"{base}/healthz", timeout=5).json()["version"] == tag
-    return result.stdout
+        assert set(codes.values()) == {0}, codes
+    return jobs
 
 
 def test_rollout_of_a_new_tag_then_rollback_lose_no_request(
     deployment: Release, emulator: Emulator
 ) -> None:
+    """Day 2 through the pipeline: a new image, then the rollback to the previous one."""
     with deployment.changing():
-        deploy_under_traffic(emulator, SECOND_TAG, f"rollout to {SECOND_TAG} under traffic")
+        # A new commit through the pipeline: its images built and pushed by the images job
+        # (push role), the service rolled by the deploy job (apply role).
+        jobs = deploy_under_traffic(
+            deployment,
+            emulator,
+            f"release of {SECOND_TAG} (workflow: repositories, images, deploy)",
+            "3",
+            sha=SECOND_TAG,
+            inputs={"environment": "local", "module": "compute", "image_tag": ""},
+        )
+        assert [j for j, r in jobs.items() if r.result == "success"] == [
+            "setup",
+            "repositories",
+            "images",
+            "deploy",
+        ]
+        assert requests.get(f"{url(emulator)}/healthz", timeout=5).json()["version"] == SECOND_TAG
         revisions_after_rollout = {pod.split("-")[2] for pod in task_pods(emulator)}
-        deploy_under_traffic(emulator, GIT_HEAD, "rollback to the previous tag under traffic")
+        # The rollback: the workflow run by hand with the first commit's image, no build.
+        jobs = deploy_under_traffic(
+            deployment,
+            emulator,
+            "rollback to the first tag (workflow: deploy)",
+            "4",
+            inputs={"environment": "local", "module": "compute", "image_tag": GIT_HEAD},
+        )
+        assert [j for j, r in jobs.items() if r.result == "success"] == ["setup", "deploy"]
+        assert requests.get(f"{url(emulator)}/healthz", timeout=5).json()["version"] == GIT_HEAD
         assert {pod.split("-")[2] for pod in task_pods(emulator)} != revisions_after_rollout
+        # The push is ECR's: a tag the registry holds is skipped, not pushed again.
+        again = emulator.make("push-images", f"IMAGE_TAG={GIT_HEAD}").stdout
+        assert again.count(f":{GIT_HEAD} already in ECR") == 2, again
 
 
-def test_a_definition_the_runner_cannot_honour_stops_with_one_line(
+def pod_port(pod: str) -> int:
+    labels = json.loads(podman("pod", "inspect", pod, "--format", "{{json .Labels}}"))
+    return int(labels["sumapi.localecs.hostport"])
+
+
+def routed_ports(emulator: Emulator) -> set[int]:
+    config = Path(emulator.env["SUMAPI_RUN_DIR"]) / f"lb-{emulator.env['LB_PORT']}" / "nginx.conf"
+    return {int(port) for port in re.findall(r"server 127\.0\.0\.1:(\d+);", config.read_text())}
+
+
+def test_a_crashed_task_is_replaced_and_its_failures_bounded(
+    deployment: Release, emulator: Emulator
+) -> None:
+    """One task's app container is SIGKILLed under the issue's traffic. The bound: the load
+    balancer stops routing to a target at the latest when unhealthy_threshold checks, interval
+    apart and each at most timeout long, have failed after the last one that passed; so for at
+    most W = interval x unhealthy_threshold + timeout seconds after the kill. Round robin over
+    the two targets sends half the requests of that window to the dead one, plus one in flight
+    per client. (ECS stops the task sooner: its app is essential.)"""
+    with deployment.changing():
+        group_arn = service(emulator)["loadBalancers"][0]["targetGroupArn"]
+        group = emulator.client("elbv2").describe_target_groups(TargetGroupArns=[group_arn])
+        [settings] = group["TargetGroups"]
+        window = (
+            settings["HealthCheckIntervalSeconds"] * settings["UnhealthyThresholdCount"]
+            + settings["HealthCheckTimeoutSeconds"]
+        )
+        before = task_pods(emulator)
+        assert len(before) == 2
+        victim, survivor = before
+        with Traffic(url(emulator), api_key(emulator)) as traffic:
+            time.sleep(5)
+            killed_at = time.monotonic()
+            podman("kill", "--signal", "KILL", f"{victim}-app")
+            deadline = killed_at + 180
+            replacement: list[str] = []
+            while time.monotonic() < deadline:
+                replacement = [p for p in task_pods(emulator) if p not in before]
+                if replacement and pod_port(replacement[0]) in routed_ports(emulator):
+                    break
+                time.sleep(1)
+            replaced_after = time.monotonic() - killed_at
+            # The replacement serving under the same traffic, past the window.
+            time.sleep(max(5.0, killed_at + window + 5 - time.monotonic()))
+        assert len(replacement) == 1, (task_pods(emulator), agent_log(emulator)[-3000:])
+        assert set(task_pods(emulator)) == {survivor, *replacement}
+        assert routed_ports(emulator) == {pod_port(survivor), pod_port(replacement[0])}
+
+        seconds = traffic.outcomes[-1][0] - traffic.outcomes[0][0]
+        rate = len(traffic.outcomes) / seconds
+        bound = math.ceil(rate * window / 2) + len(traffic.paces)
+        failures = traffic.failures()
+        emulator.figures["crash: failed requests (bound)"] = (
+            f"{len(failures)} of {len(traffic.outcomes)} ({bound}: {rate:.0f}/s, W={window}s)"
+        )
+        emulator.figures["crash: replacement routed after"] = f"{replaced_after:.1f} s"
+        assert len(failures) <= bound, Counter(outcome for _, outcome in failures)
+        assert all(at - killed_at <= window for at, _ in failures), failures[-5:]
+        # After the window every request succeeded, the replacement's included.
+        assert sum(1 for at, o in traffic.outcomes if at > killed_at + window and o == "ok") > 100
+
+        # ECS's record of it: the task stopped as its essential container exited, and the
+        # service went back to its steady state.
+        messages = [e["message"] for e in service(emulator)["events"]]
+        assert any("Essential container in task exited: app" in m for m in messages), messages[:5]
+        assert service(emulator)["runningCount"] == 2
+
+
+def bad_release(emulator: Emulator) -> None:
+    """Images of BAD_TAG: the app image with a process that never listens (its health check
+    never passes), the gateway as released; pushed like any release."""
+    with tempfile.TemporaryDirectory() as context:
+        (Path(context) / "Containerfile").write_text(
+            f'FROM sumapi:{GIT_HEAD}\nENTRYPOINT ["sleep", "infinity"]\n'
+        )
+        podman("build", "--format", "docker", "--quiet", "-t", f"sumapi:{BAD_TAG}", context)
+    podman("tag", f"sumapi-gateway:{GIT_HEAD}", f"sumapi-gateway:{BAD_TAG}")
+    emulator.make("push-images", f"IMAGE_TAG={BAD_TAG}")
+
+
+def test_a_release_that_never_gets_healthy_is_rolled_back_and_the_wait_fails(
+    deployment: Release, emulator: Emulator
+) -> None:
+    with deployment.changing():
+        bad_release(emulator)
+        before = service(emulator)["taskDefinition"]
+        pods = task_pods(emulator)
+        with Traffic(url(emulator), api_key(emulator)) as traffic:
+            waited = release(emulator, BAD_TAG, "a release that never gets healthy", check=False)
+        # The wait step fails and says why; the applied definition is not the one running.
+        assert waited.returncode != 0, waited.stdout
+        assert "the circuit breaker rolled back" in waited.stderr, waited.stderr
+        after = service(emulator)
+        assert after["taskDefinition"] == before
+        [primary] = after["deployments"]
+        assert (primary["taskDefinition"], primary["rolloutState"]) == (before, "COMPLETED")
+        messages = [e["message"] for e in after["events"]]
+        failed = [m for m in messages if "deployment failed: tasks failed to start." in m]
+        assert failed, messages[:8]
+        assert any("rolling back to deployment" in m for m in messages), messages[:8]
+        # The previous task set served throughout, and still does.
+        counts = traffic.counts()
+        assert counts == Counter(ok=counts["ok"]), counts
+        assert counts["ok"] > 100, counts
+        assert task_pods(emulator) == pods
+
+
+def test_a_definition_the_runner_cannot_honour_fails_its_deployment_in_one_line(
     deployment: Release, emulator: Emulator
 ) -> None:
     with deployment.changing():
@@ -322,28 +550,46 @@ def test_a_definition_the_runner_cannot_honour_stops_with_one_line(
         ecs.update_service(
             cluster=compute["cluster_name"], service=compute["service_name"], taskDefinition=odd
         )
-        try:
-            refused = emulator.make("local-tasks", check=False)
-            assert refused.returncode != 0
-            errors = [line for line in refused.stderr.splitlines() if line.startswith("localecs:")]
-            assert len(errors) == 1, refused.stderr
-            assert "firelensConfiguration" in errors[0]
-            assert "does not emulate" in errors[0]
-            assert task_pods(emulator) == running  # nothing started, nothing stopped
-        finally:
-            ecs.update_service(
-                cluster=compute["cluster_name"],
-                service=compute["service_name"],
-                taskDefinition=current["taskDefinitionArn"],
-            )
+        # The deployment fails in one line, the circuit breaker rolls back to the running one.
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            now = service(emulator)
+            [primary, *others] = now["deployments"]
+            if not others and primary["rolloutState"] == "COMPLETED":
+                break
+            time.sleep(1)
+        assert now["taskDefinition"] == current["taskDefinitionArn"], now["deployments"]
+        assert (primary["taskDefinition"], others) == (current["taskDefinitionArn"], [])
+        name = odd.rsplit("/", 1)[-1]
+        failed = [e["message"] for e in now["events"] if f"definition {name} " in e["message"]]
+        assert len(failed) == 1, [e["message"] for e in now["events"]][:8]
+        assert "deployment failed: task definition" in failed[0], failed
+        assert "firelensConfiguration" in failed[0], failed
+        assert "does not emulate" in failed[0], failed
+        # Nothing was started or stopped.
+        assert task_pods(emulator) == running
 
 
-def test_down_stops_everything_and_is_idempotent(deployment: Release, emulator: Emulator) -> None:
-    deployment.ensure()
+def test_destroy_then_down_leave_nothing(deployment: Release, emulator: Emulator) -> None:
+    """The end of the deployment. First the runbook's teardown (Tearing down an environment),
+    an operator's, never the pipeline's: every unit in reverse order, the roles the pipeline
+    made inside the workload boundary and CI's own roles last. Then `make down`."""
+    first = deployment.ensure()
     try:
-        base = url(emulator)
+        base = url(emulator)  # compute's output: gone with the destroy
+        emulator.timed_make(
+            "make destroy UNPROTECT=1 (operator, every unit)",
+            "destroy",
+            "UNPROTECT=1",
+            extra_env=first.operator_credentials,
+        )
+        for unit in UNITS:
+            assert not emulator.state(unit).get("resources"), f"{unit} still holds resources"
+        roles = [r["RoleName"] for r in emulator.client("iam").list_roles()["Roles"]]
+        assert not [r for r in roles if r.startswith(NAME)], roles
         registry = f"http://127.0.0.1:{emulator.env['REGISTRY_PORT']}/v2/"
-        assert requests.get(registry, timeout=5).status_code == 200
+        # It answers, and only with ECR's credential (the emulator's token).
+        assert requests.get(registry, timeout=5).status_code == 401
         emulator.timed_make("make down (tasks, load balancer, registry, emulator)", "down")
         assert task_pods(emulator) == []
         for gone in (base, registry, emulator.endpoint):

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import pytest
 import requests
 
+from sumapi.config import Config
 from tests.gateway.clients import UNAUTH_BURST, Keys
 from tests.harness.gateway import SUM_PATH, Gateway, new_key, running_gateway
 from tests.harness.logs import read_json_lines, records_with_request_id
@@ -155,41 +156,58 @@ def test_unauthenticated_traffic_is_limited_per_ip(gateway: Gateway, keys: Keys)
 # ---- request shape ---------------------------------------------------------------------------
 
 
-def test_body_over_16_kib_is_413_problem(gateway: Gateway, keys: Keys) -> None:
-    big = b'{"a": 1, "b": 2, "pad": "' + b"x" * 17_000 + b'"}'
-    response = requests.post(
-        gateway.url + SUM_PATH,
-        data=big,
-        headers={"X-API-Key": keys.tester, "Content-Type": "application/json"},
-        timeout=5,
-    )
+# Neither the app nor the gateway is given SUMAPI_MAX_BODY_BYTES here: their own defaults agree.
+LIMIT = Config().max_body_bytes
+
+
+def body_of(size: int) -> bytes:
+    """A valid sum request of exactly size bytes (JSON allows trailing blanks)."""
+    return b'{"a": 1, "b": 2}'.ljust(size)
+
+
+def post_raw(gateway: Gateway, key: str, data: Any) -> requests.Response:
+    headers = {"X-API-Key": key, "Content-Type": "application/json"}
+    return requests.post(gateway.url + SUM_PATH, data=data, headers=headers, timeout=5)
+
+
+def assert_gateway_413(response: requests.Response, limit: int) -> None:
     body = assert_problem(response, 413)
     assert body["title"] == "Payload Too Large"
+    # The gateway's text, generated from its setting (the app's would say "the limit is").
+    assert body["detail"] == f"The request body exceeds {limit} bytes."
 
 
-def test_chunked_body_over_16_kib_is_413_too(gateway: Gateway, keys: Keys) -> None:
+def test_a_body_over_the_limit_is_the_gateways_413_problem(gateway: Gateway, keys: Keys) -> None:
+    assert_gateway_413(post_raw(gateway, keys.tester, body_of(LIMIT + 1)), LIMIT)
+
+
+def test_a_chunked_body_over_the_limit_is_413_too(gateway: Gateway, keys: Keys) -> None:
     # No Content-Length: nginx counts the chunks as they arrive.
-    chunks = iter([b'{"a": 1, "b": 2, "pad": "', b"x" * 9_000, b"x" * 9_000, b'"}'])
-    response = requests.post(
-        gateway.url + SUM_PATH,
-        data=chunks,
-        headers={"X-API-Key": keys.tester, "Content-Type": "application/json"},
-        timeout=5,
-    )
+    half = LIMIT // 2 + 1
+    response = post_raw(gateway, keys.tester, iter([b"{" + b" " * half, b" " * half, b"}"]))
     assert response.request.headers.get("Transfer-Encoding") == "chunked"
-    assert_problem(response, 413)
+    assert_gateway_413(response, LIMIT)
 
 
-def test_body_under_the_limit_reaches_the_service(gateway: Gateway, keys: Keys) -> None:
-    padded = b'{"a": 1, "b": 2}' + b" " * 15_000
-    response = requests.post(
-        gateway.url + SUM_PATH,
-        data=padded,
-        headers={"X-API-Key": keys.tester, "Content-Type": "application/json"},
-        timeout=5,
-    )
+def test_a_body_of_the_limit_reaches_the_service(gateway: Gateway, keys: Keys) -> None:
+    response = post_raw(gateway, keys.tester, body_of(LIMIT))
     assert response.status_code == 200
     assert response.json() == {"result": 3}
+
+
+def test_the_body_limit_is_the_setting_the_app_reads(
+    tmp_path: Path, app: Service, keys: Keys
+) -> None:
+    """SUMAPI_MAX_BODY_BYTES, the app's own variable, sets the gateway's limit and its text."""
+    limit = 1000
+    with running_gateway(
+        tmp_path / "run",
+        API_KEYS=keys.api_keys(),
+        UPSTREAM=f"127.0.0.1:{app.port}",
+        SUMAPI_MAX_BODY_BYTES=str(limit),
+    ) as small:
+        assert_gateway_413(post_raw(small, keys.tester, body_of(limit + 1)), limit)
+        assert post_raw(small, keys.tester, body_of(limit)).json() == {"result": 3}
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.harness.gateway import GATEWAY, NGINX, SHELLS, new_key, nginx_test, render
+from tests.harness import ROOT
+from tests.harness.gateway import (
+    GATEWAY,
+    NGINX,
+    RENDER,
+    SHELLS,
+    installed,
+    new_key,
+    nginx_test,
+    render,
+)
 from tests.harness.loopback import free_port
 from tests.harness.processes import base_env
 
@@ -15,6 +26,7 @@ from tests.harness.processes import base_env
 @pytest.fixture(params=SHELLS, ids=lambda shell: " ".join(shell))
 def shell(request: pytest.FixtureRequest) -> list[str]:
     chosen: list[str] = request.param
+    installed(chosen[0], chosen[0])
     return chosen
 
 
@@ -49,6 +61,9 @@ def test_every_setting_renders_and_passes_nginx_t(tmp_path: Path, shell: list[st
         HIGH_BURST="100000",
         WORKER_PROCESSES="2",
         ACCESS_LOG="off",
+        KEEPALIVE_TIMEOUT_SECONDS="75",
+        PROXY_READ_TIMEOUT_SECONDS="28",
+        SUMAPI_MAX_BODY_BYTES="1048576",
     )
     assert result.returncode == 0, result.stderr
     checked = nginx_test(tmp_path / "run")
@@ -58,6 +73,10 @@ def test_every_setting_renders_and_passes_nginx_t(tmp_path: Path, shell: list[st
     # 30 r/m: one token every 2 s (the problem responses are their own include).
     assert "Retry-After 2" in (tmp_path / "run" / "problems.conf").read_text()
     assert "access_log off;" in conf
+    assert "    keepalive_timeout 75s;" in conf
+    assert "proxy_read_timeout 28s;" in conf
+    assert "client_max_body_size 1048576;" in conf
+    assert "exceeds 1048576 bytes" in (tmp_path / "run" / "problems.conf").read_text()
 
 
 def test_keys_file_is_private_and_maps_keys_to_client_names(tmp_path: Path) -> None:
@@ -119,6 +138,12 @@ def test_unsafe_or_malformed_keys_stop_rendering(
         ("WORKER_PROCESSES", "auto; user root"),
         ("ACCESS_LOG", "relative.log"),
         ("ACCESS_LOG", "/tmp/a|b"),
+        ("KEEPALIVE_TIMEOUT_SECONDS", "65s; include /etc/passwd"),
+        ("KEEPALIVE_TIMEOUT_SECONDS", "0"),
+        ("PROXY_READ_TIMEOUT_SECONDS", "025"),
+        ("PROXY_READ_TIMEOUT_SECONDS", "86401"),
+        ("SUMAPI_MAX_BODY_BYTES", "16k"),
+        ("SUMAPI_MAX_BODY_BYTES", "16384; client_max_body_size 0"),
     ],
 )
 def test_unsafe_settings_stop_rendering(
@@ -150,3 +175,19 @@ def test_gateway_entrypoint_refuses_to_start_nginx_on_a_bad_key(tmp_path: Path) 
         " A-Z a-z 0-9 _ - (got 5)"
     )
     assert not (tmp_path / "run" / "nginx.pid").exists()
+
+
+RENDER_DEFAULT = re.compile(r"^([A-Z][A-Z_]*)=\$\{\1:-([^}]*)\}$", re.MULTILINE)
+README_ROW = re.compile(r"^\| `([A-Z][A-Z_]*)` \| ([^|]*) \|", re.MULTILINE)
+
+
+def test_the_readme_lists_every_setting_with_the_renderers_default() -> None:
+    """nginx/README.md's environment table is the renderer's inputs and defaults, no others."""
+    defaults = dict(RENDER_DEFAULT.findall(RENDER.read_text()))
+    rows = dict(README_ROW.findall((ROOT / "nginx" / "README.md").read_text()))
+    assert {"KEEPALIVE_TIMEOUT_SECONDS", "SUMAPI_MAX_BODY_BYTES"} <= set(defaults)
+    for name, default in defaults.items():
+        assert name in rows, f"nginx/README.md does not list {name}"
+        assert rows[name].strip() == (f"`{default}`" if default else "(none)"), name
+    # API_KEYS (required), and the entrypoint's GATEWAY_RUN_DIR and NGINX_BIN.
+    assert set(rows) - set(defaults) == {"API_KEYS", "GATEWAY_RUN_DIR", "NGINX_BIN"}

@@ -11,11 +11,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import pytest
 import requests
 
 from tests.gateway.clients import Keys
-from tests.harness.gateway import SUM_PATH, Gateway
+from tests.harness.gateway import SUM_PATH, Gateway, installed
 from tests.harness.loopback import free_port
 from tests.harness.processes import Service
 
@@ -31,8 +30,7 @@ def uid_of(pid: int) -> int:
 
 def test_gateway_runs_unprivileged_in_its_own_run_directory(app: Service, keys: Keys) -> None:
     as_root = os.geteuid() == 0
-    if as_root and shutil.which("setpriv") is None:
-        pytest.skip("setpriv (util-linux) is needed to drop root")
+    setpriv = installed("setpriv", "util-linux") if as_root else ""
     base = Path(tempfile.mkdtemp(prefix="gateway-unprivileged-"))
     try:
         base.chmod(0o755)
@@ -45,9 +43,7 @@ def test_gateway_runs_unprivileged_in_its_own_run_directory(app: Service, keys: 
                 owned.touch()
                 os.chown(owned, NOBODY, NOBODY)
         run_as = (
-            ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
-            if as_root
-            else []
+            [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] if as_root else []
         )
         gateway = Gateway(
             run_dir,

@@ -24,6 +24,7 @@ import boto3  # type: ignore[import-untyped]
 import pytest
 
 from localenv import emulator as emulator_tool
+from localenv.call_log import ENV_VARIABLE as CALL_LOG_VARIABLE
 from tests.harness import ROOT
 from tests.harness.loopback import HOST, free_port
 
@@ -70,6 +71,11 @@ class Emulator:
     @property
     def endpoint(self) -> str:
         return emulator_tool.endpoint(HOST, self.port)
+
+    @property
+    def call_log(self) -> Path:
+        """Every request the emulator served, and who signed it (localenv/call_log.py)."""
+        return Path(self.env[CALL_LOG_VARIABLE])
 
     def _run(self, argv: list[str], extra_env: Mapping[str, str]) -> CompletedProcess[str]:
         return subprocess.run(
@@ -164,6 +170,8 @@ def private_emulator(scratch: Path, figures: dict[str, str] | None = None) -> It
         # ENV=local deploys run containers: a private registry and load balancer too.
         REGISTRY_PORT=str(free_port()),
         LB_PORT=str(free_port()),
+        # What the IAM judge reads (tests/harness/iam.py); a restart appends to the same file.
+        **{CALL_LOG_VARIABLE: str(scratch / "calls.jsonl")},
     )
     credentials = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
     session = boto3.session.Session(region_name=REGION, **credentials)

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from tests.harness import ROOT
 from tests.harness.loopback import HOST, free_port
 from tests.harness.processes import Process, base_env, spawn
@@ -21,7 +23,16 @@ GATEWAY = ROOT / "nginx" / "gateway"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SUM_PATH = "/api/v1/sum"
 # The renderer must work with dash (Debian's sh: make run, tests) and busybox ash (the image).
-SHELLS = [["sh"]] + ([["busybox", "sh"]] if shutil.which("busybox") else [])
+# `make test-gateway` installs busybox; a run without it fails its cases instead of dropping them.
+SHELLS = [["sh"], ["busybox", "sh"]]
+
+
+def installed(command: str, package: str) -> str:
+    """The path of command, or a test failure naming the package make installs it from."""
+    found = shutil.which(command)
+    if found is None:
+        pytest.fail(f"{command} is not installed: run through `make test-gateway` (apt: {package})")
+    return found
 
 
 def new_key() -> str:

@@ -1,58 +1,63 @@
-"""Ports and HTTP answers on 127.0.0.1.
-
-Readiness is always an HTTP answer, never a TCP connect: on Linux a connect to a port of the
-ephemeral range that nothing listens on yet can connect to itself and look like a listener.
+"""Ports and HTTP answers on 127.0.0.1 (localenv.loopback, which bench/ uses too: bench/ imports
+nothing from tests/), and the two states a "port in use" check must tell apart: a listener (in
+use) and connections left in TIME_WAIT (free).
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import socket
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable
+from collections.abc import Iterator
+from pathlib import Path
 
-HOST = "127.0.0.1"
+from localenv.loopback import HOST, free_port, http_status, wait_for_status
 
+__all__ = [
+    "HOST",
+    "LISTEN",
+    "TIME_WAIT",
+    "free_port",
+    "http_status",
+    "leave_time_wait",
+    "listening",
+    "tcp_states",
+    "wait_for_status",
+]
 
-def free_port() -> int:
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def http_status(url: str, timeout: float = 1.0) -> int | None:
-    """The status of a GET, or None when nothing answers HTTP."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
-    except (urllib.error.URLError, ConnectionError, TimeoutError, http.client.HTTPException):
-        # HTTPException: what answered is not an HTTP server (e.g. a socket connected to itself).
-        return None
+TIME_WAIT = "06"  # socket states of /proc/net/tcp
+LISTEN = "0A"
 
 
-def wait_for_status(
-    url: str,
-    expected: int | None = 200,
-    timeout: float = 15.0,
-    alive: Callable[[], bool] = lambda: True,
-) -> float:
-    """Polls until url answers `expected` (None: any HTTP status); returns the seconds it took.
+def tcp_states(port: int) -> list[str]:
+    """The states of the IPv4 TCP sockets whose local port is `port` (/proc/net/tcp)."""
+    states = []
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rpartition(":")[2], 16) == port:
+            states.append(fields[3])
+    return states
 
-    `alive` says whether whatever should answer still runs: once it returns False, waiting on is
-    pointless and the wait fails at once.
-    """
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        status = http_status(url, timeout=0.5)
-        if status is not None and (expected is None or status == expected):
-            return time.monotonic() - started
-        if not alive():
-            raise AssertionError(f"{url}: what should answer exited first")
-        time.sleep(0.02)
-    wanted = "an HTTP answer" if expected is None else str(expected)
-    raise AssertionError(f"{url} did not answer {wanted} within {timeout}s")
+
+def leave_time_wait(port: int, connections: int = 3) -> None:
+    """Serves `connections` connections on port and closes each from the server side first, as
+    nginx does after a response: the server's ends stay in TIME_WAIT; the listener is gone."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((HOST, port))
+        listener.listen()
+        for _ in range(connections):
+            client = socket.create_connection((HOST, port))
+            served, _ = listener.accept()
+            served.close()  # the active close: this end goes to TIME_WAIT
+            assert client.recv(1) == b""  # the server's FIN arrived
+            client.close()
+
+
+@contextlib.contextmanager
+def listening(port: int, host: str = HOST) -> Iterator[None]:
+    """A listener on host:port (bound as servers bind, with SO_REUSEADDR) while in the block."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen()
+        yield

@@ -13,9 +13,23 @@ is a real file per job.
 Only the steps that set up a GitHub runner (checkout, toolchains, caches) are skipped -- this
 machine has them -- and the AWS-credential action is the one step replaced: ENV=local's make
 targets point every AWS call at the emulator. Each replaced step records the role variable it
-was given (its `role-to-assume` expression), and every later step of the job carries it. An
+was given (its `role-to-assume` expression), and every later step of the job carries it. With
+`assume` given, the replaced step does what the action does, against the emulator: it asks STS
+for the role with a web identity token whose subject is the job's GitHub environment
+(AssumeRoleWithWebIdentity, unsigned, as the action does), and the job's later steps run with
+those credentials (EMULATOR_* variables, which ENV=local's make targets use: mk/infra.mk), so
+every call they make is the role's, and can be judged as such (tests/harness/iam.py). The
+artifact upload, which acts on GitHub's run itself, is recorded with its inputs, not run. An
 expression, a function or an action the rehearsal does not know fails it, so the workflow
 cannot drift past what is tested.
+
+The runner is a self-hosted one by default (`runner.environment`), as this machine is: the steps
+for GitHub's own runners (release binaries from GitHub, the SBOM) are skipped by their `if:`,
+and tofu and terragrunt are the Go builds; tests/iac_static/test_release_binaries.py runs those
+make targets against releases served from loopback.
+
+Another workflow's job (ci.yml's pull-request plan, which plans dev) runs the same way, with
+`rewrite` pointing its commands at ENV=local (said where it is used).
 
 Not modelled: jobs run one after the other in this checkout, so a file one job leaves (an
 image, a .terragrunt-cache) is there for the next, where each GitHub job starts on a fresh
@@ -43,6 +57,7 @@ RUNNER_SETUP_ACTIONS = (
     "actions/cache@",
 )
 CREDENTIALS_ACTION = "aws-actions/configure-aws-credentials@"
+RUN_ARTIFACT_ACTIONS = ("actions/upload-artifact@",)
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}", re.DOTALL)
 TOKEN = re.compile(r"\s*(?:(\|\||&&|==|!=|\(|\)|!|,)|'((?:[^']|'')*)'|([A-Za-z_][A-Za-z0-9_.-]*))")
 STATUS_FUNCTIONS = ("success", "failure", "cancelled", "always")
@@ -65,19 +80,38 @@ class GitHubEnvironment:
 
 
 def github_environments(
-    env: str, region: str = "", env_hcl: str = ""
+    env: str,
+    region: str = "",
+    env_hcl: str = "",
+    roles: Mapping[str, str] | None = None,
+    smoke_api_key: str = "",
 ) -> dict[str, GitHubEnvironment]:
-    """The GitHub environments the deploy workflow runs in for `env`, holding what
-    docs/runbook.md#first-deploy (step 7) has an operator put in them: `<env>` the apply role's
-    variable, the region, ENV_HCL and the smoke-test key; `<env>-images` the push role's only.
-    A role variable holds the name of the github-oidc output whose ARN it holds on GitHub, so a
+    """The GitHub environments the workflows run in for `env`, holding what
+    docs/runbook.md#first-deploy has an operator put in them: `<env>` the apply role's
+    variable, the region, ENV_HCL and the smoke-test key; `<env>-images` the push role's only;
+    `<env>-plan` the plan role's, the region and ENV_HCL. A role variable holds the role's ARN
+    from `roles` (github-oidc output name -> value), or without it the output's name, so a
     test can look the role up once the unit is applied."""
+    arn = dict(roles or {})
     return {
         env: GitHubEnvironment(
-            variables={"AWS_DEPLOY_ROLE_ARN": "role_arn", "AWS_REGION": region, "ENV_HCL": env_hcl},
-            secrets={"SMOKE_API_KEY": ""},
+            variables={
+                "AWS_DEPLOY_ROLE_ARN": arn.get("role_arn", "role_arn"),
+                "AWS_REGION": region,
+                "ENV_HCL": env_hcl,
+            },
+            secrets={"SMOKE_API_KEY": smoke_api_key},
         ),
-        f"{env}-images": GitHubEnvironment(variables={"AWS_PUSH_ROLE_ARN": "push_role_arn"}),
+        f"{env}-images": GitHubEnvironment(
+            variables={"AWS_PUSH_ROLE_ARN": arn.get("push_role_arn", "push_role_arn")}
+        ),
+        f"{env}-plan": GitHubEnvironment(
+            variables={
+                "AWS_PLAN_ROLE_ARN": arn.get("plan_role_arn", "plan_role_arn"),
+                "AWS_REGION": region,
+                "ENV_HCL": env_hcl,
+            }
+        ),
     }
 
 
@@ -180,10 +214,16 @@ def read_outputs(path: Path) -> dict[str, str]:
     return outputs
 
 
+# What the credentials step stands in for hands a job: its role's temporary credentials.
+Assume = Callable[[str, str, str], Mapping[str, str]]  # (role ARN, session name, environment)
+
+
 @dataclass
 class StepResult:
     name: str
-    outcome: str  # passed | failed | skipped (if:) | runner setup | replaced | not run (stub)
+    # passed | failed | skipped (if:) | runner setup | replaced | artifact (not run) | not run
+    # (stub)
+    outcome: str
     seconds: float = 0.0
     output: str = ""
     role: str = ""  # the role-to-assume expression of the job's last credentials step
@@ -204,6 +244,7 @@ class JobResult:
     summary: str = ""  # what its steps wrote to $GITHUB_STEP_SUMMARY
     seconds: float = 0.0
     stubbed: bool = False  # run(stub=...): its result was given, its commands did not run
+    sessions: list[str] = field(default_factory=list)  # role sessions it assumed (with `assume`)
 
     def ran(self, fragment: str) -> list[StepResult]:
         """The run steps of this job that executed a command containing `fragment`."""
@@ -259,10 +300,20 @@ class Rehearsal:
     event_name: str = "workflow_dispatch"
     conclusion: str = "success"  # of the CI run, for event_name workflow_run
     trigger: str = "push"  # the event of that CI run
+    runner_environment: str = "self-hosted"  # runner.environment: or github-hosted
     jobs: dict[str, JobResult] = field(default_factory=dict)
+    workflow_file: str = WORKFLOW
+    assume: Assume | None = None  # None: the credentials step is only recorded
+    run_id: str = "1"  # github.run_id: role session names carry it
+    repository_name: str = "example-org/sumapi"  # github.repository
+    rewrite: Mapping[str, str] = field(default_factory=dict)  # in run: commands, text -> text
+    environment_names: Mapping[str, str] = field(default_factory=dict)  # a job's, name -> name
+    # Only these jobs are run (None: all); the others are not read and count as succeeded for
+    # the needs of the ones run (another workflow's job rehearsed alone, e.g. ci.yml's plan).
+    only: frozenset[str] | None = None
 
     def workflow(self) -> dict[Any, Any]:
-        loaded: dict[Any, Any] = yaml.safe_load((self.root / WORKFLOW).read_text())
+        loaded: dict[Any, Any] = yaml.safe_load((self.root / self.workflow_file).read_text())
         return loaded
 
     def github(self) -> dict[str, Any]:
@@ -275,9 +326,14 @@ class Rehearsal:
         return {
             "sha": sha,
             "event_name": self.event_name,
-            "event": {"workflow_run": workflow_run},
+            "event": {
+                "workflow_run": workflow_run,
+                "pull_request": {"head": {"repo": {"full_name": self.repository_name}}},
+            },
+            "repository": self.repository_name,
+            "ref": "refs/pull/1/merge" if self.event_name == "pull_request" else "refs/heads/main",
             "workspace": str(self.work),
-            "run_id": "1",
+            "run_id": self.run_id,
             "run_attempt": "1",
         }
 
@@ -297,7 +353,7 @@ class Rehearsal:
         job's later steps run only if their `if:` says so (always()); then RehearsalError."""
         stub = stub or {}
         workflow = self.workflow()
-        declared = workflow[True].get("workflow_dispatch", {}).get("inputs", {})
+        declared = (workflow[True].get("workflow_dispatch") or {}).get("inputs", {})
         # Inputs GitHub does not have for this event read as null (''), as on GitHub.
         inputs = {name: "" for name in declared}
         if self.event_name == "workflow_dispatch":
@@ -305,6 +361,9 @@ class Rehearsal:
         self.jobs = {}
         for job_id in job_order(workflow["jobs"]):
             job = workflow["jobs"][job_id]
+            if self.only is not None and job_id not in self.only:
+                self.jobs[job_id] = JobResult(job_id, result="success", stubbed=True)
+                continue
             result = self._run_job(job_id, job, workflow, inputs, stub.get(job_id))
             self.jobs[job_id] = result
             if result.result == "failure" and not result.stubbed:
@@ -354,6 +413,7 @@ class Rehearsal:
         if isinstance(declared_environment, Mapping):
             declared_environment = declared_environment.get("name", "")
         result.environment = substitute(str(declared_environment), outer, {})
+        result.environment = self.environment_names.get(result.environment, result.environment)
         result.stubbed = stubbed is not None
         settings = self.repository
         if result.environment:
@@ -368,7 +428,7 @@ class Rehearsal:
             "vars": dict(settings.variables),
             "secrets": dict(settings.secrets),
             "steps": {},
-            "runner": {"os": "Linux"},
+            "runner": {"os": "Linux", "environment": self.runner_environment},
         }
         functions = {"hashFiles": self.hash_files}
         context["env"] = {
@@ -384,6 +444,7 @@ class Rehearsal:
         started = time.monotonic()
         failed = False
         role = ""
+        credentials: dict[str, str] = {}
         for index, step in enumerate(job["steps"]):
             step_status: dict[str, Callable[..., Any]] = {
                 **functions,
@@ -405,6 +466,14 @@ class Rehearsal:
                 elif action.startswith(CREDENTIALS_ACTION):
                     role = str(step["with"]["role-to-assume"])
                     result.steps.append(StepResult(name, "replaced", role=role, inputs=with_inputs))
+                    if self.assume is not None and not result.stubbed:
+                        session = with_inputs["role-session-name"]
+                        credentials.update(
+                            self.assume(with_inputs["role-to-assume"], session, result.environment)
+                        )
+                        result.sessions.append(session)
+                elif action.startswith(RUN_ARTIFACT_ACTIONS):
+                    result.steps.append(StepResult(name, "artifact (not run)", inputs=with_inputs))
                 else:
                     raise RehearsalError(
                         f"job {job_id}, step {index} uses {action}, "
@@ -415,12 +484,14 @@ class Rehearsal:
                 k: substitute(str(v), context, functions) for k, v in step.get("env", {}).items()
             }
             command = substitute(step["run"], context, functions)
+            for text, replacement in self.rewrite.items():
+                command = command.replace(text, replacement)
             if result.stubbed:
                 step_result = StepResult(name, "not run (stub)", command=command)
                 outputs: dict[str, str] = {}
             else:
                 step_result, outputs = self._run_step(
-                    name, command, step_env, context, files, index
+                    name, command, {**step_env, **credentials}, context, files, index
                 )
             step_result.role = role
             result.steps.append(step_result)

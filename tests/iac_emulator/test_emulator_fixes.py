@@ -39,6 +39,16 @@ def ecs_service(fresh: Emulator, name: str, **settings: Any) -> dict[str, Any]:
     return service
 
 
+def scalable_service(fresh: Emulator, name: str) -> dict[str, str]:
+    """An ECS service to scale (moto checks that it exists): the scalable target's key."""
+    ecs_service(fresh, name)
+    return {
+        "ServiceNamespace": "ecs",
+        "ResourceId": f"service/{name}/{name}",
+        "ScalableDimension": "ecs:service:DesiredCount",
+    }
+
+
 def test_an_alert_manager_definition_is_created_described_replaced_and_deleted(
     fresh: Emulator,
 ) -> None:
@@ -71,13 +81,8 @@ def test_an_alert_manager_definition_is_created_described_replaced_and_deleted(
 
 
 def test_a_scalable_target_keeps_its_tags(fresh: Emulator) -> None:
-    ecs_service(fresh, "tagged")
+    target = scalable_service(fresh, "tagged")
     autoscaling = fresh.client("application-autoscaling")
-    target = {
-        "ServiceNamespace": "ecs",
-        "ResourceId": "service/tagged/tagged",
-        "ScalableDimension": "ecs:service:DesiredCount",
-    }
     arn = autoscaling.register_scalable_target(
         **target, MinCapacity=1, MaxCapacity=2, Tags={"Project": "sumapi"}
     )["ScalableTargetARN"]
@@ -94,13 +99,8 @@ def test_a_scalable_target_keeps_its_tags(fresh: Emulator) -> None:
 
 
 def test_scaling_policies_are_described_by_name(fresh: Emulator) -> None:
-    ecs_service(fresh, "scaled")
+    target = scalable_service(fresh, "scaled")
     autoscaling = fresh.client("application-autoscaling")
-    target = {
-        "ServiceNamespace": "ecs",
-        "ResourceId": "service/scaled/scaled",
-        "ScalableDimension": "ecs:service:DesiredCount",
-    }
     autoscaling.register_scalable_target(**target, MinCapacity=1, MaxCapacity=2)
     for name, metric in (
         ("cpu", "ECSServiceAverageCPUUtilization"),

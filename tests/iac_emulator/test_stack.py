@@ -31,6 +31,9 @@ from tests.harness.emulator import (
 )
 from tests.iac_emulator.stack import Stack
 
+# A diagnostic of tofu's (a deprecation, an argument the provider ignores...): the stack
+# applies and re-plans without any.
+TOFU_WARNING = re.compile(r"^[│ ]*Warning: .*$", re.MULTILINE)
 KEY_LINE = re.compile(r"^([a-z0-9-]{1,32}):([A-Za-z0-9_-]{32,128})$", re.MULTILINE)
 # What OpenTofu writes into a lock object (statemgr.LockInfo).
 FOREIGN_LOCK = {
@@ -109,6 +112,7 @@ def test_apply_all_units_from_empty(deployment: Stack, emulator: Emulator) -> No
 
     counts = {unit: len(managed_resources(emulator.state(unit))) for unit in UNITS}
     assert all(counts.values()), counts
+    assert not TOFU_WARNING.findall(result.stdout + result.stderr)
     emulator.figures["resources (managed, per unit)"] = ", ".join(
         f"{u} {n}" for u, n in counts.items()
     )
@@ -119,7 +123,7 @@ def test_apply_all_units_from_empty(deployment: Stack, emulator: Emulator) -> No
         f"{sum(counts.values())} ({instances} instances)"
     )
 
-    # deploy seeds the first key and shows it once, in full, to the operator.
+    # seed-key (the operator's step) shows the first key once, in full, to the operator.
     shown = KEY_LINE.findall(result.stdout)
     assert len(shown) == 1, "the seeded key is printed exactly once"
     assert secret_entries(emulator) == [shown[0]]
@@ -294,6 +298,22 @@ def test_second_plan_shows_no_changes(emulator: Emulator) -> None:
     report = f"{result.stdout[-8000:]}\n{result.stderr[-3000:]}"
     assert result.returncode == 0, f"a re-plan wants changes (exit {result.returncode}):\n{report}"
     assert result.stdout.count("No changes.") == len(UNITS), report
+    assert not TOFU_WARNING.findall(result.stdout + result.stderr)
+
+
+@pytest.mark.usefixtures("deployed")
+def test_every_unit_links_the_provider_binary_never_copies_it(emulator: Emulator) -> None:
+    """The 700 MB provider: each unit's .terraform/providers entry is a link to the mirror
+    (make tools), which links the machine's package."""
+    cache = Path(emulator.env["TG_DOWNLOAD_DIR"])
+    installed = list(
+        cache.glob("*/*/*/.terraform/providers/registry.opentofu.org/hashicorp/aws/*/*")
+    )
+    packages = [p for p in installed if not p.name.endswith(".lock")]
+    assert len({p.parents[6].name for p in packages}) == len(UNITS), packages
+    assert all(p.is_symlink() for p in packages), [p for p in packages if not p.is_symlink()]
+    binaries = {next(p.resolve().glob("terraform-provider-aws_*")).stat().st_ino for p in packages}
+    assert len(binaries) == 1, "every unit runs the one binary"
 
 
 def terragrunt_env(emulator: Emulator) -> dict[str, str]:

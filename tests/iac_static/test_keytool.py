@@ -5,24 +5,30 @@ The slow cycle (test_stack.py) runs the same code against the emulator through m
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
+from ops import state_bucket, units
 from ops.keytool import (
     KEY_PATTERN,
     ApiKey,
     KeyStore,
     KeyToolError,
+    Service,
+    build_parser,
     cmd_add,
     cmd_check,
     cmd_seed,
     generate_key,
     parse_keys,
     render_keys,
+    resolve_targets,
     select_retired,
 )
+from tests.harness import ROOT
 
 KEY_A = "A" * 40
 KEY_B = "b-_9" * 10
@@ -162,3 +168,59 @@ def test_check_passes_once_a_key_was_seeded_without_reading_it(
     lines: list[str] = []
     assert cmd_check(KeyStore(secrets, "arn"), "dev", lines.append) == 0
     assert not any(KEY_A[:8] in line for line in lines)
+
+
+class FakeS3:
+    """The state bucket: which state objects exist."""
+
+    def __init__(self, keys: set[str]) -> None:
+        self.keys = keys
+        self.asked: list[str] = []
+
+    def head_object(self, Bucket: str, Key: str) -> dict[str, Any]:  # noqa: N803 (boto3's names)
+        self.asked.append(f"{Bucket}/{Key}")
+        if Key not in self.keys:
+            raise ClientError({"Error": {"Code": "404", "Message": "Not Found"}}, "HeadObject")
+        return {}
+
+
+def test_the_first_keys_are_seeded_before_compute_exists(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runbook order: secrets applied, compute not yet. Terragrunt is never asked for compute's
+    outputs (it would fail: its dependencies have none, and mocks are not allowed for output);
+    the state object says the unit was never applied, so there is no service to redeploy."""
+    asked: list[Path] = []
+
+    def outputs(_terragrunt: str, unit_dir: Path) -> dict[str, Any]:
+        asked.append(unit_dir)
+        assert unit_dir.name != "compute", "compute's outputs were asked for before it exists"
+        return {"secret_arn": "arn:secret"}
+
+    monkeypatch.setattr(units, "outputs", outputs)
+    live = ROOT / "live" / "local"
+    bucket, _ = state_bucket.settings(live)
+    for command in ("seed", "add", "retire", "list", "check"):
+        argv = [
+            "--live-dir",
+            str(live),
+            command,
+            *(["acme"] if command in ("add", "retire") else []),
+        ]
+        args = build_parser().parse_args(argv)
+        s3 = FakeS3(set())
+        assert resolve_targets(args, s3) == ("arn:secret", None)
+        redeploys = command in ("seed", "add", "retire")
+        assert s3.asked == ([f"{bucket}/live/local/compute/terraform.tfstate"] if redeploys else [])
+
+    # Once compute is applied, the commands that change keys redeploy its service.
+    monkeypatch.setattr(
+        units,
+        "outputs",
+        lambda _t, unit_dir: (
+            {"secret_arn": "arn:secret"}
+            if unit_dir.name == "secrets"
+            else {"cluster_name": "c", "service_name": "s"}
+        ),
+    )
+    args = build_parser().parse_args(["--live-dir", str(live), "add", "acme"])
+    applied = FakeS3({"live/local/compute/terraform.tfstate"})
+    assert resolve_targets(args, applied) == ("arn:secret", Service("c", "s"))

@@ -7,7 +7,8 @@
 - the inputs Terragrunt passes each unit (`terragrunt render --format json`: the root's, the
   shared definition's and the unit's own, dependencies as their typed mocks) name only variables
   of the module, give every required one, and pass the variables' types and validation blocks
-  (`tofu console -var-file`, as `make test-tfvars-examples` checks each module's example);
+  (`devtools/module-check inputs`: `tofu plan` of the module's variable blocks, as
+  `make test-tfvars-examples` checks each module's example; the exit status decides);
 - prod's settings are production ones;
 - a make target that runs Terragrunt in an environment without env.hcl stops in one line.
 
@@ -55,6 +56,7 @@ ACCOUNT_BOUND = {
 OLD_UNIT_MAPS = {"bootstrap", "github_oidc"}
 # Parallel renders and consoles: each is a short process, mostly waiting on its own start-up.
 WORKERS = 4
+MODULE_CHECK = ROOT / "devtools" / "module-check"
 
 
 def units(env: str) -> list[str]:
@@ -62,14 +64,6 @@ def units(env: str) -> list[str]:
 
 
 UNITS = [(env, unit) for env in ENVIRONMENTS for unit in units(env)]
-
-
-def run(command: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert result.returncode == 0, f"{' '.join(command)}:\n{result.stderr[-3000:]}"
-    return result.stdout
 
 
 def copy_without_env_hcl(env: str, destination: Path) -> Path:
@@ -140,50 +134,56 @@ def module_of(config: dict[str, Any]) -> str:
     return source.rsplit("//", 1)[-1]
 
 
-def console_check(module: str, var_files: dict[str, Path], work: Path) -> dict[str, str]:
-    """tofu console's diagnostics for each var file, in one copy of the module (one init)."""
-    work.mkdir(parents=True)
-    for tf in (ROOT / "modules" / module).glob("*.tf"):
-        shutil.copy(tf, work)
-    env = {**os.environ, "TF_CLI_CONFIG_FILE": tool("TOFURC"), "TF_IN_AUTOMATION": "1"}
-    tofu = [tool("TOFU"), f"-chdir={work}"]
-    run([*tofu, "init", "-backend=false", "-input=false", "-no-color"], env)
-    diagnostics: dict[str, str] = {}
-    for name, var_file in var_files.items():
-        # console exits 0 whatever it reports: its output says whether a value was refused.
-        result = subprocess.run(
-            [*tofu, "console", "-no-color", f"-var-file={var_file}"],
-            input="1\n",
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        diagnostics[name] = result.stdout + result.stderr
-    return diagnostics
+def check_values(
+    module: str, var_files: list[Path], work: Path
+) -> subprocess.CompletedProcess[str]:
+    """`devtools/module-check inputs`: whether every var file passes the module's variables'
+    types and validations, by its exit status (make test-tfvars-examples runs the same check)."""
+    env = {**os.environ, "TOFU": tool("TOFU"), "TF_CLI_CONFIG_FILE": tool("TOFURC")}
+    return subprocess.run(
+        [
+            str(MODULE_CHECK),
+            "inputs",
+            str(work),
+            str(ROOT / "modules" / module),
+            *map(str, var_files),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
-def consoles(rendered: dict[tuple[str, str], Any], scratch: Path) -> dict[tuple[str, str], str]:
-    """(env, unit) -> what `tofu console -var-file=<its rendered inputs>` printed."""
-    var_files: dict[str, dict[str, Path]] = {}
+def var_files(rendered: dict[tuple[str, str], Any], scratch: Path) -> dict[tuple[str, str], Path]:
+    """(env, unit) -> the inputs Terragrunt passes it, as a var file."""
+    files = {}
     for (env, unit), config in rendered.items():
         var_file = scratch / "inputs" / f"{env}-{unit}.tfvars.json"
         var_file.parent.mkdir(exist_ok=True)
         var_file.write_text(json.dumps(config["inputs"]))
-        var_files.setdefault(module_of(config), {})[f"{env}/{unit}"] = var_file
+        files[env, unit] = var_file
+    return files
+
+
+@pytest.fixture(scope="module")
+def checked(
+    rendered: dict[tuple[str, str], Any], var_files: dict[tuple[str, str], Path], scratch: Path
+) -> dict[tuple[str, str], subprocess.CompletedProcess[str]]:
+    """(env, unit) -> the check of its inputs against its module."""
     with ThreadPoolExecutor(WORKERS) as pool:
         jobs = {
-            module: pool.submit(console_check, module, files, scratch / "modules" / module)
-            for module, files in var_files.items()
+            (env, unit): pool.submit(
+                check_values,
+                module_of(rendered[env, unit]),
+                [var_files[env, unit]],
+                scratch / "checks" / env / unit,
+            )
+            for env, unit in UNITS
         }
-        found: dict[tuple[str, str], str] = {}
-        for job in jobs.values():
-            for name, output in job.result().items():
-                env, unit = name.split("/")
-                found[env, unit] = output
-    return found
+        return {unit: job.result() for unit, job in jobs.items()}
 
 
 def env_settings(env: str, env_file: Path, terragrunt_env: dict[str, str], scratch: Path) -> Any:
@@ -258,10 +258,38 @@ def test_the_inputs_name_the_modules_variables(
 
 @pytest.mark.parametrize(("env", "unit"), UNITS, ids=[f"{e}/{u}" for e, u in UNITS])
 def test_the_inputs_pass_the_modules_types_and_validations(
-    env: str, unit: str, consoles: dict[tuple[str, str], str]
+    env: str, unit: str, checked: dict[tuple[str, str], subprocess.CompletedProcess[str]]
 ) -> None:
-    output = consoles[env, unit]
-    assert "Error: " not in output, f"live/{env}/{unit}: its module refuses an input:\n{output}"
+    result = checked[env, unit]
+    assert result.returncode == 0, (
+        f"live/{env}/{unit}: its module refuses an input:\n{result.stderr}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("image_tag", "latest", "image_tag must be a valid Docker tag"),
+        ("max_body_bytes", 63, "max_body_bytes must be a whole number from 64 to 1048576"),
+        ("desired_count", "two", "a number is required"),
+    ],
+)
+def test_the_check_refuses_a_bad_value(
+    variable: str,
+    value: object,
+    message: str,
+    var_files: dict[tuple[str, str], Path],
+    tmp_path: Path,
+) -> None:
+    """The same check on local/compute's inputs with one value broken: it fails, naming it."""
+    inputs = json.loads(var_files["local", "compute"].read_text())
+    assert variable in inputs or variable in module_variables(ROOT / "modules" / "compute")
+    broken = tmp_path / "broken.tfvars.json"
+    broken.write_text(json.dumps({**inputs, variable: value}))
+    result = check_values("compute", [broken], tmp_path / "work")
+    assert result.returncode == 1, result.stderr
+    assert message in " ".join(result.stderr.split()), result.stderr
+    assert f"{broken} has a value" in result.stderr
 
 
 # prod ---------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ def test_an_image_tag_that_is_not_a_commit_sha_stops_make_in_one_line(
     result = subprocess.run(
         [
             "make",
+            "-n",
             "-s",
             "-C",
             str(ROOT),
@@ -49,10 +50,12 @@ def test_an_image_tag_that_is_not_a_commit_sha_stops_make_in_one_line(
 
 @pytest.mark.parametrize("tag", ["feedbee", "7c703555f39a28feaa476b54d341a6848a6134e9"])
 def test_a_commit_sha_is_accepted(tag: str) -> None:
+    """Dry run (-n): endpoint reads the compute unit's output from the emulated account."""
     result = subprocess.run(
-        ["make", "-s", "-C", str(ROOT), "endpoint", "ENV=local", f"IMAGE_TAG={tag}", "LB_PORT=1"],
+        ["make", "-n", "-s", "-C", str(ROOT), "endpoint", "ENV=local", f"IMAGE_TAG={tag}"],
         capture_output=True,
         text=True,
         check=False,
     )
-    assert (result.returncode, result.stdout.strip()) == (0, "url=http://127.0.0.1:1")
+    assert result.returncode == 0, result.stderr
+    assert "ops.units output" in result.stdout

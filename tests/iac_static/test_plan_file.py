@@ -53,6 +53,8 @@ def scratch_repo(root: Path) -> Path:
         "live/local/u/terragrunt.hcl": "include {}\n",
         "live/dev/env.hcl": "another environment\n",
         "live/_envcommon/u.hcl": "terraform {}\n",
+        "monitoring/rules/slo.rules.yml": "groups: []\n",
+        "monitoring/rules/README.md": "not an input\n",
         "terragrunt.hcl": "locals {}\n",
         "versions.env": "X=1\n",
         "devtools/plan_file.py": "# generator\n",
@@ -74,6 +76,7 @@ def test_the_inputs_are_the_plans_sources_only(tmp_path: Path) -> None:
         "live/local/env.hcl",
         "live/local/u/terragrunt.hcl",
         "modules/m/main.tf",
+        "monitoring/rules/slo.rules.yml",
         "terragrunt.hcl",
         "versions.env",
     ]
@@ -124,3 +127,33 @@ def test_a_header_without_a_digest_reads_as_none() -> None:
         "local",
         None,
     )
+
+
+PLAN_A = """# plan.txt: header
+# Inputs: sha256:aaaa (x)
+
+== unit: networking
+  + resource "aws_vpc" "this" {
+      + id         = "vpc-0a1b2c3d4e5f60718"
+      + key_id     = "0d6c9a3e-1f2b-4c5d-8e9f-0a1b2c3d4e5f"
+      + created_at = "2026-12-04T21:07:37Z"
+      + cidr_block = "10.0.0.0/16"
+    }
+"""
+
+
+def test_the_comparison_ignores_the_header_ids_and_times() -> None:
+    again = (
+        PLAN_A.replace("sha256:aaaa", "sha256:bbbb")
+        .replace("vpc-0a1b2c3d4e5f60718", "vpc-99aa88bb")
+        .replace("0d6c9a3e-1f2b-4c5d-8e9f-0a1b2c3d4e5f", "11111111-2222-3333-4444-555555555555")
+        .replace("2026-12-04T21:07:37Z", "2027-01-01T00:00:00.123+01:00")
+    )
+    assert plan_file.comparable(again) == plan_file.comparable(PLAN_A)
+    assert plan_file.comparable(PLAN_A)[0] == "", "the body starts after the header"
+
+
+def test_the_comparison_sees_a_changed_plan() -> None:
+    changed = PLAN_A.replace('"10.0.0.0/16"', '"10.1.0.0/16"')
+    assert plan_file.comparable(changed) != plan_file.comparable(PLAN_A)
+    assert plan_file.comparable(PLAN_A + "  + one more line\n") != plan_file.comparable(PLAN_A)

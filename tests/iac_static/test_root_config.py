@@ -1,8 +1,9 @@
 """The root terragrunt.hcl and the make targets around it, without an emulator.
 
 - the emulator's plumbing reaches ENV=local only;
-- plan and deploy never bootstrap the state bucket; deploy outside ENV=local checks for an API
-  key instead of seeding one; real environments get providers from the registry.
+- plan and deploy never bootstrap the state bucket, and deploy checks for an API key instead of
+  seeding one, on every environment (the emulator's included: both are an operator's steps);
+  real environments get providers from the registry.
 """
 
 from __future__ import annotations
@@ -54,9 +55,14 @@ def test_emulator_plumbing_reaches_the_emulated_environment_only(tmp_path: Path)
 
     real = render_provider(tmp_path, copy / "live/dev/registry")
     local = render_provider(tmp_path, ROOT / "live/local/registry")
-    for plumbing in ("testing", "127.0.0.1", "skip_credentials_validation", "force_path_style"):
+    for plumbing in ("127.0.0.1", "skip_credentials_validation", "force_path_style"):
         assert plumbing not in real, plumbing
         assert plumbing in local, plumbing
+    # No credentials in any generated provider: make sets the emulator's (the caller's, in the
+    # rehearsal: docs/infrastructure.md, "IAM on the emulator"), AWS profiles the real ones.
+    for rendered in (real, local):
+        assert "access_key" not in rendered
+        assert "testing" not in rendered
     assert '"use_lockfile":true' in real.replace(" ", "")
     assert "dynamodb_table" not in real + local
 
@@ -81,20 +87,19 @@ def test_no_run_bootstraps_the_backend(dev_live: str, target: str) -> None:
 def test_only_the_operator_step_bootstraps(dev_live: str) -> None:
     commands = dry_run("backend-bootstrap", "ENV=dev", f"LIVE_DIR={dev_live}")
     assert "backend bootstrap --non-interactive" in commands
-    # ENV=local starts from an empty emulator: its deploy runs the same step first.
-    assert "backend bootstrap --non-interactive" in dry_run("deploy", "ENV=local")
+    # The emulator's deploy is the same: its operator's first steps (make first-deploy) do it.
+    assert "backend bootstrap --non-interactive" not in dry_run("deploy", "ENV=local")
+    assert "backend bootstrap --non-interactive" in dry_run("first-deploy", "ENV=local")
 
 
-def test_deploy_seeds_a_key_on_the_emulator_only(dev_live: str) -> None:
+def test_no_deploy_seeds_a_key(dev_live: str) -> None:
     for ci in ("", "true"):
-        real = dry_run(
-            "deploy", "ENV=dev", f"LIVE_DIR={dev_live}", f"IMAGE_TAG={TAG}", env={"CI": ci}
-        )
-        assert "ops.keytool" in real
-        assert " check" in real
-        assert " seed" not in real
-        assert "ops.state_bucket check" in real
-    assert " seed" in dry_run("deploy", "ENV=local")
+        for env in (["ENV=dev", f"LIVE_DIR={dev_live}"], ["ENV=local"]):
+            commands = dry_run("deploy", *env, f"IMAGE_TAG={TAG}", env={"CI": ci})
+            assert "ops.keytool" in commands, env
+            assert " check" in commands, env
+            assert " seed" not in commands, env
+            assert "ops.state_bucket check" in commands, env
 
 
 def test_only_a_deploy_that_runs_the_service_checks_for_a_key(dev_live: str) -> None:
@@ -120,7 +125,7 @@ def test_a_real_deploy_of_the_service_names_its_image_in_one_line(
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "name the image the service runs: IMAGE_TAG=<commit SHA" in result.stderr
     assert "terragrunt" not in result.stdout, "nothing ran"
-    # Plans and the local emulator (it deploys the images it builds) need no tag.
+    # Plans and the local emulator (it deploys this checkout's HEAD by default) need no tag.
     assert dry_run("plan", "ENV=dev", f"LIVE_DIR={dev_live}", f"MODULE={module}")
     assert dry_run("deploy", "ENV=local", f"MODULE={module}")
 

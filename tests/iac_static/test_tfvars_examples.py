@@ -1,4 +1,5 @@
-"""Each module's terraform.tfvars.example names exactly the module's variables.
+"""Each module's terraform.tfvars.example names exactly the module's variables, and the check
+that its values pass the module's validations (make test-tfvars-examples) fails on a bad one.
 
 Required variables come first and every sample value carries a comment (the variable's
 description), so the file stays a usable starting point as variables are added or removed.
@@ -6,13 +7,16 @@ description), so the file stays a usable starting point as variables are added o
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.harness import ROOT
-from tests.iac_static.tooling import module_variables
+from tests.iac_static.tooling import module_variables, tool
 
 MODULES = sorted(p.parent for p in ROOT.glob("modules/*/variables.tf"))
 # A top-level assignment; the lines of a multi-line value are indented or close a bracket.
@@ -83,3 +87,40 @@ def test_the_parsers_see_what_they_should(tmp_path: Path) -> None:
         ("b", False),
         ("c", True),
     ]
+
+
+def tfvars_example_check(module: Path, work: Path) -> subprocess.CompletedProcess[str]:
+    """The check `make test-tfvars-examples` runs on each module, on this one."""
+    return subprocess.run(
+        [str(ROOT / "devtools" / "module-check"), "tfvars-example", str(work), str(module)],
+        env={**os.environ, "TOFU": tool("TOFU"), "TF_CLI_CONFIG_FILE": tool("TOFURC")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "replacement", "message"),
+    [
+        (r"^image_tag = .*$", 'image_tag = "latest"', "image_tag must be a valid Docker tag"),
+        (r"^max_body_bytes = .*$", "max_body_bytes = 1048577", "max_body_bytes must be"),
+        (r"^desired_count = .*$", 'desired_count = "two"', "a number is required"),
+    ],
+)
+def test_the_example_check_fails_on_a_bad_value(
+    tmp_path: Path, line: str, replacement: str, message: str
+) -> None:
+    """compute's example with one value broken, in a copy of the module: the check fails."""
+    module = tmp_path / "compute"
+    shutil.copytree(ROOT / "modules" / "compute", module)
+    example = module / "terraform.tfvars.example"
+    assert tfvars_example_check(module, tmp_path / "work").returncode == 0
+    text, count = re.subn(line, replacement, example.read_text(), flags=re.MULTILINE)
+    assert count == 1, line
+    example.write_text(text)
+    result = tfvars_example_check(module, tmp_path / "work")
+    assert result.returncode == 1, result.stderr
+    assert message in " ".join(result.stderr.split()), result.stderr
+    assert "terraform.tfvars.example has an invalid value" in result.stderr

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
 from ops import units
+from tests.iac_static.tooling import tool
 
 ROOT = Path(__file__).resolve().parents[2]
 DAG = """digraph {
@@ -42,10 +42,9 @@ def test_a_cycle_is_named() -> None:
         units.apply_order({"a": {"b"}, "b": {"a"}, "c": set()})
 
 
-@pytest.mark.skipif("TERRAGRUNT" not in os.environ, reason="needs the pinned terragrunt (make)")
 def test_the_live_tree_applies_every_unit_after_its_dependencies() -> None:
     live = ROOT / "live" / "local"
-    order = units.order(os.environ["TERRAGRUNT"], live)
+    order = units.order(tool("TERRAGRUNT"), live)
     assert sorted(order) == sorted(path.parent.name for path in live.glob("*/terragrunt.hcl"))
     for unit in order:
         envcommon = (ROOT / "live" / "_envcommon" / f"{unit}.hcl").read_text()

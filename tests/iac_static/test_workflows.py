@@ -80,8 +80,10 @@ def rehearse(
     conclusion: str = "success",
     trigger: str = "push",
     stub: dict[str, str] | None = None,
+    runner: str = "self-hosted",
 ) -> dict[str, JobResult]:
-    """The deploy workflow with every job but setup stubbed (or as `stub` says)."""
+    """The deploy workflow with every job but setup stubbed (or as `stub` says), on a runner
+    of `runner.environment` runner."""
     env = (inputs or {}).get("environment") or "dev"
     rehearsal = Rehearsal(
         root=ROOT,
@@ -93,6 +95,7 @@ def rehearse(
         event_name=event,
         conclusion=conclusion,
         trigger=trigger,
+        runner_environment=runner,
     )
     return rehearsal.run(stub=NOT_SETUP if stub is None else stub)
 
@@ -249,6 +252,76 @@ def test_the_image_build_runs_in_the_push_role_job_only() -> None:
     assert [role for run, role in steps if "make push-images" in run] == [PUSH_ROLE]
 
 
+def executed(job: JobResult) -> list[str]:
+    """What each step of a job does, in order: its command or its action (the skipped left out)."""
+    return [
+        step.command or step.name
+        for step in job.steps
+        if step.outcome not in ("skipped (if:)", "runner setup")
+    ]
+
+
+ROLE_JOBS = [("deploy.yml", "repositories"), ("deploy.yml", "images"), ("deploy.yml", "deploy")]
+ROLE_JOBS += [("ci.yml", "plan-dev")]
+
+
+@pytest.mark.parametrize(("name", "job_id"), ROLE_JOBS)
+def test_a_job_that_can_assume_a_role_builds_no_tool_on_githubs_runners(
+    name: str, job_id: str
+) -> None:
+    """There tofu and terragrunt are the release binaries (make release-tools: SHA-256 pinned in
+    versions.env), installed before anything reads the tree; Go and the tool cache are set up
+    only where make builds them (a self-hosted runner)."""
+    job = workflow(name)["jobs"][job_id]
+    assert assumed_roles(job), f"{job_id} assumes no role: not one of these jobs"
+    steps = job["steps"]
+    github_hosted = "runner.environment == 'github-hosted'"
+    installs = [i for i, step in enumerate(steps) if step.get("run") == "make release-tools"]
+    assert len(installs) == 1, job_id
+    assert steps[installs[0]]["if"] == github_hosted
+    tool_build = next(i for i, step in enumerate(steps) if step.get("run") == "make infra-tools")
+    assert installs[0] < tool_build
+    for step in steps:
+        if str(step.get("uses", "")).startswith(("actions/setup-go@", "actions/cache@")):
+            assert step["if"] == "runner.environment != 'github-hosted'", (job_id, step["uses"])
+
+
+def test_on_githubs_runners_the_jobs_install_release_binaries_and_elsewhere_build_them(
+    tmp_path: Path,
+) -> None:
+    hosted = rehearse(tmp_path / "hosted", runner="github-hosted")
+    own = rehearse(tmp_path / "own")
+    for job in ("repositories", "images", "deploy"):
+        assert "make release-tools" in executed(hosted[job]), job
+        assert "make release-tools" not in executed(own[job]), job
+        assert "make infra-tools" in executed(hosted[job]), job
+
+
+def test_the_images_job_attaches_an_sbom_of_the_images_it_built_before_its_credentials(
+    tmp_path: Path,
+) -> None:
+    jobs = rehearse(tmp_path, runner="github-hosted")
+    images = jobs["images"]
+    done = executed(images)
+    build = done.index('make images IMAGE_TAG="$IMAGE_TAG"')
+    sbom = done.index('make sbom IMAGE_TAG="$IMAGE_TAG"')
+    [upload] = [s for s in images.steps if s.outcome == "artifact (not run)"]
+    credentials = next(i for i, s in enumerate(images.steps) if s.outcome == "replaced")
+    assert build < sbom < images.steps.index(upload) < credentials
+    # Where make sbom writes (SBOM_DIR, the job's env) is what is uploaded; named for the
+    # environment and the image tag; an upload without files fails the job.
+    assert upload.inputs == {
+        "name": f"sbom-dev-{TESTED}",
+        "path": f"{tmp_path}/sbom",
+        "if-no-files-found": "error",
+        "retention-days": "90",
+    }
+    assert "SBOM_DIR" in deploy_jobs()["images"]["env"]
+    # Not on a runner that cannot download the release (this machine's rehearsal).
+    own = rehearse(tmp_path / "own")
+    assert not [s for s in own["images"].steps if s.outcome == "artifact (not run)"]
+
+
 def test_the_jobs_that_apply_hold_the_apply_role() -> None:
     jobs = deploy_jobs()
     applying = [name for name, job in jobs.items() if runs(job, "make deploy ")]
@@ -267,7 +340,10 @@ def test_the_pull_request_plan_uses_the_read_only_role_and_only_plans() -> None:
     assert job["permissions"] == {"contents": "read", "id-token": "write"}
     steps = roles_by_step(job)
     with_credentials = [(run, role) for run, role in steps if role]
-    assert with_credentials == [("make plan ENV=dev", "${{ vars.AWS_PLAN_ROLE_ARN }}")]
+    # Without a state lock: the plan role may write no lock object (modules/github-oidc).
+    assert with_credentials == [
+        ("make plan ENV=dev PLAN_ARGS=-lock=false", "${{ vars.AWS_PLAN_ROLE_ARN }}")
+    ]
 
 
 @pytest.mark.parametrize("name", ["ci.yml", "deploy.yml"])

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from sumapi.config import Config, ConfigError
+from sumapi.config import MAX_WORKERS, Config, ConfigError
+from sumapi.cpus import available_cpus
 
 
 def test_defaults_without_environment() -> None:
@@ -11,6 +12,7 @@ def test_defaults_without_environment() -> None:
     assert config.drain_seconds == 5.0
     assert config.shutdown_timeout_seconds == 15.0
     assert config.max_body_bytes == 16 * 1024
+    assert config.workers == min(available_cpus(), MAX_WORKERS)
 
 
 def test_values_are_read_and_normalised() -> None:
@@ -23,6 +25,7 @@ def test_values_are_read_and_normalised() -> None:
             "SUMAPI_LOG_LEVEL": "debug",
             "SUMAPI_COMMIT": "0123abc",
             "SUMAPI_EVENT_LOOP": "AsyncIO",
+            "SUMAPI_WORKERS": "3",
         }
     )
     assert config.host == "0.0.0.0"
@@ -32,6 +35,11 @@ def test_values_are_read_and_normalised() -> None:
     assert config.log_level == "DEBUG"
     assert config.commit == "0123abc"
     assert config.event_loop == "asyncio"
+    assert config.workers == 3
+
+
+def test_workers_auto_is_the_cpus_the_process_may_use() -> None:
+    assert Config.from_env({"SUMAPI_WORKERS": "AUTO"}).workers == available_cpus()
 
 
 @pytest.mark.parametrize(
@@ -48,6 +56,10 @@ def test_values_are_read_and_normalised() -> None:
         ("SUMAPI_HOST", "bad host;"),
         ("SUMAPI_MAX_BODY_BYTES", "1"),
         ("SUMAPI_VERSION", 'v1"} evil'),
+        ("SUMAPI_WORKERS", "0"),
+        ("SUMAPI_WORKERS", "-2"),
+        ("SUMAPI_WORKERS", "65"),
+        ("SUMAPI_WORKERS", "two"),
     ],
 )
 def test_bad_value_names_the_variable(name: str, value: str) -> None:

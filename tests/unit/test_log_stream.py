@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 from pathlib import Path
 
-from sumapi.logstream import LogStream
+import pytest
+
+from sumapi.logstream import ATOMIC_WRITE_BYTES, LogStream, whole_lines
 
 
 def lines(sink: io.StringIO) -> list[str]:
@@ -66,3 +69,36 @@ def test_bytes_reach_a_binary_sink_unchanged(tmp_path: Path) -> None:
         stream.write("record é\n")
         stream.write_line("access ü\n".encode())
     assert path.read_text(encoding="utf-8") == "record é\naccess ü\n"
+
+
+@pytest.mark.parametrize("limit", [1, 7, 16, 100])
+def test_pieces_are_whole_lines_within_the_limit(limit: int) -> None:
+    data = b"".join(b"line %d %s\n" % (n, b"x" * (n % 9)) for n in range(40))
+    pieces = [bytes(piece) for piece in whole_lines(data, limit)]
+    assert b"".join(pieces) == data
+    for piece in pieces:
+        assert piece.endswith(b"\n")
+        # Longer than the limit only when it is a single line.
+        assert len(piece) <= limit or piece.count(b"\n") == 1
+
+
+def test_a_pipe_gets_writes_no_longer_than_pipe_buf(tmp_path: Path) -> None:
+    """Several workers share stdout: a write of at most PIPE_BUF bytes to a pipe is atomic."""
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "w") as sink:
+        stream = LogStream(sink)
+        writes: list[int] = []
+        real_write = os.write
+
+        def record(fd: int, data: bytes | memoryview) -> int:
+            writes.append(len(data))
+            return real_write(fd, data)
+
+        lines_out = [b'{"n": %d, "pad": "%s"}\n' % (n, b"p" * 90) for n in range(200)]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(os, "write", record)
+            stream.write_line(b"".join(lines_out))  # 20 KB at once, as a flush of the buffer
+    with os.fdopen(read_end, "rb") as source:
+        assert source.read() == b"".join(lines_out)
+    assert len(writes) > 1
+    assert max(writes) <= ATOMIC_WRITE_BYTES

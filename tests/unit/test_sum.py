@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import json
 from typing import Any
 
@@ -142,3 +143,16 @@ async def test_oversized_chunked_body_is_413(client: Client) -> None:
             yield b" " * 1024
 
     await problem(await client.post(SUM, data=chunks(), headers=JSON), 413)
+
+
+async def test_a_compressed_body_is_judged_inflated(client: Client) -> None:
+    """aiohttp inflates a gzip body: the limit applies to what the service would parse."""
+    headers = {**JSON, "Content-Encoding": "gzip"}
+    small = gzip.compress(b'{"a": 1, "b": 2}')
+    response = await post_raw(client, small, headers)
+    assert response.status == 200
+    assert await response.json() == {"result": 3}
+    bomb = gzip.compress(b'{"a": 1, "b": 2, "pad": "' + b" " * 100_000 + b'"}')
+    assert len(bomb) < 1024  # far below the limit as sent
+    details = await problem(await post_raw(client, bomb, headers), 413)
+    assert "limit" in details["detail"]

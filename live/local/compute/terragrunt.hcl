@@ -21,4 +21,9 @@ inputs = {
   alb_access_logs_enabled         = true
   alb_access_logs_expiration_days = 7
   alb_access_logs_force_destroy   = true
+  # Not the module's defaults, on purpose: set here once, they must reach the running task's
+  # gateway and app (tests/containers/test_deployed_settings.py).
+  max_body_bytes                     = 12288
+  gateway_keepalive_timeout_seconds  = 70
+  gateway_proxy_read_timeout_seconds = 24
 }

@@ -94,6 +94,7 @@ run "task_definition_follows_the_contract" {
       SUMAPI_DRAIN_SECONDS            = "5"
       SUMAPI_HOST                     = "127.0.0.1"
       SUMAPI_LOG_LEVEL                = "INFO"
+      SUMAPI_MAX_BODY_BYTES           = "16384"
       SUMAPI_PORT                     = "8000"
       SUMAPI_SHUTDOWN_TIMEOUT_SECONDS = "15"
       SUMAPI_VERSION                  = "1.0.0"
@@ -102,13 +103,18 @@ run "task_definition_follows_the_contract" {
   }
 
   assert {
-    condition     = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[1].environment : e.name => e.value if !contains(["SUM_RATE", "SUM_BURST", "UNAUTH_RATE", "UNAUTH_BURST"], e.name) } == { LISTEN_PORT = "8080", UPSTREAM = "127.0.0.1:8000" }
-    error_message = "nginx must listen on the gateway port and proxy to the app over localhost."
-  }
-
-  assert {
-    condition     = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[1].environment : e.name => e.value if contains(["SUM_RATE", "SUM_BURST", "UNAUTH_RATE", "UNAUTH_BURST"], e.name) } == { SUM_RATE = "5r/s", SUM_BURST = "10", UNAUTH_RATE = "2r/s", UNAUTH_BURST = "10" }
-    error_message = "nginx must get the default rate limits (nginx/README.md) from gateway_rate_limits."
+    condition = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[1].environment : e.name => e.value } == {
+      LISTEN_PORT                = "8080"
+      UPSTREAM                   = "127.0.0.1:8000"
+      KEEPALIVE_TIMEOUT_SECONDS  = "65"
+      PROXY_READ_TIMEOUT_SECONDS = "25"
+      SUMAPI_MAX_BODY_BYTES      = "16384"
+      SUM_RATE                   = "5r/s"
+      SUM_BURST                  = "10"
+      UNAUTH_RATE                = "2r/s"
+      UNAUTH_BURST               = "10"
+    }
+    error_message = "nginx must listen on the gateway port, proxy to the app over localhost, with the module's timeouts, the app's body limit and the default rate limits (gateway_rate_limits)."
   }
 
   assert {
@@ -545,6 +551,85 @@ run "a_fractional_rate_is_refused" {
   }
 
   expect_failures = [var.gateway_rate_limits]
+}
+
+# Every shared setting is one variable, passed to each container that needs it; the caller's
+# extra environment cannot override one of them.
+run "shared_settings_reach_both_containers" {
+  command = apply
+
+  variables {
+    max_body_bytes                     = 12288
+    alb_idle_timeout_seconds           = 70
+    gateway_keepalive_timeout_seconds  = 75
+    gateway_proxy_read_timeout_seconds = 28
+    app_drain_seconds                  = 3
+    app_shutdown_timeout_seconds       = 20
+    app_environment                    = { SUMAPI_MAX_BODY_BYTES = "1048576", EXTRA = "app" }
+    nginx_environment                  = { SUMAPI_MAX_BODY_BYTES = "1048576", KEEPALIVE_TIMEOUT_SECONDS = "1", SUM_RATE = "9r/s" }
+  }
+
+  assert {
+    condition = {
+      for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : e.name => e.value if contains(["SUMAPI_MAX_BODY_BYTES", "SUMAPI_DRAIN_SECONDS", "SUMAPI_SHUTDOWN_TIMEOUT_SECONDS", "EXTRA"], e.name)
+      } == {
+      SUMAPI_MAX_BODY_BYTES           = "12288"
+      SUMAPI_DRAIN_SECONDS            = "3"
+      SUMAPI_SHUTDOWN_TIMEOUT_SECONDS = "20"
+      EXTRA                           = "app"
+    }
+    error_message = "The app gets max_body_bytes and its timeouts from the variables, over any extra environment."
+  }
+
+  assert {
+    condition = {
+      for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[1].environment : e.name => e.value if e.name != "LISTEN_PORT" && e.name != "UPSTREAM"
+      } == {
+      KEEPALIVE_TIMEOUT_SECONDS  = "75"
+      PROXY_READ_TIMEOUT_SECONDS = "28"
+      SUMAPI_MAX_BODY_BYTES      = "12288"
+      SUM_RATE                   = "5r/s"
+      SUM_BURST                  = "10"
+      UNAUTH_RATE                = "2r/s"
+      UNAUTH_BURST               = "10"
+    }
+    error_message = "nginx gets the timeouts, the app's body limit and the rate limits (gateway_rate_limits) from the variables, over any extra environment."
+  }
+
+  assert {
+    condition     = aws_lb.this.idle_timeout == 70
+    error_message = "The ALB's idle timeout is alb_idle_timeout_seconds."
+  }
+}
+
+run "a_body_limit_below_the_apps_bounds_is_refused" {
+  command = plan
+
+  variables {
+    max_body_bytes = 63
+  }
+
+  expect_failures = [var.max_body_bytes]
+}
+
+run "a_body_limit_above_the_apps_bounds_is_refused" {
+  command = plan
+
+  variables {
+    max_body_bytes = 1048577
+  }
+
+  expect_failures = [var.max_body_bytes]
+}
+
+run "a_fractional_gateway_timeout_is_refused" {
+  command = plan
+
+  variables {
+    gateway_keepalive_timeout_seconds = 65.5
+  }
+
+  expect_failures = [var.gateway_keepalive_timeout_seconds]
 }
 
 run "without_a_workspace_the_task_has_no_collector" {

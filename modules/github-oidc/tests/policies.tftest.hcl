@@ -24,9 +24,7 @@ variables {
   plan_github_environments = ["dev-plan"]
   create_oidc_provider     = false
   oidc_provider_arn        = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-  ecr_repository_arns      = ["arn:aws:ecr:eu-west-1:123456789012:repository/sumapi-dev/app", "arn:aws:ecr:eu-west-1:123456789012:repository/sumapi-dev/nginx"]
-  ecs_cluster_name         = "sumapi-dev"
-  ecs_execution_role_arns  = ["arn:aws:iam::123456789012:role/sumapi-dev-execution"]
+  stack_name               = "sumapi-dev"
   state_bucket_name        = "sumapi-dev-tfstate"
   state_key_prefix         = "live/dev/"
   state_units              = ["networking", "registry", "secrets", "compute", "observability"]
@@ -90,8 +88,8 @@ run "the_roles_cannot_change_themselves" {
   command = plan
 
   variables {
-    # What apply_policy_arns typically grant: iam:* on the project's roles, which matches the
-    # CI roles too. The boundary's denies must hold anyway.
+    # An extra policy granting iam:* on the project's roles, which matches the CI roles too.
+    # The boundary's denies must hold anyway.
     apply_policy_arns = { iam = "arn:aws:iam::123456789012:policy/sumapi-iam-own-roles" }
   }
 
@@ -113,10 +111,28 @@ run "the_roles_cannot_change_themselves" {
 
   assert {
     condition = (
-      flatten([one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s.Resource if s.Sid == "DenyChangingTheBoundary"])]) == ["arn:aws:iam::123456789012:policy/sumapi-dev-github-deploy-boundary"]
-      && contains(flatten([one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s.Action if s.Sid == "DenyChangingTheBoundary"])]), "iam:CreatePolicyVersion")
+      toset(flatten([one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s.Resource if s.Sid == "DenyChangingTheModulesPolicies"])])) == toset(["arn:aws:iam::123456789012:policy/sumapi-dev-github-deploy-*", "arn:aws:iam::123456789012:policy/sumapi-dev-workload-boundary"])
+      && alltrue([for p in values(aws_iam_policy.apply) : startswith(p.name, "sumapi-dev-github-deploy-")]) && aws_iam_policy.boundary.name == "sumapi-dev-github-deploy-boundary"
+      && contains(flatten([one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s.Action if s.Sid == "DenyChangingTheModulesPolicies"])]), "iam:CreatePolicyVersion")
+      && contains(flatten([one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s.Action if s.Sid == "DenyChangingTheModulesPolicies"])]), "iam:SetDefaultPolicyVersion")
     )
-    error_message = "The boundary policy cannot be given a new version (or deleted) by the roles it bounds."
+    error_message = "Neither boundary nor any of the apply role's own policies can be given a new version (or deleted) by the roles they bound."
+  }
+
+  assert {
+    condition = (
+      flatten([one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s.Condition.StringNotEquals["iam:PermissionsBoundary"] if s.Sid == "DenyUnboundedRoles"])]) == ["arn:aws:iam::123456789012:policy/sumapi-dev-workload-boundary"]
+      && toset(flatten([one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s.Action if s.Sid == "DenyUnboundedRoles"])])) == toset(["iam:CreateRole", "iam:PutRolePermissionsBoundary"])
+    )
+    error_message = "No CI role may create a role, or set a role's boundary, other than inside the workload boundary."
+  }
+
+  assert {
+    condition = alltrue([
+      for action in ["iam:Attach*", "iam:CreatePolicy", "iam:CreateUser", "iam:CreateAccessKey", "iam:PutUserPolicy"] :
+      contains(flatten([one([for s in jsondecode(data.aws_iam_policy_document.boundary.json).Statement : s.Action if s.Sid == "DenyNewIdentitiesAndManagedPolicies"])]), action)
+    ])
+    error_message = "No CI role may attach a managed policy (AdministratorAccess), create a policy, a user or a key."
   }
 
   assert {
@@ -135,9 +151,9 @@ run "the_roles_cannot_change_themselves" {
   assert {
     condition = alltrue([
       for document in [data.aws_iam_policy_document.boundary, data.aws_iam_policy_document.deploy] :
-      contains(flatten([one([for s in jsondecode(document.json).Statement : s.Action if s.Sid == "DenyReadingSecretValues" && s.Effect == "Deny"])]), "secretsmanager:GetSecretValue")
+      length(setsubtract(["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret"], flatten([one([for s in jsondecode(document.json).Statement : s.Action if s.Sid == "DenyReadingOrWritingSecretValues" && s.Effect == "Deny"])]))) == 0
     ])
-    error_message = "CI roles may not read secret values (the API keys)."
+    error_message = "CI roles may neither read nor write secret values (the API keys)."
   }
 }
 
@@ -220,8 +236,8 @@ run "no_role_may_delete_a_state_object" {
   }
 
   assert {
-    condition     = flatten([one([for s in jsondecode(data.aws_iam_policy_document.deploy.json).Statement : s.Condition.StringLike["s3:prefix"] if s.Sid == "StateBucketList"])]) == ["live/dev/*"]
-    error_message = "Listing is limited to the environment's prefix."
+    condition     = toset(flatten([one([for s in jsondecode(data.aws_iam_policy_document.deploy.json).Statement : s.Condition.StringLike["s3:prefix"] if s.Sid == "StateBucketList"])])) == toset(["live/dev/*", "env:/*"])
+    error_message = "Listing is limited to the environment's prefix (and the workspaces' one, which OpenTofu lists)."
   }
 }
 
@@ -234,28 +250,41 @@ run "the_push_role_pushes_images_only" {
       ])) == toset([
       "ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload",
       "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart",
-      "s3:GetObject",
+      "s3:GetObject", "s3:ListBucket",
     ])
     error_message = "The push role may push images and read the registry unit's outputs, nothing else."
   }
 
   assert {
-    condition     = toset(flatten([one([for s in jsondecode(data.aws_iam_policy_document.push.json).Statement : s.Resource if s.Sid == "EcrPushOwnRepositories"])])) == toset(var.ecr_repository_arns)
-    error_message = "Pushes go to the environment's repositories only."
+    condition     = flatten([one([for s in jsondecode(data.aws_iam_policy_document.push.json).Statement : s.Resource if s.Sid == "EcrPushOwnRepositories"])]) == ["arn:aws:ecr:eu-west-1:123456789012:repository/sumapi-dev/*"]
+    error_message = "Pushes go to the stack's repositories only."
   }
 
   assert {
-    condition     = flatten([one([for s in jsondecode(data.aws_iam_policy_document.push.json).Statement : s.Resource if s.Sid == "StateReadRepositoryUrls"])]) == ["arn:aws:s3:::sumapi-dev-tfstate/live/dev/registry/terraform.tfstate"]
-    error_message = "The push role reads the registry unit's state only."
+    condition = (
+      flatten([one([for s in jsondecode(data.aws_iam_policy_document.push.json).Statement : s.Resource if s.Sid == "StateReadRepositoryUrls"])]) == ["arn:aws:s3:::sumapi-dev-tfstate/live/dev/registry/terraform.tfstate"]
+      && flatten([one([for s in jsondecode(data.aws_iam_policy_document.push.json).Statement : s.Condition.StringLike["s3:prefix"] if s.Sid == "StateBucketListForInit"])]) == ["env:/*"]
+    )
+    error_message = "The push role reads the registry unit's state only, and lists nothing but the workspaces' prefix."
   }
 
   assert {
-    condition     = length([for s in jsondecode(data.aws_iam_policy_document.deploy.json).Statement : s if length([for a in flatten([s.Action]) : a if startswith(a, "ecr:")]) > 0]) == 0
-    error_message = "The apply role's own policy grants no ECR push (the push role does)."
+    condition = alltrue([
+      for document in concat([data.aws_iam_policy_document.deploy.json], [data.aws_iam_policy_document.apply_read.json, data.aws_iam_policy_document.apply_network.json, data.aws_iam_policy_document.apply_service.json, data.aws_iam_policy_document.apply_data.json, data.aws_iam_policy_document.apply_observe.json]) :
+      length([for s in jsondecode(document).Statement : s if s.Effect == "Allow" && length(setintersection(flatten([s.Action]), ["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:*", "*"])) > 0]) == 0
+    ])
+    error_message = "None of the apply role's policies grants an ECR push (the push role does)."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for s in jsondecode(data.aws_iam_policy_document.deploy.json).Statement : flatten([s.Action]) if s.Sid == "DenyPushingImages" && s.Effect == "Deny"
+    ])) == toset(["ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"])
+    error_message = "The apply role is denied pushing whatever apply_policy_arns grant: with a push and UpdateService it could run any image under the execution role."
   }
 }
 
-run "the_plan_role_reads_and_locks_only" {
+run "the_plan_role_reads_and_writes_nothing" {
   command = plan
 
   variables {
@@ -266,16 +295,25 @@ run "the_plan_role_reads_and_locks_only" {
   assert {
     condition = toset(flatten([
       for s in jsondecode(one(data.aws_iam_policy_document.plan[*].json)).Statement : flatten([s.Action]) if s.Effect == "Allow"
-    ])) == toset(["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
-    error_message = "The plan role's own policy grants state reads and lock writes only."
+    ])) == toset(["s3:ListBucket", "s3:GetObject", "s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:GetEncryptionConfiguration"])
+    error_message = "The plan role's own policy grants state reads only: no lock write (a lock a branch could plant or delete blocks deploys or frees a running apply's state)."
   }
 
   assert {
     condition = (
-      one([for s in jsondecode(one(data.aws_iam_policy_document.plan[*].json)).Statement : s.Effect if s.Sid == "DenyWritesButStateLocks"]) == "Deny"
-      && alltrue([for r in flatten([one([for s in jsondecode(one(data.aws_iam_policy_document.plan[*].json)).Statement : s.NotResource if s.Sid == "DenyWritesButStateLocks"])]) : endswith(r, ".tflock")])
+      one([for s in jsondecode(one(data.aws_iam_policy_document.plan[*].json)).Statement : s.Effect if s.Sid == "DenyObjectWrites"]) == "Deny"
+      && flatten([one([for s in jsondecode(one(data.aws_iam_policy_document.plan[*].json)).Statement : s.Resource if s.Sid == "DenyObjectWrites"])]) == ["*"]
+      && toset(flatten([one([for s in jsondecode(one(data.aws_iam_policy_document.plan[*].json)).Statement : s.Action if s.Sid == "DenyObjectWrites"])])) == toset(["s3:DeleteObject*", "s3:PutObject*"])
     )
-    error_message = "Every S3 write or delete except a lock object is denied to the plan role, whatever policies it has."
+    error_message = "Every S3 object write or delete, lock objects included, is denied to the plan role, whatever policies it has."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(data.aws_iam_policy_document.apply_read.json).Statement :
+      alltrue([for a in flatten([s.Action]) : length(regexall(":(Describe|Get|List)", a)) > 0])
+    ])
+    error_message = "The read policy the plan role shares with the apply role only describes, gets and lists."
   }
 }
 
@@ -287,9 +325,56 @@ run "a_legacy_lock_table_gets_item_rights_only" {
   }
 
   assert {
-    condition     = flatten([one([for s in jsondecode(one(data.aws_iam_policy_document.plan[*].json)).Statement : s.Resource if s.Sid == "StateLockTable"])]) == ["arn:aws:dynamodb:eu-west-1:123456789012:table/sumapi-dev-tflock"]
-    error_message = "With a DynamoDB lock table, the plan and apply roles may write its items."
+    condition     = flatten([one([for s in jsondecode(data.aws_iam_policy_document.deploy.json).Statement : s.Resource if s.Sid == "StateLockTable"])]) == ["arn:aws:dynamodb:eu-west-1:123456789012:table/sumapi-dev-tflock"]
+    error_message = "With a DynamoDB lock table, the apply role may write its items."
   }
+
+  assert {
+    condition     = length([for s in jsondecode(one(data.aws_iam_policy_document.plan[*].json)).Statement : s if s.Sid == "StateLockTable"]) == 0
+    error_message = "The plan role takes no lock, in a table either."
+  }
+}
+
+run "the_apply_role_has_its_rights_from_the_module_within_the_quota" {
+  command = plan
+
+  assert {
+    condition     = toset(keys(aws_iam_role_policy_attachment.apply)) == toset(["read", "network", "service", "data", "observe"])
+    error_message = "The apply role holds the module's own policies (no reader-chosen list)."
+  }
+
+  assert {
+    condition = alltrue([
+      for document in [data.aws_iam_policy_document.apply_read.json, data.aws_iam_policy_document.apply_network.json, data.aws_iam_policy_document.apply_service.json, data.aws_iam_policy_document.apply_data.json, data.aws_iam_policy_document.apply_observe.json] :
+      length(replace(document, "/\\s/", "")) <= 6144
+    ])
+    error_message = "One of the apply role's policies is over IAM's 6,144-character limit of a managed policy."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for document in [data.aws_iam_policy_document.apply_read.json, data.aws_iam_policy_document.apply_network.json, data.aws_iam_policy_document.apply_service.json, data.aws_iam_policy_document.apply_data.json, data.aws_iam_policy_document.apply_observe.json] : [
+        for s in jsondecode(document).Statement : [
+          for a in flatten([s.Action]) : !contains(["*", "iam:*", "s3:*", "kms:*", "ecr:*", "secretsmanager:*"], a)
+        ]
+      ]
+    ]))
+    error_message = "No service-wide wildcard in the apply role's policies."
+  }
+}
+
+run "more_than_ten_policies_are_refused" {
+  command = plan
+
+  variables {
+    apply_policy_arns = {
+      a = "arn:aws:iam::123456789012:policy/extra-a", b = "arn:aws:iam::123456789012:policy/extra-b"
+      c = "arn:aws:iam::123456789012:policy/extra-c", d = "arn:aws:iam::123456789012:policy/extra-d"
+      e = "arn:aws:iam::123456789012:policy/extra-e", f = "arn:aws:iam::123456789012:policy/extra-f"
+    }
+  }
+
+  expect_failures = [aws_iam_role_policy_attachment.apply]
 }
 
 # The state denies name every unit's keys, in the boundary too: AWS refuses a managed policy

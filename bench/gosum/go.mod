@@ -1,0 +1,3 @@
+module sumapi.local/bench/gosum
+
+go 1.22
