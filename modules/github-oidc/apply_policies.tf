@@ -68,8 +68,9 @@ data "aws_iam_policy_document" "apply_read" {
       "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration", "s3:ListBucket",
       "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy",
       "sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic",
-      "sns:ListTagsForResource", "wafv2:GetLoggingConfiguration", "wafv2:GetWebACL",
-      "wafv2:ListTagsForResource", "budgets:ListTagsForResource", "budgets:ViewBudget",
+      "sns:ListTagsForResource", "application-autoscaling:ListTagsForResource",
+      "wafv2:GetLoggingConfiguration", "wafv2:GetWebACL", "wafv2:ListTagsForResource",
+      "budgets:ListTagsForResource", "budgets:ViewBudget",
     ]
     resources = concat(
       local.repository_arns, local.service_arns, local.task_definition_arns, local.log_groups,
@@ -77,6 +78,7 @@ data "aws_iam_policy_document" "apply_read" {
       [
         local.budget_arn,
         "${local.arn}:aps:${local.region_account}:*",
+        "${local.arn}:application-autoscaling:${local.region_account}:scalable-target/*",
         "${local.arn}:cloudwatch::${local.account_id}:dashboard/${local.stack}",
         "${local.arn}:cloudwatch:${local.region_account}:alarm:${local.stack}-*",
         "${local.arn}:ecs:${local.region_account}:cluster/${local.stack}",
@@ -322,12 +324,25 @@ data "aws_iam_policy_document" "apply_observe" {
     sid = "PrometheusWorkspaceAndRules"
     # The AMP workspace is named by an ID AWS creates; `make deploy` loads its rules.
     actions = [
-      "aps:CreateAlertManagerDefinition", "aps:CreateRuleGroupsNamespace", "aps:CreateWorkspace",
+      "aps:CreateAlertManagerDefinition", "aps:CreateRuleGroupsNamespace",
       "aps:DeleteAlertManagerDefinition", "aps:DeleteRuleGroupsNamespace", "aps:DeleteWorkspace",
       "aps:PutAlertManagerDefinition", "aps:PutRuleGroupsNamespace", "aps:TagResource",
       "aps:UntagResource", "aps:UpdateWorkspaceAlias",
     ]
     resources = ["${local.arn}:aps:${local.region_account}:*"]
+  }
+
+  statement {
+    sid = "PrometheusWorkspaceTaggedAsTheStack"
+    # CreateWorkspace has no resource-level scope (the workspace's ID is AWS's): the request's
+    # Name tag is what ties it to the stack.
+    actions   = ["aps:CreateWorkspace"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Name"
+      values   = [local.stack]
+    }
   }
 
   statement {
