@@ -149,7 +149,9 @@ def test_the_operator_runs_the_runbooks_first_deploy_in_its_order(deployment: Re
     for done in steps:
         if "providers-lock" in done.command:
             # One lock file per unit, written before any unit exists.
-            assert "live/local/compute/.terraform.lock.hcl (linux_amd64)" in done.output, done.output
+            assert "live/local/compute/.terraform.lock.hcl (linux_amd64)" in done.output, (
+                done.output
+            )
         # The key tool ran before compute existed, and redeployed nothing.
         if "seed-key" in done.command or "rotate-key" in done.command:
             assert "no ECS service deployed yet" in done.output, done.output
