@@ -1,7 +1,8 @@
-# observability unit, shared by every environment: SNS topic, dashboard, alarms on compute
-# (and the topic policy that lets the prometheus unit's workspace publish to it). Each
-# environment's alarm e-mail and thresholds are the inputs of
-# live/<env>/observability/terragrunt.hcl; here, the wiring of compute's and prometheus's outputs.
+# observability unit, shared by every environment: SNS topic, dashboard, alarms on compute and
+# on the waf unit's web ACL, the monthly budget (and the topic policy that lets the prometheus
+# unit's workspace and AWS Budgets publish to it). Each environment's alarm e-mail, thresholds
+# and budget are the inputs of live/<env>/observability/terragrunt.hcl; here, the wiring of
+# compute's, waf's and prometheus's outputs.
 
 terraform {
   source = "${get_repo_root()}/modules//observability"
@@ -33,6 +34,17 @@ dependency "prometheus" {
   }
 }
 
+# A disabled web ACL leaves no web_acl_name in the state, hence try().
+dependency "waf" {
+  config_path = "${get_terragrunt_dir()}/../waf"
+
+  mock_outputs_allowed_terraform_commands = ["validate", "plan"]
+  mock_outputs = {
+    enabled      = true
+    web_acl_name = "sumapi-mock"
+  }
+}
+
 inputs = {
   alb_arn_suffix           = dependency.compute.outputs.alb_arn_suffix
   target_group_arn_suffix  = dependency.compute.outputs.target_group_arn_suffix
@@ -41,4 +53,5 @@ inputs = {
   app_log_group_name       = dependency.compute.outputs.app_log_group_name
   nginx_log_group_name     = dependency.compute.outputs.nginx_log_group_name
   prometheus_workspace_arn = try(dependency.prometheus.outputs.workspace_arn, null)
+  waf_web_acl_name         = try(dependency.waf.outputs.web_acl_name, null)
 }

@@ -10,8 +10,8 @@ locals {
   # otherwise a call would go to real AWS with fake credentials
   # (tests/iac_static/test_provider_compat.py checks the list against the modules' resources).
   services = [
-    "amp", "applicationautoscaling", "cloudwatch", "ec2", "ecr", "ecs", "elbv2", "iam", "kms",
-    "logs", "route53", "s3", "secretsmanager", "sns", "sts",
+    "amp", "applicationautoscaling", "budgets", "cloudwatch", "ec2", "ecr", "ecs", "elbv2", "iam",
+    "kms", "logs", "route53", "s3", "secretsmanager", "sns", "sts", "wafv2",
   ]
 
   # Merged into the root's remote_state config.

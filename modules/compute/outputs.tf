@@ -135,3 +135,8 @@ output "autoscaling_max_capacity" {
   description = "Maximum task count of the service's autoscaling target."
   value       = aws_appautoscaling_target.this.max_capacity
 }
+
+output "gateway_rate_limits" {
+  description = "The rate limits each task's nginx enforces on its own (var.gateway_rate_limits): the waf unit's rate-based rules are derived from them."
+  value       = var.gateway_rate_limits
+}

@@ -55,6 +55,15 @@ locals {
     length(var.trusted_proxy_cidrs) > 0 ? { TRUSTED_PROXIES = join(",", var.trusted_proxy_cidrs) } : {},
   )
 
+  # nginx/render's limit_req settings, from the one variable the waf unit reads too (through
+  # the gateway_rate_limits output).
+  gateway_rate_limit_environment = {
+    SUM_RATE     = "${var.gateway_rate_limits.sum.per_second}r/s"
+    SUM_BURST    = tostring(var.gateway_rate_limits.sum.burst)
+    UNAUTH_RATE  = "${var.gateway_rate_limits.unauthenticated.per_second}r/s"
+    UNAUTH_BURST = tostring(var.gateway_rate_limits.unauthenticated.burst)
+  }
+
   health_check_timing = {
     interval    = 10
     timeout     = 5
@@ -75,7 +84,7 @@ locals {
     nginx = {
       image        = local.nginx_image
       user         = var.nginx_user
-      environment  = local.nginx_environment
+      environment  = merge(local.nginx_environment, local.gateway_rate_limit_environment)
       portMappings = [{ containerPort = var.gateway_port, protocol = "tcp" }]
       secrets      = [{ name = "API_KEYS", valueFrom = var.api_keys_secret_arn }]
       # Never route traffic to a gateway whose upstream is not up yet.

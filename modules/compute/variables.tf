@@ -299,6 +299,26 @@ variable "nginx_environment" {
   default     = {}
 }
 
+variable "gateway_rate_limits" {
+  description = "The gateway's rate limits, which each task's nginx enforces on its own (nginx/README.md): per API client on POST /api/v1/sum (sum: SUM_RATE, SUM_BURST) and per client IP on unauthenticated requests (unauthenticated: UNAUTH_RATE, UNAUTH_BURST), whole requests per second and the burst accepted at once. They win over nginx_environment; the waf unit derives its global rate-based rules from the output of the same name."
+  type = object({
+    sum             = object({ per_second = number, burst = number })
+    unauthenticated = object({ per_second = number, burst = number })
+  })
+  default = {
+    sum             = { per_second = 5, burst = 10 }
+    unauthenticated = { per_second = 2, burst = 10 }
+  }
+
+  validation {
+    condition = alltrue([
+      for limit in [var.gateway_rate_limits.sum, var.gateway_rate_limits.unauthenticated] :
+      limit.per_second >= 1 && limit.per_second <= 1000000 && floor(limit.per_second) == limit.per_second && limit.burst >= 0 && limit.burst <= 9999999 && floor(limit.burst) == limit.burst
+    ])
+    error_message = "gateway_rate_limits: per_second must be a whole number from 1 to 1000000 and burst a whole number from 0 to 9999999 (nginx/render's Nr/s and burst)."
+  }
+}
+
 variable "log_retention_days" {
   description = "Retention of the container log groups, in days (a value CloudWatch Logs accepts)."
   type        = number

@@ -14,6 +14,9 @@ locals {
     "${local.arn}:logs:${local.region_account}:log-group:/vpc/${local.stack}/*",
     # compute makes the cluster's Container Insights group (AWS's name) so that it expires.
     "${local.arn}:logs:${local.region_account}:log-group:/aws/ecs/containerinsights/${local.stack}/*",
+    # The waf unit's: WAF requires the aws-waf-logs- prefix.
+    "${local.arn}:logs:${local.region_account}:log-group:aws-waf-logs-${local.stack}",
+    "${local.arn}:logs:${local.region_account}:log-group:aws-waf-logs-${local.stack}:*",
   ]
   load_balancer_arns = [
     "${local.arn}:elasticloadbalancing:${local.region_account}:loadbalancer/app/${local.stack}/*",
@@ -23,6 +26,9 @@ locals {
     "${local.arn}:elasticloadbalancing:${local.region_account}:targetgroup/${substr(local.stack, 0, 6)}*/*",
   ]
   access_log_bucket = "${local.arn}:s3:::${local.stack}-alb-logs-${local.account_id}"
+  web_acl_arns      = ["${local.arn}:wafv2:${local.region_account}:regional/webacl/${local.stack}/*"]
+  # observability's monthly budget (Budgets is global: no region in the ARN).
+  budget_arn = "${local.arn}:budgets::${local.account_id}:budget/${local.stack}-monthly"
 
   apply_documents = {
     read    = data.aws_iam_policy_document.apply_read.json
@@ -43,7 +49,10 @@ data "aws_iam_policy_document" "apply_read" {
       "application-autoscaling:Describe*", "aps:ListWorkspaces", "cloudwatch:DescribeAlarms",
       "ec2:Describe*", "ecr:DescribeRepositories", "ecs:DescribeTaskDefinition",
       "ecs:ListTaskDefinitions", "elasticloadbalancing:Describe*", "kms:ListAliases",
-      "logs:DescribeLogGroups", "secretsmanager:ListSecrets", "sns:ListTopics",
+      "logs:DescribeLogGroups", "logs:DescribeResourcePolicies", "secretsmanager:ListSecrets",
+      "sns:ListTopics",
+      # Asked with the ALB's ARN: the web ACL it answers is not known when it is asked.
+      "wafv2:GetWebACLForResource",
     ]
     resources = ["*"]
   }
@@ -62,11 +71,14 @@ data "aws_iam_policy_document" "apply_read" {
       "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy",
       "sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic",
       "sns:ListTagsForResource", "application-autoscaling:ListTagsForResource",
+      "wafv2:GetLoggingConfiguration", "wafv2:GetWebACL", "wafv2:ListTagsForResource",
+      "budgets:ListTagsForResource", "budgets:ViewBudget",
     ]
     resources = concat(
       local.repository_arns, local.service_arns, local.task_definition_arns, local.log_groups,
-      local.stack_role_arns,
+      local.stack_role_arns, local.web_acl_arns, local.load_balancer_arns,
       [
+        local.budget_arn,
         "${local.arn}:aps:${local.region_account}:*",
         "${local.arn}:application-autoscaling:${local.region_account}:scalable-target/*",
         "${local.arn}:cloudwatch::${local.account_id}:dashboard/${local.stack}",
@@ -145,9 +157,20 @@ data "aws_iam_policy_document" "apply_service" {
       "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:ModifyRule",
       "elasticloadbalancing:ModifyTargetGroup", "elasticloadbalancing:ModifyTargetGroupAttributes",
       "elasticloadbalancing:RemoveTags", "elasticloadbalancing:SetSecurityGroups",
-      "elasticloadbalancing:SetSubnets",
+      "elasticloadbalancing:SetSubnets", "elasticloadbalancing:SetWebACL",
     ]
     resources = local.load_balancer_arns
+  }
+
+  statement {
+    sid = "OwnWebAclOnOwnLoadBalancer"
+    # The waf unit: its web ACL, associated with the stack's ALB, logging to its log group.
+    actions = [
+      "wafv2:AssociateWebACL", "wafv2:CreateWebACL", "wafv2:DeleteLoggingConfiguration",
+      "wafv2:DeleteWebACL", "wafv2:DisassociateWebACL", "wafv2:PutLoggingConfiguration",
+      "wafv2:TagResource", "wafv2:UntagResource", "wafv2:UpdateWebACL",
+    ]
+    resources = concat(local.web_acl_arns, local.load_balancer_arns)
   }
 
   statement {
@@ -257,6 +280,16 @@ data "aws_iam_policy_document" "apply_data" {
   }
 
   statement {
+    sid = "WafLogDeliveryWithoutResourceScope"
+    # Log resource policies and WAF's log delivery have no resource-level permissions.
+    actions = [
+      "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DeleteResourcePolicy",
+      "logs:PutResourcePolicy",
+    ]
+    resources = ["*"]
+  }
+
+  statement {
     sid = "OwnAccessLogBucket"
     actions = [
       "s3:CreateBucket", "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:PutBucketAcl",
@@ -314,6 +347,13 @@ data "aws_iam_policy_document" "apply_observe" {
       variable = "aws:RequestTag/Name"
       values   = [local.stack]
     }
+  }
+
+  statement {
+    sid = "OwnBudget"
+    # Creating, updating and deleting a budget and its notifications is budgets:ModifyBudget.
+    actions   = ["budgets:ModifyBudget", "budgets:TagResource", "budgets:UntagResource"]
+    resources = [local.budget_arn]
   }
 
   dynamic "statement" {

@@ -25,13 +25,20 @@ locals {
 
   alarm_actions = [aws_sns_topic.this.arn]
 
-  alarms = {
-    error_rate       = aws_cloudwatch_metric_alarm.error_rate
-    latency_p99      = aws_cloudwatch_metric_alarm.latency_p99
-    no_healthy_hosts = aws_cloudwatch_metric_alarm.no_healthy_hosts
-    running_tasks    = aws_cloudwatch_metric_alarm.running_tasks
-    app_errors       = aws_cloudwatch_metric_alarm.app_errors
-  }
+  alarms = merge(
+    {
+      error_rate       = aws_cloudwatch_metric_alarm.error_rate
+      latency_p99      = aws_cloudwatch_metric_alarm.latency_p99
+      no_healthy_hosts = aws_cloudwatch_metric_alarm.no_healthy_hosts
+      running_tasks    = aws_cloudwatch_metric_alarm.running_tasks
+      app_errors       = aws_cloudwatch_metric_alarm.app_errors
+    },
+    { for a in aws_cloudwatch_metric_alarm.waf_blocked_requests : "waf_blocked_requests" => a },
+  )
+
+  # A topic policy replaces SNS's default one: it exists only when a service other than
+  # CloudWatch must publish (the workspace's alert manager, AWS Budgets).
+  topic_policy_needed = var.prometheus_workspace_arn != null || var.budget != null
 }
 
 ################################################################################
@@ -46,12 +53,12 @@ resource "aws_sns_topic" "this" {
   tags = merge(var.tags, { Name = "${var.name}-alarms" })
 }
 
-# Only with a Prometheus workspace: its alert manager publishes here too (the definition
-# below). A topic policy replaces SNS's default one, so it restates
-# what the default allowed (the account manages the topic, CloudWatch alarms publish) and
-# adds that one workspace; without a workspace the default policy stays untouched.
+# Only with a Prometheus workspace or a budget: the workspace's alert manager (the definition
+# below) and AWS Budgets (budget.tf) publish here too. A topic policy replaces SNS's default
+# one, so it restates what the default allowed (the account manages the topic, CloudWatch
+# alarms publish) and adds those publishers; without either the default policy stays untouched.
 data "aws_iam_policy_document" "topic" {
-  count = var.prometheus_workspace_arn == null ? 0 : 1
+  count = local.topic_policy_needed ? 1 : 0
 
   statement {
     sid = "AccountManagesTopic"
@@ -84,32 +91,65 @@ data "aws_iam_policy_document" "topic" {
     }
   }
 
-  statement {
-    sid       = "PrometheusAlertManagerPublishes"
-    actions   = ["sns:GetTopicAttributes", "sns:Publish"]
-    resources = [aws_sns_topic.this.arn]
+  dynamic "statement" {
+    for_each = var.prometheus_workspace_arn == null ? [] : [var.prometheus_workspace_arn]
 
-    principals {
-      type        = "Service"
-      identifiers = ["aps.amazonaws.com"]
+    content {
+      sid       = "PrometheusAlertManagerPublishes"
+      actions   = ["sns:GetTopicAttributes", "sns:Publish"]
+      resources = [aws_sns_topic.this.arn]
+
+      principals {
+        type        = "Service"
+        identifiers = ["aps.amazonaws.com"]
+      }
+
+      condition {
+        test     = "ArnEquals"
+        variable = "aws:SourceArn"
+        values   = [statement.value]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [data.aws_caller_identity.current.account_id]
+      }
     }
+  }
 
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = [var.prometheus_workspace_arn]
-    }
+  # As AWS documents it for budget notifications to SNS: the budgets service, for budgets of
+  # this account only.
+  dynamic "statement" {
+    for_each = var.budget == null ? [] : [1]
 
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
+    content {
+      sid       = "BudgetsPublish"
+      actions   = ["sns:Publish"]
+      resources = [aws_sns_topic.this.arn]
+
+      principals {
+        type        = "Service"
+        identifiers = ["budgets.amazonaws.com"]
+      }
+
+      condition {
+        test     = "ArnLike"
+        variable = "aws:SourceArn"
+        values   = ["arn:${data.aws_partition.current.partition}:budgets::${data.aws_caller_identity.current.account_id}:*"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [data.aws_caller_identity.current.account_id]
+      }
     }
   }
 }
 
 resource "aws_sns_topic_policy" "this" {
-  count = var.prometheus_workspace_arn == null ? 0 : 1
+  count = local.topic_policy_needed ? 1 : 0
 
   arn    = aws_sns_topic.this.arn
   policy = data.aws_iam_policy_document.topic[0].json
@@ -323,6 +363,31 @@ resource "aws_cloudwatch_metric_alarm" "app_errors" {
   tags = merge(var.tags, { Name = "${var.name}-app-errors" })
 }
 
+# Only with the waf unit's web ACL. What WAF blocks it answers itself (403, or 429 for the
+# rate-based rules): nothing reaches nginx, so neither the 5xx ratio nor the gateway's 429s see
+# it. A sustained spike is an attack being held, or legitimate clients being refused.
+resource "aws_cloudwatch_metric_alarm" "waf_blocked_requests" {
+  count = var.waf_web_acl_name == null ? 0 : 1
+
+  alarm_name          = "${var.name}-waf-blocked-requests"
+  alarm_description   = "The web ACL ${var.waf_web_acl_name} blocked more than ${var.waf_blocked_requests_threshold} requests per period for ${var.evaluation_periods} periods: an attack held at the edge, or clients refused by a rule (see the aws-waf-logs- log group)."
+  namespace           = "AWS/WAFV2"
+  metric_name         = "BlockedRequests"
+  dimensions          = { WebACL = var.waf_web_acl_name, Region = local.region, Rule = "ALL" }
+  statistic           = "Sum"
+  period              = var.period_seconds
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.waf_blocked_requests_threshold
+  evaluation_periods  = var.evaluation_periods
+  datapoints_to_alarm = var.evaluation_periods
+  # WAF publishes nothing for a minute in which it blocked nothing.
+  treat_missing_data = "notBreaching"
+  alarm_actions      = local.alarm_actions
+  ok_actions         = local.alarm_actions
+
+  tags = merge(var.tags, { Name = "${var.name}-waf-blocked-requests" })
+}
+
 ################################################################################
 # Dashboard
 ################################################################################
@@ -330,7 +395,7 @@ resource "aws_cloudwatch_metric_alarm" "app_errors" {
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = var.name
   dashboard_body = jsonencode({
-    widgets = [
+    widgets = concat([
       {
         type = "metric", x = 0, y = 0, width = 8, height = 6
         properties = {
@@ -416,6 +481,20 @@ resource "aws_cloudwatch_dashboard" "this" {
           alarms = [for a in values(local.alarms) : a.arn]
         }
       },
-    ]
+      ], var.waf_web_acl_name == null ? [] : [
+      {
+        type = "metric", x = 0, y = 15, width = 24, height = 6
+        properties = {
+          title  = "WAF: requests allowed and blocked at the ALB"
+          region = local.region
+          stat   = "Sum"
+          period = var.period_seconds
+          metrics = [
+            for metric in ["AllowedRequests", "BlockedRequests", "CountedRequests"] :
+            ["AWS/WAFV2", metric, "WebACL", var.waf_web_acl_name, "Region", local.region, "Rule", "ALL", { label = metric }]
+          ]
+        }
+      },
+    ])
   })
 }

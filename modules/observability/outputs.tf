@@ -9,7 +9,7 @@ output "dashboard_name" {
 }
 
 output "alarm_names" {
-  description = "Names of the alarms, by purpose (error_rate, latency_p99, no_healthy_hosts, running_tasks, app_errors)."
+  description = "Names of the alarms, by purpose (error_rate, latency_p99, no_healthy_hosts, running_tasks, app_errors; waf_blocked_requests with a web ACL)."
   value       = { for k, a in local.alarms : k => a.alarm_name }
 }
 
@@ -21,4 +21,9 @@ output "alarm_arns" {
 output "metric_namespace" {
   description = "CloudWatch namespace of the log-derived metrics (AppErrors, Gateway429)."
   value       = local.metric_namespace
+}
+
+output "budget_name" {
+  description = "Name of the monthly AWS Budget (<name>-monthly), null without one."
+  value       = try(aws_budgets_budget.this[0].name, null)
 }

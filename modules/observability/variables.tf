@@ -60,19 +60,64 @@ variable "alarm_email" {
 }
 
 variable "sns_kms_key_arn" {
-  description = "KMS key (ARN, ID or alias) encrypting the alarm topic. Must be a customer managed key whose policy lets cloudwatch.amazonaws.com use it (AWS-managed alias/aws/sns does not). null = unencrypted topic."
+  description = "KMS key (ARN, ID or alias) encrypting the alarm topic. Must be a customer managed key whose policy lets cloudwatch.amazonaws.com use it (AWS-managed alias/aws/sns does not), and budgets.amazonaws.com with a budget. null = unencrypted topic."
   type        = string
   default     = null
 }
 
 variable "prometheus_workspace_arn" {
-  description = "ARN of the Amazon Managed Service for Prometheus workspace (prometheus.workspace_arn): this module gives it the alert manager definition that sends every alert to the topic, and lets it publish there (a topic policy; with sns_kms_key_arn the key policy must allow aps.amazonaws.com too). null = no alert manager definition, SNS's default topic policy."
+  description = "ARN of the Amazon Managed Service for Prometheus workspace (prometheus.workspace_arn): this module gives it the alert manager definition that sends every alert to the topic, and lets it publish there (a topic policy; with sns_kms_key_arn the key policy must allow aps.amazonaws.com too). null = no alert manager definition (and, without a budget either, SNS's default topic policy)."
   type        = string
   default     = null
 
   validation {
     condition     = var.prometheus_workspace_arn == null || can(regex("^arn:aws[a-z-]*:aps:[a-z0-9-]+:[0-9]{12}:workspace/ws-[0-9a-zA-Z-]+$", var.prometheus_workspace_arn))
     error_message = "prometheus_workspace_arn must be null or arn:aws:aps:<region>:<account>:workspace/ws-<id> (the prometheus unit's workspace_arn output)."
+  }
+}
+
+variable "budget" {
+  description = "Monthly AWS Budget of the environment, in USD (docs/cost.md sizes it), alerting the topic when the actual spend passes each of actual_alert_percentages of the limit and when the month's forecast passes forecast_alert_percentage. cost_allocation_tag limits it to costs carrying that tag (e.g. Environment = dev; the tag must be activated as a cost allocation tag in the billing console), null = the whole account. With sns_kms_key_arn the key policy must allow budgets.amazonaws.com. null = no budget."
+  type = object({
+    limit_usd                 = number
+    actual_alert_percentages  = optional(list(number), [80, 100])
+    forecast_alert_percentage = optional(number, 100)
+    cost_allocation_tag       = optional(object({ key = string, value = string }))
+  })
+  default = null
+
+  validation {
+    condition     = var.budget == null || try(var.budget.limit_usd > 0, false)
+    error_message = "budget.limit_usd must be a positive amount of US dollars."
+  }
+
+  validation {
+    condition     = var.budget == null || try(alltrue([for p in concat(var.budget.actual_alert_percentages, [var.budget.forecast_alert_percentage]) : p > 0 && p <= 1000]), false)
+    error_message = "budget alert percentages must be in (0, 1000] (percent of the limit)."
+  }
+
+  validation {
+    condition     = var.budget == null || try(length(distinct(var.budget.actual_alert_percentages)) == length(var.budget.actual_alert_percentages), false)
+    error_message = "budget.actual_alert_percentages must not repeat a percentage (AWS keeps one notification per type and threshold)."
+  }
+}
+
+# --- WAF (from the waf unit) ------------------------------------------------
+
+variable "waf_web_acl_name" {
+  description = "Name of the web ACL in front of the ALB (waf.web_acl_name): the WebACL dimension of the blocked-requests alarm and the dashboard's WAF widget. null = no WAF (no alarm, no widget)."
+  type        = string
+  default     = null
+}
+
+variable "waf_blocked_requests_threshold" {
+  description = "Requests the web ACL blocks per period above which, for evaluation_periods periods, the waf-blocked-requests alarm fires."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.waf_blocked_requests_threshold >= 1
+    error_message = "waf_blocked_requests_threshold must be at least 1."
   }
 }
 

@@ -97,7 +97,35 @@ API_ACTIONS = {
     "s3:GetBucketInventoryConfiguration": "s3:GetInventoryConfiguration",
     "s3:GetBucketMetricsConfiguration": "s3:GetMetricsConfiguration",
     "s3:GetBucketWebsite": "s3:GetBucketWebsite",
+    # AWS Budgets authorises every read of a budget as ViewBudget, every change as ModifyBudget.
+    **{
+        f"budgets:{op}": "budgets:ViewBudget"
+        for op in (
+            "DescribeBudget",
+            "DescribeBudgets",
+            "DescribeNotificationsForBudget",
+            "DescribeSubscribersForNotification",
+            "DescribeBudgetPerformanceHistory",
+        )
+    },
+    **{
+        f"budgets:{op}": "budgets:ModifyBudget"
+        for op in (
+            "CreateBudget",
+            "UpdateBudget",
+            "DeleteBudget",
+            "CreateNotification",
+            "UpdateNotification",
+            "DeleteNotification",
+            "CreateSubscriber",
+            "UpdateSubscriber",
+            "DeleteSubscriber",
+        )
+    },
 }
+# What an ARN spells where a request names it otherwise: WAF's scope is REGIONAL or CLOUDFRONT
+# in requests, regional or global in ARNs.
+ARN_SPELLINGS = {("wafv2", "Scope"): {"REGIONAL": "regional", "CLOUDFRONT": "global"}}
 # Operations AWS answers without any permission.
 NO_PERMISSION = {"sts:GetCallerIdentity"}
 # Denials the caller is known to expect and get past, by IAM action: reported, not failures.
@@ -488,6 +516,12 @@ def requests_for(operation: Operation, region: str, account: str) -> list[Reques
     service = action.partition(":")[0]
     params = list(leaves(operation.params))
     where = {"Partition": "aws", "Region": region, "Account": account}
+    for name, value in params:
+        spelled = (
+            ARN_SPELLINGS.get((service, name), {}).get(value) if isinstance(value, str) else None
+        )
+        if spelled:
+            where[name] = spelled
     for _, value in params:
         id_type = EC2_ID.match(value) if service == "ec2" and isinstance(value, str) else None
         if id_type and id_type.group(1) in EC2_ID_TYPES:

@@ -53,6 +53,7 @@ EXPECTED_UNITS = {
     "compute",
     "observability",
     "github-oidc",
+    "waf",
 }
 RULES_DIR = ROOT / "monitoring" / "rules"
 
@@ -543,6 +544,12 @@ def test_destroy_removes_everything(deployment: Stack, emulator: Emulator) -> No
         assert elbv2.describe_target_groups()["TargetGroups"] == []
         assert ecr.describe_repositories()["repositories"] == []
         assert emulator.client("amp").list_workspaces()["workspaces"] == []
+        assert emulator.client("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"] == []
+        assert (
+            emulator.client("budgets").describe_budgets(AccountId="123456789012").get("Budgets", [])
+            == []
+        )
+        assert emulator.client("logs").describe_resource_policies()["resourcePolicies"] == []
         buckets = [b["Name"] for b in emulator.client("s3").list_buckets()["Buckets"]]
         assert buckets == [STATE_BUCKET], "the access-log bucket went with the ALB"
         assert emulator.client("secretsmanager").list_secrets()["SecretList"] == []

@@ -158,3 +158,38 @@ def test_the_evaluator_applies_the_boundary_and_a_deny_with_not_resource() -> No
     assert (denial.call, denial.decision) == (1, "ExplicitlyDenied")
     assert denial.request.resource.endswith("/compute/terraform.tfstate")
     assert denial.detail.startswith("permissionBoundary:"), json.dumps(denial.detail)
+
+
+def test_a_budget_is_read_and_changed_under_budgets_own_two_actions() -> None:
+    budget = f"arn:aws:budgets::{ACCOUNT}:budget/sumapi-test-monthly"
+    [view] = authorisations(
+        "budgets", "describe_budget", AccountId=ACCOUNT, BudgetName="sumapi-test-monthly"
+    )
+    [change] = authorisations(
+        "budgets",
+        "delete_notification",
+        AccountId=ACCOUNT,
+        BudgetName="sumapi-test-monthly",
+        Notification={
+            "NotificationType": "ACTUAL",
+            "ComparisonOperator": "GREATER_THAN",
+            "Threshold": 80,
+        },
+    )
+    assert (view.action, view.resource) == ("budgets:ViewBudget", budget)
+    assert (change.action, change.resource) == ("budgets:ModifyBudget", budget)
+
+
+def test_a_web_acl_is_named_with_its_scope_as_its_arn_spells_it() -> None:
+    [request] = authorisations(
+        "wafv2",
+        "get_web_acl",
+        Name="sumapi-test",
+        Scope="REGIONAL",
+        Id="0123abcd-0000-1111-2222-333344445555",
+    )
+    assert (request.action, request.resource) == (
+        "wafv2:GetWebACL",
+        f"arn:aws:wafv2:us-east-1:{ACCOUNT}:regional/webacl/sumapi-test/"
+        "0123abcd-0000-1111-2222-333344445555",
+    )

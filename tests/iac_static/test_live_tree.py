@@ -343,6 +343,19 @@ def test_prod_serves_https_on_its_domain_logs_and_is_watched(prod: dict[str, Any
     assert prod["observability"]["alarm_email"], "prod's alarms page someone"
 
 
+def test_real_environments_sit_behind_a_web_acl_and_within_a_budget(
+    prod: dict[str, Any], dev: dict[str, Any]
+) -> None:
+    for env, inputs in (("dev", dev), ("prod", prod)):
+        assert inputs["waf"]["enabled"] is True, f"{env}: the web ACL holds limits across tasks"
+        tag = inputs["observability"]["budget"]["cost_allocation_tag"]
+        assert tag == {"key": "Environment", "value": env}, f"{env}'s budget counts {env}'s costs"
+    assert (
+        prod["observability"]["budget"]["limit_usd"] > dev["observability"]["budget"]["limit_usd"]
+    )
+    assert prod["waf"]["log_retention_days"] > dev["waf"]["log_retention_days"]
+
+
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_apply_role_may_write_the_state_of_every_other_unit_and_no_more(
     env: str, rendered: dict[tuple[str, str], Any]

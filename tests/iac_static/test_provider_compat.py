@@ -193,6 +193,7 @@ def test_the_package_hash_is_go_dirhash(tmp_path: Path) -> None:
 ENDPOINTS: dict[str, str | None] = {
     "aws_appautoscaling_": "applicationautoscaling",
     "aws_availability_zones": "ec2",
+    "aws_budgets_": "budgets",
     "aws_caller_identity": "sts",
     "aws_cloudwatch_": "cloudwatch",
     "aws_cloudwatch_log_": "logs",
@@ -218,6 +219,7 @@ ENDPOINTS: dict[str, str | None] = {
     "aws_sns_": "sns",
     "aws_subnet": "ec2",
     "aws_vpc": "ec2",
+    "aws_wafv2_": "wafv2",
 }
 
 

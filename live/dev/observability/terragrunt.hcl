@@ -12,4 +12,10 @@ include "envcommon" {
 
 inputs = {
   alarm_email = include.root.locals.env.alarm_email
+  # The dev estimate of docs/cost.md ("The budget"): its upper end x 1.4, rounded up to $10.
+  # Only the costs tagged with this environment (activate the tag: docs/runbook.md#first-deploy).
+  budget = {
+    limit_usd           = 150
+    cost_allocation_tag = { key = "Environment", value = include.root.locals.env.environment }
+  }
 }

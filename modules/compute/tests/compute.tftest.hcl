@@ -110,8 +110,12 @@ run "task_definition_follows_the_contract" {
       KEEPALIVE_TIMEOUT_SECONDS  = "65"
       PROXY_READ_TIMEOUT_SECONDS = "25"
       SUMAPI_MAX_BODY_BYTES      = "16384"
+      SUM_RATE                   = "5r/s"
+      SUM_BURST                  = "10"
+      UNAUTH_RATE                = "2r/s"
+      UNAUTH_BURST               = "10"
     }
-    error_message = "nginx must listen on the gateway port, proxy to the app over localhost, with the module's timeouts and the app's body limit."
+    error_message = "nginx must listen on the gateway port, proxy to the app over localhost, with the module's timeouts, the app's body limit and the default rate limits (gateway_rate_limits)."
   }
 
   assert {
@@ -603,6 +607,43 @@ run "stop_timeout_must_exceed_the_proxy_read_timeout" {
   expect_failures = [aws_ecs_task_definition.this]
 }
 
+run "the_rate_limits_reach_nginx_and_the_output_over_any_extra_environment" {
+  command = apply
+
+  variables {
+    gateway_rate_limits = {
+      sum             = { per_second = 7, burst = 3 }
+      unauthenticated = { per_second = 1, burst = 0 }
+    }
+    nginx_environment = { SUM_RATE = "100r/s", HIGH_RATE_CLIENTS = "bench" }
+  }
+
+  assert {
+    condition = { for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[1].environment : e.name => e.value if contains(["SUM_RATE", "SUM_BURST", "UNAUTH_RATE", "UNAUTH_BURST", "HIGH_RATE_CLIENTS"], e.name) } == {
+      SUM_RATE = "7r/s", SUM_BURST = "3", UNAUTH_RATE = "1r/s", UNAUTH_BURST = "0", HIGH_RATE_CLIENTS = "bench"
+    }
+    error_message = "gateway_rate_limits must set nginx's limits and win over nginx_environment, which keeps its other variables."
+  }
+
+  assert {
+    condition     = output.gateway_rate_limits == var.gateway_rate_limits
+    error_message = "The output the waf unit derives its rules from must be the limits nginx gets."
+  }
+}
+
+run "a_fractional_rate_is_refused" {
+  command = plan
+
+  variables {
+    gateway_rate_limits = {
+      sum             = { per_second = 2.5, burst = 10 }
+      unauthenticated = { per_second = 2, burst = 10 }
+    }
+  }
+
+  expect_failures = [var.gateway_rate_limits]
+}
+
 # Every shared setting is one variable, passed to each container that needs it; the caller's
 # extra environment cannot override one of them.
 run "shared_settings_reach_both_containers" {
@@ -638,9 +679,12 @@ run "shared_settings_reach_both_containers" {
       KEEPALIVE_TIMEOUT_SECONDS  = "75"
       PROXY_READ_TIMEOUT_SECONDS = "28"
       SUMAPI_MAX_BODY_BYTES      = "12288"
-      SUM_RATE                   = "9r/s"
+      SUM_RATE                   = "5r/s"
+      SUM_BURST                  = "10"
+      UNAUTH_RATE                = "2r/s"
+      UNAUTH_BURST               = "10"
     }
-    error_message = "nginx gets the timeouts and the app's body limit from the variables, over any extra environment."
+    error_message = "nginx gets the timeouts, the app's body limit and the rate limits (gateway_rate_limits) from the variables, over any extra environment."
   }
 
   assert {

@@ -311,9 +311,10 @@ run "the_plan_role_reads_and_writes_nothing" {
   assert {
     condition = alltrue([
       for s in jsondecode(data.aws_iam_policy_document.apply_read.json).Statement :
-      alltrue([for a in flatten([s.Action]) : length(regexall(":(Describe|Get|List)", a)) > 0])
+      # View: AWS Budgets' one read action (budgets:ViewBudget, access level Read).
+      alltrue([for a in flatten([s.Action]) : length(regexall(":(Describe|Get|List|View)", a)) > 0])
     ])
-    error_message = "The read policy the plan role shares with the apply role only describes, gets and lists."
+    error_message = "The read policy the plan role shares with the apply role only describes, gets, lists and views."
   }
 }
 
@@ -390,6 +391,12 @@ run "the_policies_fit_iam_size_limits" {
   assert {
     condition     = length(replace(data.aws_iam_policy_document.boundary.json, "/\\s/", "")) <= 6144
     error_message = "The boundary is over IAM's 6,144-character limit of a managed policy."
+  }
+
+  # The apply role's rights are managed policies too, each one of the 6,144 characters.
+  assert {
+    condition     = alltrue([for document in values(local.apply_documents) : length(replace(document, "/\\s/", "")) <= 6144])
+    error_message = "An apply policy is over IAM's 6,144-character limit of a managed policy: split it (local.apply_documents)."
   }
 
   assert {

@@ -148,12 +148,142 @@ run "threshold_out_of_range_is_refused" {
   expect_failures = [var.error_rate_threshold_percent]
 }
 
-run "without_a_workspace_the_topic_keeps_the_default_policy" {
+run "without_a_workspace_or_a_budget_the_topic_keeps_the_default_policy" {
   command = apply
 
   assert {
-    condition     = length(aws_sns_topic_policy.this) == 0 && length(aws_prometheus_alert_manager_definition.this) == 0
-    error_message = "No prometheus_workspace_arn: no topic policy (SNS's default one stays), no alert manager definition."
+    condition     = length(aws_sns_topic_policy.this) == 0 && length(aws_prometheus_alert_manager_definition.this) == 0 && length(aws_budgets_budget.this) == 0
+    error_message = "No prometheus_workspace_arn and no budget: no topic policy (SNS's default one stays), no alert manager definition, no budget."
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.waf_blocked_requests) == 0 && !contains(keys(output.alarm_names), "waf_blocked_requests") && length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets) == 7
+    error_message = "No web ACL: no WAF alarm, no WAF widget."
+  }
+}
+
+run "a_budget_alerts_the_topic_on_actual_and_forecast_spend" {
+  command = apply
+
+  variables {
+    budget = {
+      limit_usd           = 130
+      cost_allocation_tag = { key = "Environment", value = "dev" }
+    }
+  }
+
+  assert {
+    condition     = aws_budgets_budget.this[0].name == "sumapi-test-monthly" && aws_budgets_budget.this[0].budget_type == "COST" && aws_budgets_budget.this[0].time_unit == "MONTHLY" && aws_budgets_budget.this[0].limit_amount == "130.00" && aws_budgets_budget.this[0].limit_unit == "USD"
+    error_message = "A monthly cost budget of the limit, in USD."
+  }
+
+  assert {
+    condition = toset([
+      for n in aws_budgets_budget.this[0].notification : "${n.notification_type} ${n.comparison_operator} ${n.threshold} ${n.threshold_type} ${join(",", n.subscriber_sns_topic_arns)}"
+      ]) == toset([
+      "ACTUAL GREATER_THAN 80 PERCENTAGE ${aws_sns_topic.this.arn}",
+      "ACTUAL GREATER_THAN 100 PERCENTAGE ${aws_sns_topic.this.arn}",
+      "FORECASTED GREATER_THAN 100 PERCENTAGE ${aws_sns_topic.this.arn}",
+    ])
+    error_message = "By default: actual spend past 80% and 100% of the limit, and a forecast past 100%, each to the alarm topic."
+  }
+
+  assert {
+    condition     = [for f in aws_budgets_budget.this[0].cost_filter : "${f.name} ${join(",", f.values)}"] == ["TagKeyValue user:Environment$dev"]
+    error_message = "The budget counts the costs carrying the environment's tag (Budgets' user:<key>$<value>)."
+  }
+
+  assert {
+    condition     = length(aws_sns_topic_policy.this) == 1 && toset([for s in data.aws_iam_policy_document.topic[0].statement : s.sid]) == toset(["AccountManagesTopic", "CloudWatchAlarmsPublish", "BudgetsPublish"])
+    error_message = "A budget needs a topic policy: the default's rights and budgets' publish (no workspace: no aps statement)."
+  }
+
+  assert {
+    condition = [
+      for s in data.aws_iam_policy_document.topic[0].statement : [
+        join(",", one(s.principals).identifiers), join(",", s.actions),
+        join(" ", sort([for c in s.condition : "${c.test} ${c.variable} ${join(",", c.values)}"])),
+      ] if s.sid == "BudgetsPublish"
+      ] == [[
+        "budgets.amazonaws.com", "sns:Publish",
+        "ArnLike aws:SourceArn arn:aws:budgets::123456789012:* StringEquals aws:SourceAccount 123456789012",
+    ]]
+    error_message = "Only AWS Budgets, for budgets of this account, may publish (as AWS documents it)."
+  }
+
+  assert {
+    condition     = output.budget_name == "sumapi-test-monthly"
+    error_message = "The budget's name is an output."
+  }
+}
+
+run "a_budget_of_the_whole_account_with_other_alerts" {
+  command = apply
+
+  variables {
+    budget = {
+      limit_usd                 = 200.5
+      actual_alert_percentages  = [50]
+      forecast_alert_percentage = 120
+    }
+  }
+
+  assert {
+    condition     = length(aws_budgets_budget.this[0].cost_filter) == 0 && aws_budgets_budget.this[0].limit_amount == "200.50"
+    error_message = "Without cost_allocation_tag the budget counts every cost of the account."
+  }
+
+  assert {
+    condition     = toset([for n in aws_budgets_budget.this[0].notification : "${n.notification_type} ${n.threshold}"]) == toset(["ACTUAL 50", "FORECASTED 120"])
+    error_message = "The alerts are the percentages given."
+  }
+}
+
+run "a_budget_of_nothing_is_refused" {
+  command = plan
+
+  variables {
+    budget = { limit_usd = 0 }
+  }
+
+  expect_failures = [var.budget]
+}
+
+run "a_web_acl_gets_a_blocked_requests_alarm_and_a_widget" {
+  command = apply
+
+  variables {
+    waf_web_acl_name               = "sumapi-test"
+    waf_blocked_requests_threshold = 250
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.waf_blocked_requests[0].namespace == "AWS/WAFV2" &&
+      aws_cloudwatch_metric_alarm.waf_blocked_requests[0].metric_name == "BlockedRequests" &&
+      aws_cloudwatch_metric_alarm.waf_blocked_requests[0].dimensions == tomap({ WebACL = "sumapi-test", Region = "eu-west-1", Rule = "ALL" }) &&
+      aws_cloudwatch_metric_alarm.waf_blocked_requests[0].statistic == "Sum" &&
+      aws_cloudwatch_metric_alarm.waf_blocked_requests[0].threshold == 250 &&
+      aws_cloudwatch_metric_alarm.waf_blocked_requests[0].evaluation_periods == var.evaluation_periods
+    )
+    error_message = "The alarm sums the web ACL's blocked requests over all its rules, in the ALB's region, against the threshold."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.waf_blocked_requests[0].alarm_actions == toset([aws_sns_topic.this.arn]) && aws_cloudwatch_metric_alarm.waf_blocked_requests[0].ok_actions == toset([aws_sns_topic.this.arn]) && aws_cloudwatch_metric_alarm.waf_blocked_requests[0].treat_missing_data == "notBreaching"
+    error_message = "Wired like the other alarms: the topic both ways; a minute without blocks is not a breach."
+  }
+
+  assert {
+    condition     = output.alarm_names.waf_blocked_requests == "sumapi-test-waf-blocked-requests" && length(output.alarm_arns) == 6
+    error_message = "The WAF alarm is one of the module's alarms (outputs, the dashboard's alarm widget)."
+  }
+
+  assert {
+    condition = [
+      for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : [for m in w.properties.metrics : m[1]] if startswith(w.properties.title, "WAF")
+    ] == [["AllowedRequests", "BlockedRequests", "CountedRequests"]]
+    error_message = "The dashboard shows what the web ACL allowed, blocked and counted."
   }
 }
 
