@@ -38,7 +38,7 @@ class Config:
     # keep-alive (60 s), so the gateway, not the app, closes an idle connection first.
     keepalive_seconds: float = 75.0
     log_level: str = "INFO"
-    # uvloop by default: `make bench` measures both (README, Performance).
+    # uvloop by default: `make bench` measures both (docs/performance.md).
     event_loop: str = "uvloop"
     max_body_bytes: int = 16 * 1024
     version: str = __version__
