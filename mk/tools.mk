@@ -20,8 +20,19 @@ ACTIONLINT_STAMP := $(TOOL_STAMPS)/actionlint-$(ACTIONLINT_VERSION)
 MIRROR_STAMP := $(TOOL_STAMPS)/aws-provider-$(AWS_PROVIDER_VERSION)
 TOOLS := $(TOFU_STAMP) $(TERRAGRUNT_STAMP) $(ACTIONLINT_STAMP) $(MIRROR_STAMP)
 
-.PHONY: tools infra-tools
+.PHONY: tools infra-tools provider-download
 tools: $(TOOLS) ## Build pinned tofu, terragrunt, actionlint; link the machine's AWS provider mirror
+
+# A machine without a filesystem mirror of the provider (GitHub's runners): the pinned version
+# from the registry, packed as `tofu providers mirror` writes it, for PROVIDER_MIRROR.
+PROVIDER_DOWNLOAD := $(TOOLS_DIR)/provider-registry
+provider-download: $(TOFU_STAMP) ## Download the pinned AWS provider from the registry into .tools/provider-registry (then: make tools PROVIDER_MIRROR=.tools/provider-registry)
+	@pin=$$(mktemp -d) && trap 'rm -rf "$$pin"' EXIT && \
+	  printf 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = "%s" }\n  }\n}\n' \
+	    $(AWS_PROVIDER_VERSION) >"$$pin/versions.tf" && \
+	  $(TOFU) -chdir="$$pin" providers mirror \
+	    -platform="$$(uname -s | tr '[:upper:]' '[:lower:]')_$$(uname -m | sed -e s/x86_64/amd64/ -e s/aarch64/arm64/)" \
+	    $(PROVIDER_DOWNLOAD)
 
 # What a real environment needs: providers come from the registry, not the offline mirror.
 infra-tools: $(TOFU_STAMP) $(TERRAGRUNT_STAMP) ## Build tofu and terragrunt only (deploys to AWS)
