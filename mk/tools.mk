@@ -31,7 +31,7 @@ provider-download: $(TOFU_STAMP) ## Download the pinned AWS provider from the re
 	  printf 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = "%s" }\n  }\n}\n' \
 	    $(AWS_PROVIDER_VERSION) >"$$pin/versions.tf" && \
 	  $(TOFU) -chdir="$$pin" providers mirror \
-	    -platform="$$(uname -s | tr '[:upper:]' '[:lower:]')_$$(uname -m | sed -e s/x86_64/amd64/ -e s/aarch64/arm64/)" \
+	    -platform="$$(devtools/aws-provider-mirror --platform)" \
 	    $(PROVIDER_DOWNLOAD)
 
 # What a real environment needs: providers come from the registry, not the offline mirror.

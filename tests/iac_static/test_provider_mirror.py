@@ -32,6 +32,12 @@ def mirror(tmp_path: Path, source: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_the_platform_it_links_is_the_one_it_names() -> None:
+    """make provider-download asks the registry for the platform the script links."""
+    named = subprocess.run([str(SCRIPT), "--platform"], capture_output=True, text=True, check=True)
+    assert named.stdout.strip() == this_platform()
+
+
 def test_an_unpacked_package_is_linked_for_both_registry_names(tmp_path: Path) -> None:
     package = (
         tmp_path / "machine" / "registry.terraform.io/hashicorp/aws" / VERSION / this_platform()
