@@ -7,7 +7,8 @@ check is switched on (docs/infrastructure.md, "IAM on the emulator"). The tests 
 the calls themselves, after the fact, with a real policy evaluator: this log is what they judge
 (tests/harness/iam.py). One JSON object per line, in the order the requests arrived:
 
-- `method`, `path`, `query` (the raw query string), `headers` (the ones that say which operation
+- `method`, `path` (as sent: percent-encoded, so an encoded slash inside one URI label stays
+  `%2F`), `query` (the raw query string), `headers` (the ones that say which operation
   it is: X-Amz-Target, Content-Type, and every x-amz-* but the signature's own);
 - `body`: the request body as text, or `body_sha256` and `body_bytes` when it is binary or over
   64 KiB (state objects, image layers: no operation is told apart by them). Secret values
@@ -98,6 +99,14 @@ def principal(access_key_id: str) -> dict[str, Any]:
     return {"type": "unknown", "access_key_id": access_key_id}
 
 
+def _path_as_sent(environ: dict[str, Any]) -> str:
+    """The request target's path before decoding: PATH_INFO turns a label's %2F into a slash,
+    and a REST operation is told by its path's segments. The development server keeps the raw
+    target (RAW_URI); another server falls back to the decoded path."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    return str(raw).partition("?")[0] if raw else str(environ.get("PATH_INFO", ""))
+
+
 def _headers(environ: dict[str, Any]) -> dict[str, str]:
     kept: dict[str, str] = {}
     for key, value in environ.items():
@@ -141,7 +150,7 @@ class CallLog:
             "time": time.time(),
             "method": environ.get("REQUEST_METHOD", ""),
             "host": environ.get("HTTP_HOST", ""),
-            "path": environ.get("PATH_INFO", ""),
+            "path": _path_as_sent(environ),
             "query": environ.get("QUERY_STRING", ""),
             "headers": _headers(environ),
             **_body(raw),

@@ -282,21 +282,14 @@ class Operations:
             return (operation, {}) if operation in model.operation_names else None
         if not str(model.protocol).startswith("rest"):
             return None
-        # The emulator logs the decoded path: an ARN label sent as one %2F-encoded segment
-        # (aps's /tags/{resourceArn}) arrives with its slashes, so it is tried whole when no
-        # operation fits segment by segment.
-        return self._identify_rest(model, call, query) or self._identify_rest(
-            model, call, query, labels_span_slashes=True
-        )
+        return self._identify_rest(model, call, query)
 
     def _identify_rest(
-        self,
-        model: Any,
-        call: Mapping[str, Any],
-        query: dict[str, str],
-        labels_span_slashes: bool = False,
+        self, model: Any, call: Mapping[str, Any], query: dict[str, str]
     ) -> tuple[str, dict[str, Any]] | None:
-        method, path = call["method"], unquote(call["path"])
+        # Matched as sent (percent-encoded): an ARN label sent as one segment (aps's
+        # /tags/{resourceArn}) keeps its %2F; each label is decoded once it is told apart.
+        method, path = call["method"], call["path"]
         headers = call.get("headers", {})
         best: tuple[int, str, dict[str, Any]] | None = None
         for name in model.operation_names:
@@ -305,7 +298,7 @@ class Operations:
             if http.get("method") != method:
                 continue
             template, _, required_query = http["requestUri"].partition("?")
-            labels = match_uri(template, path, labels_span_slashes)
+            labels = match_uri(template, path)
             if labels is None:
                 continue
             literals = dict(parse_qsl(required_query, keep_blank_values=True))
@@ -337,19 +330,20 @@ class Operations:
         return (best[1], best[2]) if best else None
 
 
-def match_uri(template: str, path: str, labels_span_slashes: bool = False) -> dict[str, str] | None:
-    """The labels of a REST URI template ({Bucket}, {Key+}) in path; None when it does not fit."""
+def match_uri(template: str, path: str) -> dict[str, str] | None:
+    """The labels of a REST URI template ({Bucket}, {Key+}) in a percent-encoded path, decoded;
+    None when it does not fit."""
     pattern = ""
     for part in re.split(r"(\{[^}]+\})", template):
         if part.startswith("{"):
             label = part[1:-1]
-            greedy = label.endswith("+") or labels_span_slashes
+            greedy = label.endswith("+")
             label = label.rstrip("+")
             pattern += f"(?P<{label}>.+)" if greedy else f"(?P<{label}>[^/]+)"
         else:
             pattern += re.escape(part)
     matched = re.fullmatch(pattern, path) or re.fullmatch(pattern, path.rstrip("/"))
-    return matched.groupdict() if matched else None
+    return {k: unquote(v) for k, v in matched.groupdict().items()} if matched else None
 
 
 def rest_body(protocol: str, body: str) -> dict[str, Any]:

@@ -92,10 +92,11 @@ def test_cloudwatch_is_named_as_iam_names_it_whatever_the_wire_protocol() -> Non
     assert request.action == "cloudwatch:DescribeAlarms"
 
 
-def test_an_arn_label_keeps_its_slashes_as_the_emulator_logs_it_decoded() -> None:
+def test_an_arn_label_sent_as_one_segment_keeps_its_slashes() -> None:
+    """The path is matched as sent: aps's /tags/{resourceArn} carries the ARN's slash as %2F."""
     workspace = f"arn:aws:aps:us-east-1:{ACCOUNT}:workspace/ws-1"
     call = prepared_call(client("amp"), "list_tags_for_resource", PRINCIPAL, resourceArn=workspace)
-    call["path"] = f"/tags/{workspace}"
+    assert "%2F" in call["path"]
     [request] = requests_for(
         Operations().identify(call) or pytest.fail(str(call)), "us-east-1", ACCOUNT
     )
