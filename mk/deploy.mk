@@ -10,8 +10,9 @@ PLAN_ARGS ?=
 # (whose ParentFileNotFoundError would repeat per unit), without the environment's env.hcl
 # (git-ignored for a real account) or with an env.hcl of the old shape, whose per-unit maps
 # (compute = {...}) no unit reads any more: their settings are in live/ENV/<unit>/terragrunt.hcl.
-LIVE_GOALS := backend-bootstrap providers-lock plan deploy first-deploy destroy plan-file graph \
-  seed-key rotate-key retire-key list-keys push-images wait-deployed endpoint
+LIVE_GOALS := backend-bootstrap providers-lock plan saved-plan apply-saved-plan deploy first-deploy \
+  destroy plan-file graph \
+  seed-key rotate-key retire-key list-keys push-images promote-images wait-deployed endpoint
 LIVE_UNITS := $(notdir $(patsubst %/terragrunt.hcl,%,$(wildcard $(LIVE_DIR)/*/terragrunt.hcl)))
 ifneq ($(filter $(LIVE_GOALS),$(MAKECMDGOALS)),)
   ifeq ($(LIVE_UNITS),)
@@ -131,8 +132,8 @@ endif
 # tofu's init error. Lists the environment's prefix only: the CI roles may list nothing else.
 BACKEND_CHECK := env $(INFRA_ENV) $(PY) -m ops.state_bucket check --live-dir $(LIVE_DIR)
 
-.PHONY: backend-bootstrap providers-lock providers-lock-offline plan deploy first-deploy destroy \
-  plan-file graph
+.PHONY: backend-bootstrap providers-lock providers-lock-offline plan saved-plan apply-saved-plan \
+  deploy first-deploy destroy plan-file graph
 
 # An operator's step, once per environment, with rights on the bucket (not CI's roles):
 # the versioned, encrypted, private, TLS-only state bucket of live/ENV/env.hcl.
@@ -165,9 +166,41 @@ providers-lock-offline: tools ## Every environment's lock files from the offline
 	@echo "providers-lock-offline: commit live/*/*/.terraform.lock.hcl"
 
 # Without IMAGE_TAG a real environment plans the tag compute runs (its output), not the placeholder.
+RUNNING_TAG = $(if $(and $(filter-out local,$(ENV)),$(call runs_unit,compute),$(filter-out command line environment,$(origin IMAGE_TAG))),tag=$$($(call compute_output,image_tag) 2>/dev/null) && export TF_VAR_image_tag="$$tag";)
 plan: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu plan, ENV=local|dev, MODULE=<unit> for one unit
 	@$(BACKEND_CHECK)
-	$(if $(and $(filter-out local,$(ENV)),$(call runs_unit,compute),$(filter-out command line environment,$(origin IMAGE_TAG))),tag=$$($(call compute_output,image_tag) 2>/dev/null) && export TF_VAR_image_tag="$$tag";) $(TG_RUN) -- plan -input=false $(PLAN_ARGS)
+	$(RUNNING_TAG) $(TG_RUN) -- plan -input=false $(PLAN_ARGS)
+
+# Change control (the deploy workflow's plan and deploy jobs; docs/delivery.md, "Saved plans"):
+# saved-plan writes each unit's plan into PLAN_DIR and PLAN_DIR/summary.md for the approver;
+# apply-saved-plan applies those files and nothing else. Both run tofu through
+# ops/tofu-saved-plans, which keeps each plan's text and, on apply, refuses a unit whose inputs
+# changed since its plan (a new unit planned on placeholders is planned again and applied only
+# if it creates exactly what was approved).
+PLAN_DIR ?= $(ROOT)/.run/plans/$(ENV)
+# Always `run --all` (a single unit's `run` ignores --out-dir); MODULE= narrows the queue to it.
+SAVED_PLANS = env SAVED_PLAN_TOFU=$(TOFU) $(TG_DEPLOY) run --all --non-interactive \
+  $(TG_QUEUE_EXCLUDES) --working-dir $(LIVE_DIR) \
+  $(if $(MODULE),--queue-include-dir $(MODULE) --queue-strict-include) \
+  --tf-path $(ROOT)/ops/tofu-saved-plans --out-dir $(PLAN_DIR)
+saved-plan: $(INFRA_PREREQS) $(VENV_STAMP) ## Plan ENV (MODULE=) into PLAN_DIR for approval; PLAN_DIR/summary.md shows it
+	@$(BACKEND_CHECK)
+	@rm -rf '$(PLAN_DIR)' && mkdir -p '$(PLAN_DIR)'
+	$(RUNNING_TAG) $(SAVED_PLANS) --json-out-dir $(PLAN_DIR) -- plan -input=false $(PLAN_ARGS)
+	@$(PY) -m ops.saved_plan summary '$(PLAN_DIR)' \
+	  --title 'Plan of $(ENV) ($(or $(MODULE),every unit)$(if $(filter command line environment,$(origin IMAGE_TAG)), with image $(IMAGE_TAG)))' \
+	  >'$(PLAN_DIR)/summary.md'
+	@echo "saved-plan: $(PLAN_DIR) (summary.md for the approver)"
+
+# MODULE= must name what saved-plan planned (the same run of the workflow passes the same one).
+apply-saved-plan: $(INFRA_PREREQS) $(VENV_STAMP) ## Apply exactly the plans of PLAN_DIR (make saved-plan); refuses a unit whose inputs changed
+	@$(BACKEND_CHECK)
+	@[ -n "$$(find '$(PLAN_DIR)' -name tfplan.tfplan 2>/dev/null)" ] || { echo "apply-saved-plan: $(PLAN_DIR) holds no saved plan: make saved-plan ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)) PLAN_DIR=$(PLAN_DIR) makes them" >&2; exit 1; }
+ifneq ($(call runs_unit,compute),)
+	@$(KEYTOOL) check
+endif
+	$(SAVED_PLANS) -- apply -input=false
+	@echo "apply-saved-plan: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
 
 # The same steps on every environment; ENV only changes the endpoints and credentials (on
 # ENV=local, the emulated account: INFRA_PREREQS). The state bucket and the first API key are

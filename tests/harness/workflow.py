@@ -19,7 +19,10 @@ for the role with a web identity token whose subject is the job's GitHub environ
 (AssumeRoleWithWebIdentity, unsigned, as the action does), and the job's later steps run with
 those credentials (EMULATOR_* variables, which ENV=local's make targets use: mk/deploy.mk), so
 every call they make is the role's, and can be judged as such (tests/harness/iam.py). The
-artifact upload, which acts on GitHub's run itself, is recorded with its inputs, not run. An
+artifact actions keep files between the jobs of a run, as GitHub does: an upload copies its
+`path` into the run's store under its `name` (no file: the step fails, for if-no-files-found:
+error), a download copies that artifact to its `path` (none of that name: the step fails); each
+job's `runner.temp` is a fresh directory, so what a job reads there came through the store. An
 expression, a function or an action the rehearsal does not know fails it, so the workflow
 cannot drift past what is tested.
 
@@ -31,15 +34,17 @@ make targets against releases served from loopback.
 Another workflow's job (ci.yml's pull-request plan, which plans dev) runs the same way, with
 `rewrite` pointing its commands at ENV=local (said where it is used).
 
-Not modelled: jobs run one after the other in this checkout, so a file one job leaves (an
+Not modelled: jobs run one after the other in this checkout, so a file one job leaves in it (an
 image, a .terragrunt-cache) is there for the next, where each GitHub job starts on a fresh
-runner; GitHub's loose `==` (case, type coercion) is Python's strict one.
+runner (runner.temp excepted, above); GitHub's loose `==` (case, type coercion) is Python's
+strict one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import subprocess
 import time
 from collections.abc import Callable, Mapping
@@ -57,7 +62,8 @@ RUNNER_SETUP_ACTIONS = (
     "actions/cache@",
 )
 CREDENTIALS_ACTION = "aws-actions/configure-aws-credentials@"
-RUN_ARTIFACT_ACTIONS = ("actions/upload-artifact@",)
+UPLOAD_ARTIFACT = "actions/upload-artifact@"
+DOWNLOAD_ARTIFACT = "actions/download-artifact@"
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}", re.DOTALL)
 TOKEN = re.compile(r"\s*(?:(\|\||&&|==|!=|\(|\)|!|,)|'((?:[^']|'')*)'|([A-Za-z_][A-Za-z0-9_.-]*))")
 STATUS_FUNCTIONS = ("success", "failure", "cancelled", "always")
@@ -221,8 +227,8 @@ Assume = Callable[[str, str, str], Mapping[str, str]]  # (role ARN, session name
 @dataclass
 class StepResult:
     name: str
-    # passed | failed | skipped (if:) | runner setup | replaced | artifact (not run) | not run
-    # (stub)
+    # passed | failed | skipped (if:) | runner setup | replaced | artifact kept | artifact
+    # fetched | not run (stub)
     outcome: str
     seconds: float = 0.0
     output: str = ""
@@ -311,6 +317,9 @@ class Rehearsal:
     # Only these jobs are run (None: all); the others are not read and count as succeeded for
     # the needs of the ones run (another workflow's job rehearsed alone, e.g. ci.yml's plan).
     only: frozenset[str] | None = None
+    # What a stubbed job's declared outputs hold (otherwise ''), by job: a static test's stand-in
+    # for an output a job's make target would print.
+    stub_outputs: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def workflow(self) -> dict[Any, Any]:
         loaded: dict[Any, Any] = yaml.safe_load((self.root / self.workflow_file).read_text())
@@ -423,12 +432,20 @@ class Rehearsal:
                     f"rehearsal's settings have not (known: {sorted(self.environments)})"
                 )
             settings = self.environments[result.environment]
+        # A fresh runner's temporary directory: what a job finds there, it made or downloaded.
+        runner_temp = self.work / "github" / job_id / "runner-temp"
+        shutil.rmtree(runner_temp, ignore_errors=True)
+        runner_temp.mkdir(parents=True)
         context: dict[str, Any] = {
             **outer,
             "vars": dict(settings.variables),
             "secrets": dict(settings.secrets),
             "steps": {},
-            "runner": {"os": "Linux", "environment": self.runner_environment},
+            "runner": {
+                "os": "Linux",
+                "environment": self.runner_environment,
+                "temp": str(runner_temp),
+            },
         }
         functions = {"hashFiles": self.hash_files}
         context["env"] = {
@@ -472,8 +489,15 @@ class Rehearsal:
                             self.assume(with_inputs["role-to-assume"], session, result.environment)
                         )
                         result.sessions.append(session)
-                elif action.startswith(RUN_ARTIFACT_ACTIONS):
-                    result.steps.append(StepResult(name, "artifact (not run)", inputs=with_inputs))
+                elif action.startswith((UPLOAD_ARTIFACT, DOWNLOAD_ARTIFACT)):
+                    step_result = StepResult(name, "", inputs=with_inputs)
+                    if result.stubbed:
+                        step_result.outcome = "not run (stub)"
+                    else:
+                        self._artifact(action.startswith(UPLOAD_ARTIFACT), step_result)
+                    result.steps.append(step_result)
+                    if step_result.outcome == "failed":
+                        failed = True
                 else:
                     raise RehearsalError(
                         f"job {job_id}, step {index} uses {action}, "
@@ -504,7 +528,11 @@ class Rehearsal:
         result.result = "failure" if failed else "success"
         if stubbed is not None:
             result.result = stubbed
-            result.outputs = {name: "" for name in job.get("outputs", {})}
+            given = self.stub_outputs.get(job_id, {})
+            unknown = set(given) - set(job.get("outputs", {}))
+            if unknown:
+                raise RehearsalError(f"job {job_id} declares no output {sorted(unknown)}")
+            result.outputs = {name: given.get(name, "") for name in job.get("outputs", {})}
         elif not failed:
             result.outputs = {
                 k: substitute(str(v), context, functions) for k, v in job.get("outputs", {}).items()
@@ -512,6 +540,21 @@ class Rehearsal:
             if isinstance(job.get("environment"), Mapping) and "url" in job["environment"]:
                 result.url = substitute(str(job["environment"]["url"]), context, functions)
         return result
+
+    def _artifact(self, upload: bool, step: StepResult) -> None:
+        """An artifact kept in, or fetched from, this run's store (the module's docstring)."""
+        stored = self.work / "github" / "artifacts" / step.inputs["name"]
+        path = Path(step.inputs["path"])
+        source, target = (path, stored) if upload else (stored, path)
+        if not source.is_dir() or not any(source.iterdir()):
+            step.outcome = "failed"
+            step.output = (
+                f"no files at {path}" if upload else f"no artifact {step.inputs['name']} in the run"
+            )
+            return
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target)
+        step.outcome = "artifact kept" if upload else "artifact fetched"
 
     def _run_step(
         self,
