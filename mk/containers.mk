@@ -8,8 +8,12 @@ LB_PORT ?= 8088
 # The registry unit's outputs: where each image is pushed (ECR; on ENV=local the local registry).
 IMAGE_REPOSITORY_OUTPUTS := app_repository_url gateway_repository_url
 IMAGE_REPOSITORY_UNIT := registry
+# An environment whose env.hcl sets promote_images_from (prod) runs another environment's
+# images (dev's): it builds and pushes none, it copies them by digest (make promote-images).
+PROMOTES_IMAGES := $(if $(shell sed -n -E '/^[[:space:]]*promote_images_from[[:space:]]*=[[:space:]]*\{/p' live/$(ENV)/env.hcl 2>/dev/null),true,false)
 
-.PHONY: container-engine images registry registry-stop push-images local-tasks local-tasks-stop \
+.PHONY: container-engine images registry registry-stop push-images image-source promote-images \
+  local-tasks local-tasks-stop \
   test-containers
 
 container-engine: ## Install podman (used when no Docker daemon answers) and prove it runs
@@ -41,10 +45,33 @@ registry-stop: $(VENV_STAMP) ## Stop the local registry; its images are gone
 	@$(PY) -m localenv.registry stop --port $(REGISTRY_PORT)
 
 # ECR's own steps on every environment (ops/push-images): log in, skip a tag that exists, push.
+# ECR tags are immutable: an image built here and pushed to an environment that promotes would
+# stay under that tag for good, so push-images refuses one.
 push-images: infra-prereqs unit-outputs ## Push both IMAGE_TAG images to ENV's ECR repositories
+ifeq ($(PROMOTES_IMAGES),true)
+	@echo "push-images: ENV=$(ENV) runs the images of promote_images_from (live/$(ENV)/env.hcl), never one built here: make promote-images ENV=$(ENV) IMAGE_TAG=<a SHA that environment ran>" >&2; exit 1
+endif
 	@devtools/apt-ensure aws:awscli
 	@env $(INFRA_ENV) CONTAINER_ENGINE=$(CONTAINER_ENGINE) ops/push-images '$(IMAGE_TAG)' \
 	  $(foreach output,$(IMAGE_REPOSITORY_OUTPUTS),"$$($(call unit_output,$(IMAGE_REPOSITORY_UNIT),$(output)))")
+
+# The deploy workflow's plan job says which it is; the images job then builds and pushes, or
+# promotes.
+image-source: ## Print promotes=true|false (GitHub step output): ENV runs another environment's images (env.hcl's promote_images_from)
+	@echo "promotes=$(PROMOTES_IMAGES)"
+
+# The very image that environment ran, byte for byte (ops/promote_images.py: the source's digest
+# for IMAGE_TAG, copied with skopeo, the copy's digest checked); nothing is built. The emulator's
+# registry serves plain HTTP (--plain-http on ENV=local).
+promote-images: infra-prereqs unit-outputs ## Copy both IMAGE_TAG images by digest from promote_images_from's repositories into ENV's
+ifneq ($(PROMOTES_IMAGES),true)
+	@echo "promote-images: live/$(ENV)/env.hcl sets no promote_images_from: ENV=$(ENV) builds its own images (make images push-images)" >&2; exit 1
+endif
+	@devtools/apt-ensure skopeo:skopeo
+	@env $(INFRA_ENV) $(PY) -m ops.promote_images '$(IMAGE_TAG)' \
+	  "$$($(call unit_output,$(IMAGE_REPOSITORY_UNIT),promotion_sources))" \
+	  "$$($(call unit_output,$(IMAGE_REPOSITORY_UNIT),repository_urls))" \
+	  $(if $(filter local,$(ENV)),--plain-http)
 
 # It stands in for ECS itself, so it reads the services and secrets as the emulator's
 # administrator (EMULATOR_ADMIN_ENV, mk/deploy.mk), never as the role of the job that deploys.

@@ -34,4 +34,8 @@ inputs = {
   state_units      = local.ci_units
   # `make push-images` reads the repository URLs from the registry unit's outputs.
   push_state_units = ["registry"]
+  # An environment that promotes another's images (prod: dev's) reads their repositories.
+  promotion_source_repository_arns = try(local.env.promote_images_from, null) == null ? [] : [
+    "arn:aws:ecr:${local.env.promote_images_from.region}:${local.env.promote_images_from.account_id}:repository/${local.env.promote_images_from.name}/*"
+  ]
 }

@@ -452,6 +452,21 @@ data "aws_iam_policy_document" "push" {
   }
 
   dynamic "statement" {
+    for_each = length(var.promotion_source_repository_arns) > 0 ? [1] : []
+
+    content {
+      sid = "EcrPullPromotionSources"
+      # The images this environment promotes (make push-images copies them by digest): read
+      # only, never push to another environment's repositories.
+      actions = [
+        "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages",
+        "ecr:DescribeRepositories", "ecr:GetDownloadUrlForLayer",
+      ]
+      resources = var.promotion_source_repository_arns
+    }
+  }
+
+  dynamic "statement" {
     for_each = var.state_bucket_name != null && length(var.push_state_units) > 0 ? [1] : []
 
     content {

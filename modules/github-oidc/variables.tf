@@ -174,3 +174,14 @@ variable "max_session_duration" {
     error_message = "max_session_duration must be between 3600 and 43200."
   }
 }
+
+variable "promotion_source_repository_arns" {
+  description = "ECR repositories of the environment whose images this one promotes (prod: dev's, arn:aws:ecr:<region>:<account>:repository/<name>/*): the push role may read them, nothing more. [] = this environment builds its own."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.promotion_source_repository_arns : can(regex("^arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/[a-z0-9][a-z0-9/*_.-]*$", a))])
+    error_message = "promotion_source_repository_arns must be ECR repository ARNs (arn:aws:ecr:<region>:<account>:repository/<name>/*)."
+  }
+}

@@ -53,3 +53,23 @@ resource "aws_ecr_lifecycle_policy" "this" {
     ]
   })
 }
+
+# Another environment's push role (prod's) reads the images it promotes, and nothing else:
+# no push, no delete (immutable tags keep what dev ran).
+resource "aws_ecr_repository_policy" "this" {
+  for_each = length(var.pull_principal_arns) > 0 ? var.repositories : toset([])
+
+  repository = aws_ecr_repository.this[each.key].name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "PromotingEnvironmentsPull"
+      Effect    = "Allow"
+      Principal = { AWS = var.pull_principal_arns }
+      Action = [
+        "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages",
+        "ecr:DescribeRepositories", "ecr:GetDownloadUrlForLayer",
+      ]
+    }]
+  })
+}

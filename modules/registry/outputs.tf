@@ -22,3 +22,14 @@ output "gateway_repository_url" {
   description = "URL of the gateway (nginx) repository (make push-images)."
   value       = aws_ecr_repository.this["nginx"].repository_url
 }
+
+output "promotion_sources" {
+  description = "Where each container's image is promoted from, by container name: the source repository's registry_id, region and repository_name ({} = this environment builds its own). `make push-images` copies TAG from there by digest."
+  value = var.promote_images_from == null ? {} : {
+    for k in var.repositories : k => {
+      registry_id     = var.promote_images_from.account_id
+      region          = var.promote_images_from.region
+      repository_name = "${var.promote_images_from.name}/${k}"
+    }
+  }
+}

@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,8 +60,9 @@ ADMIN_POLICY = json.dumps(
 
 
 def test_every_call_of_every_job_is_allowed_by_its_role(deployment: Release) -> None:
-    """The pipeline's first run made every resource but the roles and the secret; each of its
-    calls is judged against the role its job assumed (policies, boundary, session policy)."""
+    """The pipeline's first run made every resource but the roles, the image repositories and
+    the secret; each of its calls is judged against the role its job assumed (policies,
+    boundary, session policy)."""
     first = deployment.ensure()
     judgement = first.judgement
     denied = "\n".join(str(d) for d in judgement.denials)
@@ -72,7 +74,12 @@ def test_every_call_of_every_job_is_allowed_by_its_role(deployment: Release) -> 
     for job in [*first.jobs.values(), first.plan]:
         for session in job.sessions:
             assert by_session[session] > 0, f"job {job.id}: no call of session {session}"
-    for created in ("ecr:CreateRepository", "ec2:CreateVpc", "ecs:CreateService", "iam:CreateRole"):
+    for created in (
+        "ec2:CreateVpc",
+        "ecs:CreateService",
+        "iam:CreateRole",
+        "elasticloadbalancing:CreateLoadBalancer",
+    ):
         assert created in judgement.actions, f"{created} was never judged: the pipeline made it?"
 
 
@@ -444,7 +451,8 @@ def layer_texts(registry: Path) -> Iterator[tuple[str, bytes]]:
 def test_no_api_key_in_state_images_or_logs(deployment: Release, emulator: Emulator) -> None:
     """After the first deploy, a new release and a key rotation: the keys are in the secret
     and nowhere else. Read here: every version of every state object, every image layer, the
-    tasks' logs, the emulator's log and call log, every workflow step's output."""
+    tasks' logs, the emulator's log and call log, the runs' saved plans, every workflow step's
+    output."""
     first = deployment.ensure()
     rotated = emulator.make(
         "rotate-key", "CLIENT=acme", extra_env=first.operator_credentials
@@ -480,6 +488,18 @@ def test_no_api_key_in_state_images_or_logs(deployment: Release, emulator: Emula
     for log in (emulator.scratch / "run").glob("*.log"):  # the emulator's, the ECS agent's
         places[f"log {log.name}"] = log.read_bytes()
     places["call log"] = emulator.call_log.read_bytes()
+    # The saved plans the runs kept as artifacts (binary plan files, their JSON and text).
+    artifacts = emulator.scratch / "github" / "artifacts"
+    plan_files = [p for p in artifacts.rglob("*") if p.is_file() and "/plans-" in str(p)]
+    assert any(p.name == "tfplan.tfplan" for p in plan_files), f"no saved plan in {artifacts}"
+    for plan_file in plan_files:
+        name = f"artifact {plan_file.relative_to(artifacts)}"
+        if zipfile.is_zipfile(plan_file):  # a saved plan is a zip: its members, uncompressed
+            with zipfile.ZipFile(plan_file) as archive:
+                for member in archive.namelist():
+                    places[f"{name}:{member}"] = archive.read(member)
+        else:
+            places[name] = plan_file.read_bytes()
     for job in [*first.jobs.values(), first.plan]:
         for step in job.steps:
             places[f"job {job.id}, step {step.name}"] = step.output.encode()

@@ -13,8 +13,11 @@ test that needs it gets a new first deploy. In file order it is deployed once.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
 import math
+import os
 import re
 import subprocess
 import tempfile
@@ -30,7 +33,7 @@ import requests
 
 from tests.containers.deployment import GIT_HEAD, Release, first_deploy_commands, run_workflow
 from tests.harness import ROOT
-from tests.harness.emulator import NAME, UNITS, Emulator
+from tests.harness.emulator import NAME, REGION, UNITS, Emulator
 from tests.harness.workflow import JobResult
 
 ENGINE = "localenv/podman"
@@ -91,11 +94,11 @@ def test_the_deploy_workflow_deploys_from_empty(deployment: Release, emulator: E
     jobs = deployment.ensure().jobs
     assert {job: result.result for job, result in jobs.items()} == {
         "setup": "success",
-        "repositories": "success",
+        "plan": "success",
         "images": "success",
         "deploy": "success",
     }
-    assert list(jobs) == ["setup", "repositories", "images", "deploy"], "needs order"
+    assert list(jobs) == ["setup", "plan", "images", "deploy"], "needs order"
     # Which role variable each job's credentials step was given (the step the rehearsal
     # replaces), and in which GitHub environment the job ran.
     assert {
@@ -103,7 +106,7 @@ def test_the_deploy_workflow_deploys_from_empty(deployment: Release, emulator: E
         for job, r in jobs.items()
     } == {
         "setup": ("", []),
-        "repositories": ("local", ["${{ vars.AWS_DEPLOY_ROLE_ARN }}"]),
+        "plan": ("local-plan", ["${{ vars.AWS_PLAN_ROLE_ARN }}"]),
         "images": ("local-images", ["${{ vars.AWS_PUSH_ROLE_ARN }}"]),
         "deploy": ("local", ["${{ vars.AWS_DEPLOY_ROLE_ARN }}"]),
     }
@@ -119,13 +122,31 @@ def test_the_deploy_workflow_deploys_from_empty(deployment: Release, emulator: E
     assert "Login Succeeded" in push.output, push.output
     for image in ("sumapi", "sumapi-gateway"):
         assert f"push-images: {image}:{GIT_HEAD} -> " in push.output, push.output
-    # The repositories exist before the images are pushed, and the images before the service.
-    [registry] = jobs["repositories"].ran("make deploy ")
-    assert "MODULE=registry" in registry.command
-    assert "deploy: done (ENV=local MODULE=registry)" in registry.output
     assert jobs["setup"].outputs["image_tag"] == GIT_HEAD
+    # The plan job saved a plan of every unit the pipeline deploys, under the plan role, and
+    # showed it in its summary: what prod's approver reads before the deploy job may start.
+    [planned] = jobs["plan"].ran("make saved-plan ")
+    assert planned.role == "${{ vars.AWS_PLAN_ROLE_ARN }}"
+    pipeline_units = sorted(set(UNITS) - {"github-oidc"})
+    for unit in pipeline_units:
+        assert re.search(rf"^\| {unit} \| \d+ \| \d+ \| \d+ \|", jobs["plan"].summary, re.M), unit
+    assert re.search(r"^\| compute \| [1-9]\d* \| 0 \| 0 \| new:", jobs["plan"].summary, re.M)
+    [kept] = [s for s in jobs["plan"].steps if s.outcome == "artifact kept"]
     deploy = jobs["deploy"]
-    assert [s.role for s in deploy.ran("make deploy ")] == ["${{ vars.AWS_DEPLOY_ROLE_ARN }}"]
+    # The deploy job applied those files, fetched from the run (its runner.temp was empty),
+    # and no plan of its own: compute, planned before networking existed, was planned again
+    # on the real outputs and applied because it creates exactly what was approved.
+    [fetched] = [s for s in deploy.steps if s.outcome == "artifact fetched"]
+    assert fetched.inputs["name"] == kept.inputs["name"]
+    [applied] = deploy.ran("make apply-saved-plan ")
+    assert applied.role == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+    assert not deploy.ran("make deploy ")
+    assert re.search(
+        r"saved-plan: compute: new unit, planned on placeholders of [^\n]*vpc_id[^\n]*created as "
+        r"approved",
+        applied.output,
+    ), applied.output[-4000:]
+    assert "apply-saved-plan: done (ENV=local)" in applied.output
     deployed = "\n".join(s.output for s in deploy.steps)
     # The wait step is ops/wait-deployed against the emulator's ECS, as on AWS: the local agent
     # ran the tasks and the deployment COMPLETED.
@@ -154,9 +175,10 @@ def test_the_operator_runs_the_runbooks_first_deploy_in_its_order(deployment: Re
         # The key tool ran before compute existed, and redeployed nothing.
         if "seed-key" in done.command or "rotate-key" in done.command:
             assert "no ECS service deployed yet" in done.output, done.output
-    # Nothing but github-oidc and secrets was applied by the operator: the pipeline made the rest.
+    # Only CI's roles, the repositories the first images go to and the secrets were applied by
+    # the operator: the pipeline made the rest.
     operator_units = {c.split("MODULE=")[1].split()[0] for c in ran if c.startswith("make deploy ")}
-    assert operator_units == {"github-oidc", "secrets"}
+    assert operator_units == {"github-oidc", "registry", "secrets"}
 
 
 def trusted_environments(emulator: Emulator) -> dict[str, set[str]]:
@@ -197,7 +219,7 @@ def test_each_job_can_assume_only_the_role_it_names(
     }
     assert held == {
         "setup": set(),
-        "repositories": {"role_arn"},
+        "plan": {"plan_role_arn"},
         "images": {"push_role_arn"},
         "deploy": {"role_arn"},
     }
@@ -391,14 +413,14 @@ def test_rollout_of_a_new_tag_then_rollback_lose_no_request(
         jobs = deploy_under_traffic(
             deployment,
             emulator,
-            f"release of {SECOND_TAG} (workflow: repositories, images, deploy)",
+            f"release of {SECOND_TAG} (workflow: plan, images, deploy)",
             "3",
             sha=SECOND_TAG,
             inputs={"environment": "local", "module": "compute", "image_tag": ""},
         )
         assert [j for j, r in jobs.items() if r.result == "success"] == [
             "setup",
-            "repositories",
+            "plan",
             "images",
             "deploy",
         ]
@@ -408,16 +430,139 @@ def test_rollout_of_a_new_tag_then_rollback_lose_no_request(
         jobs = deploy_under_traffic(
             deployment,
             emulator,
-            "rollback to the first tag (workflow: deploy)",
+            "rollback to the first tag (workflow: plan, deploy)",
             "4",
             inputs={"environment": "local", "module": "compute", "image_tag": GIT_HEAD},
         )
-        assert [j for j, r in jobs.items() if r.result == "success"] == ["setup", "deploy"]
+        assert [j for j, r in jobs.items() if r.result == "success"] == ["setup", "plan", "deploy"]
         assert requests.get(f"{url(emulator)}/healthz", timeout=5).json()["version"] == GIT_HEAD
         assert {pod.split("-")[2] for pod in task_pods(emulator)} != revisions_after_rollout
         # The push is ECR's: a tag the registry holds is skipped, not pushed again.
         again = emulator.make("push-images", f"IMAGE_TAG={GIT_HEAD}").stdout
         assert again.count(f":{GIT_HEAD} already in ECR") == 2, again
+
+
+PROMOTED_TAG = "c0ffee1"  # an image the source environment ran, which this one never built
+SOURCE_NAME = "sumapi-src"  # the source environment's name (prod's promote_images_from: dev's)
+LOCAL_ENV_HCL = ROOT / "live" / "local" / "env.hcl"
+
+
+def source_environment_ran(emulator: Emulator, tag: str) -> dict[str, str]:
+    """What dev's pipeline leaves for prod: its repositories (<name>/app, <name>/nginx) holding
+    the images it ran under `tag` (here this checkout's images, pushed there under that tag).
+    Returns each container's digest."""
+    ecr = emulator.client("ecr")
+    env = {**os.environ, **emulator.env}
+    data = ecr.get_authorization_token()["authorizationData"][0]
+    host = data["proxyEndpoint"].split("://", 1)[-1]
+    password = base64.b64decode(data["authorizationToken"]).decode().split(":", 1)[1]
+    engine = [str(ROOT / ENGINE)]
+    subprocess.run(
+        [*engine, "login", "--username", "AWS", "--password-stdin", host],
+        input=password,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    digests = {}
+    for container, image in (("app", "sumapi"), ("nginx", "sumapi-gateway")):
+        uri = ecr.create_repository(repositoryName=f"{SOURCE_NAME}/{container}")["repository"][
+            "repositoryUri"
+        ]
+        for argv in (["tag", f"{image}:{GIT_HEAD}", f"{uri}:{tag}"], ["push", f"{uri}:{tag}"]):
+            subprocess.run([*engine, *argv], env=env, capture_output=True, check=True)
+        deadline = time.monotonic() + 20
+        while not (
+            found := ecr.list_images(repositoryName=f"{SOURCE_NAME}/{container}")["imageIds"]
+        ):
+            assert time.monotonic() < deadline, f"{uri}:{tag} never reached the emulator's ECR"
+            time.sleep(0.5)
+        digests[container] = found[0]["imageDigest"]
+    return digests
+
+
+def test_an_environment_that_promotes_runs_the_source_environments_image_by_digest(
+    deployment: Release, emulator: Emulator
+) -> None:
+    """prod's path: env.hcl's promote_images_from names dev's repositories; the pipeline's
+    images job builds nothing and copies the image dev ran under the tag, by digest, under the
+    push role; the deploy job runs it. A tag dev never ran is refused."""
+    first = deployment.ensure()
+    ecr = emulator.client("ecr")
+    original = LOCAL_ENV_HCL.read_text()
+    operator = first.operator_credentials
+    with deployment.changing():
+        try:
+            sources = source_environment_ran(emulator, PROMOTED_TAG)
+            # The operator's change (runbook): the setting, then the two units that read it.
+            LOCAL_ENV_HCL.write_text(
+                original.rstrip().removesuffix("}")
+                + f'\n  promote_images_from = {{ account_id = "123456789012", region = "{REGION}",'
+                + f' name = "{SOURCE_NAME}" }}\n}}\n'
+            )
+            for unit in ("github-oidc", "registry"):
+                emulator.make("deploy", f"MODULE={unit}", extra_env=operator)
+            started = time.monotonic()
+            jobs, judgement = run_workflow(
+                emulator,
+                first,
+                run_id="5",
+                sha=PROMOTED_TAG,
+                inputs={"environment": "local", "module": "compute", "image_tag": ""},
+            )
+            emulator.figures["promotion of a source environment's image"] = (
+                f"{time.monotonic() - started:.1f} s"
+            )
+            assert [j for j, r in jobs.items() if r.result == "success"] == [
+                "setup",
+                "plan",
+                "images",
+                "deploy",
+            ]
+            assert jobs["plan"].outputs["promotes"] == "true"
+            images = jobs["images"]
+            assert not images.ran("make images")
+            assert not images.ran("make push-images")
+            [promoted] = images.ran("make promote-images")
+            assert promoted.role == "${{ vars.AWS_PUSH_ROLE_ARN }}"
+            denied = "\n".join(str(d) for d in judgement.denials)
+            assert not judgement.denials, denied
+            assert {"ecr:DescribeRepositories", "ecr:DescribeImages"} <= judgement.actions
+            # The very bytes: the same digest in this environment's repositories as in the source's.
+            names = emulator.outputs("registry")["repository_names"]
+            for container, digest in sources.items():
+                assert f"@{digest} -> " in promoted.output, promoted.output
+                here = ecr.describe_images(
+                    repositoryName=names[container], imageIds=[{"imageTag": PROMOTED_TAG}]
+                )["imageDetails"][0]["imageDigest"]
+                assert here == digest, container
+            health = requests.get(f"{url(emulator)}/healthz", timeout=5).json()
+            assert health["version"] == PROMOTED_TAG
+            # Again: already there with that digest, nothing copied. A tag never run there: refused.
+            again = emulator.make("promote-images", f"IMAGE_TAG={PROMOTED_TAG}").stdout
+            assert again.count(" is already sha256:") == 2, again
+            refused = emulator.make("promote-images", "IMAGE_TAG=deadbee", check=False)
+            assert refused.returncode != 0
+            assert "has no image deadbee: this environment runs only images its source" in (
+                refused.stderr
+            ), refused.stderr[-2000:]
+            # Never a build of its own: an environment that promotes refuses make push-images.
+            pushed = emulator.make("push-images", f"IMAGE_TAG={GIT_HEAD}", check=False)
+            assert pushed.returncode != 0
+            assert "never one built here: make promote-images" in pushed.stderr
+        finally:
+            LOCAL_ENV_HCL.write_text(original)
+            for container in ("app", "nginx"):
+                with contextlib.suppress(ecr.exceptions.RepositoryNotFoundException):
+                    ecr.delete_repository(repositoryName=f"{SOURCE_NAME}/{container}", force=True)
+        # Back as the other tests find it: no source, the roles' and registry's policies as
+        # before, the service on the first image.
+        for unit in ("github-oidc", "registry"):
+            emulator.make("deploy", f"MODULE={unit}", extra_env=operator)
+        emulator.make("deploy", "MODULE=compute", f"IMAGE_TAG={GIT_HEAD}")
+        emulator.make("wait-deployed")
+        assert requests.get(f"{url(emulator)}/healthz", timeout=5).json()["version"] == GIT_HEAD
 
 
 def pod_port(pod: str) -> int:
@@ -525,6 +670,45 @@ def test_a_release_that_never_gets_healthy_is_rolled_back_and_the_wait_fails(
         assert counts == Counter(ok=counts["ok"]), counts
         assert counts["ok"] > 100, counts
         assert task_pods(emulator) == pods
+
+
+def test_an_approved_plan_is_applied_only_with_the_inputs_it_was_planned_on(
+    deployment: Release, emulator: Emulator, tmp_path: Path
+) -> None:
+    """The deploy job applies the plan job's files: another image tag given to the apply (or a
+    dependency that changed its outputs since) makes it refuse, in one line, and apply nothing."""
+    with deployment.changing():
+        before = emulator.outputs("compute")
+        applied_tag = before["image_tag"]  # the state's (a test before may have left another)
+        assert applied_tag != SECOND_TAG
+        plans = tmp_path / "plans"
+        emulator.make(
+            "saved-plan", "MODULE=compute", f"IMAGE_TAG={SECOND_TAG}", f"PLAN_DIR={plans}"
+        )
+        summary = (plans / "summary.md").read_text()
+        assert re.search(r"^\| compute \| \d+ \| [1-9]\d* \| \d+ \|", summary, re.M), summary
+        # tofu's own text of the change: the task's image, from the applied tag to the new one.
+        assert re.search(rf':{applied_tag}" -> "[^"\n]*:{SECOND_TAG}"', summary), summary[-3000:]
+        refused = emulator.make(
+            "apply-saved-plan",
+            "MODULE=compute",
+            f"IMAGE_TAG={applied_tag}",
+            f"PLAN_DIR={plans}",
+            check=False,
+        )
+        assert refused.returncode != 0
+        lines = [
+            line.split("tofu-saved-plans: ", 1)[-1].strip()
+            for line in (refused.stdout + refused.stderr).splitlines()
+            if "saved-plan: compute:" in line
+        ]
+        assert lines, refused.stdout[-3000:] + refused.stderr[-3000:]
+        assert set(lines) == {
+            "saved-plan: compute: its inputs changed since the approved plan (image_tag): a "
+            "unit it depends on changed them, or the deploy was given other values; nothing of "
+            "it was applied: plan and approve again"
+        }, lines
+        assert emulator.outputs("compute") == before, "nothing was applied"
 
 
 def test_a_definition_the_runner_cannot_honour_fails_its_deployment_in_one_line(

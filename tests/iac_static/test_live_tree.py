@@ -51,6 +51,9 @@ ACCOUNT_BOUND = {
     "github_repository",
     "create_oidc_provider",
     "oidc_provider_arn",
+    # Another environment's account and roles: where prod's images come from, who reads dev's.
+    "promote_images_from",
+    "image_pull_role_arns",
 }
 # Names env.hcl's per-unit maps had before the settings moved into the unit files.
 OLD_UNIT_MAPS = {"bootstrap", "github_oidc"}

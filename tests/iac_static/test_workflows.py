@@ -35,8 +35,8 @@ PIN = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40} # v(\d+)\.(\d+)\.(\d+)$")
 # The first majors on GitHub's current cache service (the earlier ones bundle the retired API).
 MINIMUM_MAJOR = {"actions/setup-python": 6, "actions/setup-go": 6, "actions/cache": 4}
 TESTED = "0123456789abcdef0123456789abcdef01234567"  # the commit CI tested
-ALL_JOBS = ["setup", "repositories", "images", "deploy"]
-NOT_SETUP = {"repositories": "success", "images": "success", "deploy": "success"}
+ALL_JOBS = ["setup", "plan", "images", "deploy"]
+NOT_SETUP = {"plan": "success", "images": "success", "deploy": "success"}
 
 
 def workflow(name: str) -> dict[Any, Any]:
@@ -81,6 +81,7 @@ def rehearse(
     trigger: str = "push",
     stub: dict[str, str] | None = None,
     runner: str = "self-hosted",
+    promotes: str = "false",
 ) -> dict[str, JobResult]:
     """The deploy workflow with every job but setup stubbed (or as `stub` says), on a runner
     of `runner.environment` runner."""
@@ -96,6 +97,8 @@ def rehearse(
         conclusion=conclusion,
         trigger=trigger,
         runner_environment=runner,
+        # make image-source's answer for the environment (env.hcl's promote_images_from).
+        stub_outputs={"plan": {"promotes": promotes}},
     )
     return rehearsal.run(stub=NOT_SETUP if stub is None else stub)
 
@@ -134,11 +137,11 @@ def test_deploy_runs_only_after_ci_passed_on_a_push_or_by_hand(
         ("all", "", ALL_JOBS, "true"),
         ("compute", "", ALL_JOBS, "true"),
         # A rollback names an image that exists: nothing is built or pushed.
-        ("compute", "abc1234", ["setup", "deploy"], "false"),
-        ("all", "abc1234", ["setup", "deploy"], "false"),
+        ("compute", "abc1234", ["setup", "plan", "deploy"], "false"),
+        ("all", "abc1234", ["setup", "plan", "deploy"], "false"),
         # A unit that does not run the service needs no new image.
-        ("networking", "", ["setup", "deploy"], "false"),
-        ("registry", "", ["setup", "deploy"], "false"),
+        ("networking", "", ["setup", "plan", "deploy"], "false"),
+        ("registry", "", ["setup", "plan", "deploy"], "false"),
     ],
 )
 def test_images_are_built_only_for_a_deploy_of_the_service_without_an_image_tag(
@@ -155,17 +158,55 @@ def test_images_are_built_only_for_a_deploy_of_the_service_without_an_image_tag(
 
 
 @pytest.mark.parametrize(
+    ("image_tag", "promotes", "expected"),
+    [
+        # prod promotes: the images job copies dev's images, for a given tag too; never builds.
+        ("", "true", ["setup", "plan", "images", "deploy"]),
+        ("abc1234", "true", ["setup", "plan", "images", "deploy"]),
+        ("", "false", ["setup", "plan", "images", "deploy"]),
+        ("abc1234", "false", ["setup", "plan", "deploy"]),
+    ],
+)
+def test_an_environment_that_promotes_copies_images_and_builds_none(
+    tmp_path: Path, image_tag: str, promotes: str, expected: list[str]
+) -> None:
+    inputs = {"environment": "prod", "module": "compute", "image_tag": image_tag}
+    jobs = rehearse(tmp_path, inputs, runner="github-hosted", promotes=promotes)
+    assert ran(jobs) == expected
+    if "images" not in expected:
+        return
+    steps = {s.name: s.outcome for s in jobs["images"].steps}
+    building = [
+        "Build the images, tagged with the commit SHA",
+        "SBOM of each image",
+        "Attach the SBOMs to the run",
+        "Push the images",
+    ]
+    promoting = "Promote the images the source environment ran, by digest"
+    done, skipped = "not run (stub)", "skipped (if:)"
+    if promotes == "true":
+        assert [steps[name] for name in building] == [skipped] * 4
+        assert steps[promoting] == done
+        assert "make promote-images" in next(
+            s.command for s in jobs["images"].steps if s.name == promoting
+        )
+    else:
+        assert [steps[name] for name in building] == [done] * 4
+        assert steps[promoting] == skipped
+
+
+@pytest.mark.parametrize(
     ("failed", "expected"),
     [
-        ("repositories", ["setup", "repositories"]),
-        ("images", ["setup", "repositories", "images"]),
+        ("plan", ["setup", "plan"]),
+        ("images", ["setup", "plan", "images"]),
     ],
 )
 def test_a_failed_job_before_the_deploy_stops_it(
     tmp_path: Path, failed: str, expected: list[str]
 ) -> None:
     jobs = rehearse(tmp_path, stub={**NOT_SETUP, failed: "failure"})
-    assert ran(jobs) == expected, "no deploy of a service whose images were not pushed"
+    assert ran(jobs) == expected, "no deploy without an approved plan and the images it runs"
 
 
 def test_every_job_checks_out_the_commit_ci_tested(tmp_path: Path) -> None:
@@ -184,7 +225,7 @@ def test_each_job_runs_in_the_github_environment_of_its_role(tmp_path: Path) -> 
     environments = {job: result.environment for job, result in jobs.items()}
     assert environments == {
         "setup": "",
-        "repositories": "prod",
+        "plan": "prod-plan",
         "images": "prod-images",
         "deploy": "prod",
     }
@@ -196,7 +237,7 @@ def test_each_job_runs_in_the_github_environment_of_its_role(tmp_path: Path) -> 
     }
     assert replaced == {
         "setup": [],
-        "repositories": ["role_arn"],
+        "plan": ["plan_role_arn"],
         "images": ["push_role_arn"],
         "deploy": ["role_arn"],
     }
@@ -261,7 +302,7 @@ def executed(job: JobResult) -> list[str]:
     ]
 
 
-ROLE_JOBS = [("deploy.yml", "repositories"), ("deploy.yml", "images"), ("deploy.yml", "deploy")]
+ROLE_JOBS = [("deploy.yml", "plan"), ("deploy.yml", "images"), ("deploy.yml", "deploy")]
 ROLE_JOBS += [("ci.yml", "plan-dev")]
 
 
@@ -291,7 +332,7 @@ def test_on_githubs_runners_the_jobs_install_release_binaries_and_elsewhere_buil
 ) -> None:
     hosted = rehearse(tmp_path / "hosted", runner="github-hosted")
     own = rehearse(tmp_path / "own")
-    for job in ("repositories", "images", "deploy"):
+    for job in ("plan", "images", "deploy"):
         assert "make release-tools" in executed(hosted[job]), job
         assert "make release-tools" not in executed(own[job]), job
         assert "make infra-tools" in executed(hosted[job]), job
@@ -305,7 +346,8 @@ def test_the_images_job_attaches_an_sbom_of_the_images_it_built_before_its_crede
     done = executed(images)
     build = done.index('make images IMAGE_TAG="$IMAGE_TAG"')
     sbom = done.index('make sbom IMAGE_TAG="$IMAGE_TAG"')
-    [upload] = [s for s in images.steps if s.outcome == "artifact (not run)"]
+    [upload] = [s for s in images.steps if s.name == "Attach the SBOMs to the run"]
+    assert upload.outcome == "not run (stub)"
     credentials = next(i for i, s in enumerate(images.steps) if s.outcome == "replaced")
     assert build < sbom < images.steps.index(upload) < credentials
     # Where make sbom writes (SBOM_DIR, the job's env) is what is uploaded; named for the
@@ -319,18 +361,41 @@ def test_the_images_job_attaches_an_sbom_of_the_images_it_built_before_its_crede
     assert "SBOM_DIR" in deploy_jobs()["images"]["env"]
     # Not on a runner that cannot download the release (this machine's rehearsal).
     own = rehearse(tmp_path / "own")
-    assert not [s for s in own["images"].steps if s.outcome == "artifact (not run)"]
+    [skipped] = [s for s in own["images"].steps if s.name == "Attach the SBOMs to the run"]
+    assert skipped.outcome == "skipped (if:)"
 
 
-def test_the_jobs_that_apply_hold_the_apply_role() -> None:
+def test_only_the_deploy_job_applies_and_only_the_saved_plans() -> None:
+    """No job plans and applies in one go (make deploy): the deploy job applies the files the
+    plan job saved, under the apply role; the plan job plans them under the read-only role,
+    without a state lock (its role may write no object)."""
     jobs = deploy_jobs()
-    applying = [name for name, job in jobs.items() if runs(job, "make deploy ")]
-    assert applying == ["repositories", "deploy"]
-    for name in applying:
-        assert assumed_roles(jobs[name]) == [APPLY_ROLE], name
-        assert [role for run, role in roles_by_step(jobs[name]) if "make deploy " in run] == [
-            APPLY_ROLE
-        ]
+    assert not [name for name, job in jobs.items() if runs(job, "make deploy ")]
+    applying = [name for name, job in jobs.items() if runs(job, "make apply-saved-plan ")]
+    assert applying == ["deploy"]
+    assert [role for run, role in roles_by_step(jobs["deploy"]) if "apply-saved-plan" in run] == [
+        APPLY_ROLE
+    ]
+    [(plan, role)] = [(run, r) for run, r in roles_by_step(jobs["plan"]) if "saved-plan" in run]
+    assert role == "${{ vars.AWS_PLAN_ROLE_ARN }}"
+    assert "PLAN_ARGS=-lock=false" in plan
+
+
+def test_the_deploy_job_applies_the_artifact_of_its_own_runs_plan_job() -> None:
+    jobs = deploy_jobs()
+    [upload] = [s for s in jobs["plan"]["steps"] if "upload-artifact@" in s.get("uses", "")]
+    [download] = [s for s in jobs["deploy"]["steps"] if "download-artifact@" in s.get("uses", "")]
+    # Named for the run and its attempt: a re-run's deploy never applies an older plan.
+    assert upload["with"]["name"] == download["with"]["name"]
+    assert "github.run_id" in upload["with"]["name"]
+    assert "github.run_attempt" in upload["with"]["name"]
+    assert upload["with"]["if-no-files-found"] == "error"
+    assert "plan" in jobs["deploy"]["needs"]
+    # Where each job's make target reads and writes them: the runner's temporary directory.
+    for job, path in (("plan", upload["with"]["path"]), ("deploy", download["with"]["path"])):
+        assert path == "${{ runner.temp }}/plans", job
+        [step] = [s for s in jobs[job]["steps"] if "saved-plan" in s.get("run", "")]
+        assert step["env"]["PLAN_DIR"] == path, job
 
 
 def test_the_pull_request_plan_uses_the_read_only_role_and_only_plans() -> None:

@@ -284,6 +284,32 @@ run "the_push_role_pushes_images_only" {
   }
 }
 
+run "a_promoting_push_role_reads_the_source_repositories_and_pushes_to_its_own_only" {
+  command = plan
+
+  variables {
+    promotion_source_repository_arns = ["arn:aws:ecr:eu-west-1:111111111111:repository/sumapi-dev/*"]
+  }
+
+  assert {
+    condition = [for s in jsondecode(data.aws_iam_policy_document.push.json).Statement : {
+      actions = toset(flatten([s.Action])), resources = flatten([s.Resource])
+      } if s.Sid == "EcrPullPromotionSources"] == [{
+      actions   = toset(["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:DescribeRepositories", "ecr:GetDownloadUrlForLayer"])
+      resources = ["arn:aws:ecr:eu-west-1:111111111111:repository/sumapi-dev/*"]
+    }]
+    error_message = "The promoting push role reads the source environment's repositories, and nothing of them more."
+  }
+
+  assert {
+    condition = alltrue([for s in jsondecode(data.aws_iam_policy_document.push.json).Statement : (
+      length(setintersection(flatten([s.Action]), ["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"])) == 0
+      || flatten([s.Resource]) == ["arn:aws:ecr:eu-west-1:123456789012:repository/sumapi-dev/*"]
+    ) if s.Effect == "Allow"])
+    error_message = "Pushes still go to the stack's own repositories only."
+  }
+}
+
 run "the_plan_role_reads_and_writes_nothing" {
   command = plan
 

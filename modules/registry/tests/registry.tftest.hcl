@@ -61,3 +61,54 @@ run "bad_keep_images_is_refused" {
 
   expect_failures = [var.keep_images]
 }
+
+run "builds_its_own_images_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(output.promotion_sources) == 0 && length(aws_ecr_repository_policy.this) == 0
+    error_message = "Without promote_images_from an environment builds its own images; without pull_principal_arns no repository policy opens its images."
+  }
+}
+
+run "promotes_another_environments_images" {
+  command = plan
+
+  variables {
+    promote_images_from = { account_id = "111111111111", region = "eu-west-1", name = "sumapi-dev" }
+  }
+
+  assert {
+    condition = jsonencode(output.promotion_sources) == jsonencode({
+      app   = { registry_id = "111111111111", region = "eu-west-1", repository_name = "sumapi-dev/app" }
+      nginx = { registry_id = "111111111111", region = "eu-west-1", repository_name = "sumapi-dev/nginx" }
+    })
+    error_message = "Each container's image comes from the same container's repository of the source environment."
+  }
+}
+
+run "lets_the_promoting_environment_pull_and_nothing_more" {
+  command = apply
+
+  variables {
+    pull_principal_arns = ["arn:aws:iam::234567890123:role/sumapi-prod-github-deploy-push"]
+  }
+
+  assert {
+    condition = alltrue([for p in aws_ecr_repository_policy.this : (
+      jsondecode(p.policy).Statement[0].Principal.AWS == ["arn:aws:iam::234567890123:role/sumapi-prod-github-deploy-push"] &&
+      length([for a in jsondecode(p.policy).Statement[0].Action : a if can(regex("Put|Upload|Delete|Set", a))]) == 0
+    )]) && length(aws_ecr_repository_policy.this) == 2
+    error_message = "Each repository lets the promoting push role read its images, and neither push nor delete."
+  }
+}
+
+run "refuses_a_malformed_source" {
+  command = plan
+
+  variables {
+    promote_images_from = { account_id = "dev", region = "eu-west-1", name = "sumapi-dev" }
+  }
+
+  expect_failures = [var.promote_images_from]
+}
