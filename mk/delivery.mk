@@ -16,7 +16,10 @@ PROMETHEUS_RULE_TESTS := $(wildcard monitoring/tests/*.test.yml)
 hex_digits := 0 1 2 3 4 5 6 7 8 9 a b c d e f
 without_hex = $(if $(2),$(call without_hex,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,16,$(2))),$(1))
 spread_hex = $(if $(2),$(call spread_hex,$(subst $(firstword $(2)),$(firstword $(2)) ,$(1)),$(wordlist 2,16,$(2))),$(1))
-ifneq ($(filter command line environment,$(origin IMAGE_TAG)),)
+# Non-empty when the caller named IMAGE_TAG (the command line or the environment), not the
+# HEAD default below: the one test every recipe and check uses.
+IMAGE_TAG_GIVEN := $(filter command line environment,$(origin IMAGE_TAG))
+ifneq ($(IMAGE_TAG_GIVEN),)
   image_tag_digits := $(words $(call spread_hex,$(value IMAGE_TAG),$(hex_digits)))
   ifneq ($(words $(value IMAGE_TAG))$(call without_hex,$(value IMAGE_TAG),$(hex_digits)),1)
     $(error IMAGE_TAG must be a commit SHA (7-40 lower-case hex digits); fix the tag you passed)
@@ -103,7 +106,7 @@ smoke: unit-outputs ## Smoke test through ENV's load balancer (or SMOKE_URL); ke
 
 deploy-summary: unit-outputs ## Markdown summary of the last deployment of ENV (the workflow's job summary)
 	@ops/deploy-summary '$(ENV)' '$(or $(MODULE),all)' \
-	  '$(if $(filter command line environment,$(origin IMAGE_TAG)),$(IMAGE_TAG))' \
+	  '$(if $(IMAGE_TAG_GIVEN),$(IMAGE_TAG))' \
 	  "$$($(SERVICE_URL) 2>/dev/null || true)" \
 	  "$$($(call compute_output,task_definition_arn) 2>/dev/null || true)" '$(DEPLOY_SUMMARY)'
 

@@ -52,7 +52,7 @@ runs_unit = $(if $(MODULE),$(filter $(MODULE),$(1)),all)
 # for plans, and a service rolled to it would pull an image that was never pushed.
 ifneq ($(ENV),local)
   ifneq ($(and $(filter deploy,$(MAKECMDGOALS)),$(call runs_unit,compute)),)
-    ifeq ($(filter command line environment,$(origin IMAGE_TAG)),)
+    ifeq ($(IMAGE_TAG_GIVEN),)
       $(error deploy ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)): name the image the service runs: IMAGE_TAG=<commit SHA that make push-images pushed> (the last deploy's job summary shows the running one))
     endif
   endif
@@ -166,7 +166,7 @@ providers-lock-offline: tools ## Every environment's lock files from the offline
 	@echo "providers-lock-offline: commit live/*/*/.terraform.lock.hcl"
 
 # Without IMAGE_TAG a real environment plans the tag compute runs (its output), not the placeholder.
-RUNNING_TAG = $(if $(and $(filter-out local,$(ENV)),$(call runs_unit,compute),$(filter-out command line environment,$(origin IMAGE_TAG))),tag=$$($(call compute_output,image_tag) 2>/dev/null) && export TF_VAR_image_tag="$$tag";)
+RUNNING_TAG = $(if $(and $(filter-out local,$(ENV)),$(call runs_unit,compute),$(if $(IMAGE_TAG_GIVEN),,not-given)),tag=$$($(call compute_output,image_tag) 2>/dev/null) && export TF_VAR_image_tag="$$tag";)
 plan: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu plan, ENV=local|dev, MODULE=<unit> for one unit
 	@$(BACKEND_CHECK)
 	$(RUNNING_TAG) $(TG_RUN) -- plan -input=false $(PLAN_ARGS)
@@ -188,17 +188,19 @@ saved-plan: $(INFRA_PREREQS) $(VENV_STAMP) ## Plan ENV (MODULE=) into PLAN_DIR f
 	@rm -rf '$(PLAN_DIR)' && mkdir -p '$(PLAN_DIR)'
 	$(RUNNING_TAG) $(SAVED_PLANS) --json-out-dir $(PLAN_DIR) -- plan -input=false $(PLAN_ARGS)
 	@$(PY) -m ops.saved_plan summary '$(PLAN_DIR)' \
-	  --title 'Plan of $(ENV) ($(or $(MODULE),every unit)$(if $(filter command line environment,$(origin IMAGE_TAG)), with image $(IMAGE_TAG)))' \
+	  --title 'Plan of $(ENV) ($(or $(MODULE),every unit)$(if $(IMAGE_TAG_GIVEN), with image $(IMAGE_TAG)))' \
 	  >'$(PLAN_DIR)/summary.md'
 	@echo "saved-plan: $(PLAN_DIR) (summary.md for the approver)"
+
+# Before any apply that runs compute: the API keys secret has a key (DescribeSecret, nothing
+# decrypted); the service would start without one.
+KEY_CHECK = $(if $(call runs_unit,compute),$(KEYTOOL) check,true)
 
 # MODULE= must name what saved-plan planned (the same run of the workflow passes the same one).
 apply-saved-plan: $(INFRA_PREREQS) $(VENV_STAMP) ## Apply exactly the plans of PLAN_DIR (make saved-plan); refuses a unit whose inputs changed
 	@$(BACKEND_CHECK)
 	@[ -n "$$(find '$(PLAN_DIR)' -name tfplan.tfplan 2>/dev/null)" ] || { echo "apply-saved-plan: $(PLAN_DIR) holds no saved plan: make saved-plan ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)) PLAN_DIR=$(PLAN_DIR) makes them" >&2; exit 1; }
-ifneq ($(call runs_unit,compute),)
-	@$(KEYTOOL) check
-endif
+	@$(KEY_CHECK)
 	$(SAVED_PLANS) -- apply -input=false
 	@echo "apply-saved-plan: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
 
@@ -211,9 +213,7 @@ endif
 # make wait-deployed waits for it.
 deploy: $(INFRA_PREREQS) $(VENV_STAMP) ## tofu apply, ENV=, MODULE=; a deploy of compute checks that an API key exists
 	@$(BACKEND_CHECK)
-ifneq ($(call runs_unit,compute),)
-	@$(KEYTOOL) check
-endif
+	@$(KEY_CHECK)
 	$(TG_RUN) -- apply -input=false -auto-approve
 	@echo "deploy: done (ENV=$(ENV)$(if $(MODULE), MODULE=$(MODULE)))"
 
