@@ -78,13 +78,18 @@ def promote(
             f"repositories {sorted(targets)}"
         )
     target_ecr = boto3.client("ecr")
+    # One client and one token per source region (the containers' sources share one registry).
+    source_ecrs = {
+        region: boto3.client("ecr", region_name=region)
+        for region in sorted({source["region"] for source in sources.values()})
+    }
+    tokens = dict([_token(target_ecr), *(_token(ecr) for ecr in source_ecrs.values())])
     lines = []
     with tempfile.TemporaryDirectory() as scratch:
-        tokens = dict([_token(target_ecr)])
+        auth = _auth_file(Path(scratch), tokens)
         for container in sorted(sources):
             source = sources[container]
-            source_ecr = boto3.client("ecr", region_name=source["region"])
-            tokens.update([_token(source_ecr)])
+            source_ecr = source_ecrs[source["region"]]
             repository = source["repository_name"]
             from_uri = source_ecr.describe_repositories(
                 registryId=source["registry_id"], repositoryNames=[repository]
@@ -106,7 +111,6 @@ def promote(
                     f"promote-images: {target}:{tag} holds {present}, not the source's {digest}: "
                     "tags are immutable, so that tag was pushed from another build; find out how"
                 )
-            auth = _auth_file(Path(scratch), tokens)
             copy = [f"docker://{from_uri}@{digest}", f"docker://{target}:{tag}"]
             if plain_http:
                 copy = ["--src-tls-verify=false", "--dest-tls-verify=false", *copy]
